@@ -1,0 +1,37 @@
+/**
+ * Kernels behind the neural-network layers: 2-D convolution (forward, input gradient,
+ * weight gradient) and max pooling. Images are NCHW, weights [outC, inC, kH, kW].
+ */
+import type { Storage } from '../tensor/storage.ts';
+
+/** Geometry of one convolution, resolved once by the op and handed to every kernel. */
+export interface Conv2dGeometry {
+  n: number; c: number; h: number; w: number; // input  [N, C, H, W]
+  o: number; kh: number; kw: number;           // weight [O, C, kH, kW]
+  stride: number; padding: number;
+  oh: number; ow: number;                      // output [N, O, oH, oW]
+}
+
+/** Geometry of one max-pooling window sweep (no padding). */
+export interface Pool2dGeometry {
+  n: number; c: number; h: number; w: number;
+  kernel: number; stride: number;
+  oh: number; ow: number;
+}
+
+/** Kernels behind Conv2D and MaxPool2D. */
+export interface NnKernels {
+  /** y[N,O,oH,oW] = conv(x, w) (+ bias[O]). */
+  conv2d(x: Storage, w: Storage, bias: Storage | null, g: Conv2dGeometry): Storage;
+  /** dx[N,C,H,W] from dy[N,O,oH,oW] and w. */
+  conv2dGradInput(dy: Storage, w: Storage, g: Conv2dGeometry): Storage;
+  /** dw[O,C,kH,kW] from dy and x. */
+  conv2dGradWeight(dy: Storage, x: Storage, g: Conv2dGeometry): Storage;
+  /**
+   * Max over each window; `argmax` holds, per output, the winning offset h·W + w inside its
+   * input plane, as float32 so that a gpu backend can keep it on the device (exact below 2²⁴).
+   */
+  maxPool2d(x: Storage, g: Pool2dGeometry): { values: Storage; argmax: Storage };
+  /** dx: each dy value added at the input position its window's maximum came from. */
+  maxPool2dGrad(dy: Storage, argmax: Storage, g: Pool2dGeometry): Storage;
+}

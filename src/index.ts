@@ -1,0 +1,14 @@
+/**
+ * tsgrad — a small deep learning framework written from scratch in TypeScript.
+ * This file is the public API and nothing else.
+ */
+import './backend/cpu/index.ts';
+import './ops/methods.ts';
+
+export { Tensor, type TensorOptions, type NestedArray } from './tensor/tensor.ts';
+export { tensor, zeros, ones, full, rand, randn, arange, type TensorFromOptions } from './tensor/creation.ts';
+export { manualSeed, getRngState, setRngState, type RngState } from './tensor/random.ts';
+export { noGrad, isGradEnabled } from './tensor/autograd.ts';
+export { ShapeError, AxisError, AutogradError } from './tensor/errors.ts';
+export { setBackend, getBackend } from './backend/registry.ts';
+export * as ops from './ops/index.ts';
