@@ -11,6 +11,7 @@ import { permute } from './permute.ts';
 import { matmul } from './matmul.ts';
 import { conv2d, conv2dGradInput, conv2dGradWeight } from './conv.ts';
 import { maxPool2d, maxPool2dGrad } from './pool.ts';
+import { optimKernels } from './optim.ts';
 
 /** Creates the cpu backend. */
 export function createCpuBackend(): Backend {
@@ -24,6 +25,7 @@ export function createCpuBackend(): Backend {
     permute, matmul,
     conv2d, conv2dGradInput, conv2dGradWeight,
     maxPool2d, maxPool2dGrad,
+    ...optimKernels,
   };
 }
 
