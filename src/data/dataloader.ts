@@ -1,0 +1,192 @@
+/**
+ * DataLoader: walks a Dataset in mini-batches, optionally shuffled and transformed.
+ *
+ * `for (const { x, y } of loader)` runs one epoch. Each new loop starts the next epoch,
+ * with a fresh shuffle. Shuffles and random transforms come from:
+ *   - with `seed`: the global generator reseeded from (seed, epoch, batch) for each draw
+ *     and then restored, so a seeded loader is reproducible on its own and leaves the
+ *     global stream (weight init, dropout) untouched;
+ *   - without `seed`: the global generator itself, so `manualSeed` governs it.
+ * Its position (epoch, batch, and for an unseeded loader stopped mid-epoch the order)
+ * is `stateDict()`; `loadStateDict()` makes the next loop continue from there, which is
+ * what training checkpoints rely on.
+ */
+import { Tensor } from '../tensor/tensor.ts';
+import { sizeOf } from '../tensor/shape.ts';
+import { shuffleInPlace } from '../tensor/random.ts';
+import { datasetSize, type Dataset } from './dataset.ts';
+import { deriveSeed, withSeed } from './seed-scope.ts';
+import type { Transform } from './transforms.ts';
+
+/** One mini-batch: inputs [B, ...] and their labels. */
+export interface Batch {
+  x: Tensor;
+  y: Int32Array;
+}
+
+/** Options for {@link DataLoader}. */
+export interface DataLoaderOptions {
+  /** Samples per batch (a positive integer). */
+  batchSize: number;
+  /** Visit samples in a new random order each epoch. Default false. */
+  shuffle?: boolean;
+  /** Makes shuffles and random transforms reproducible and independent of the global RNG. */
+  seed?: number;
+  /** Drop the last batch when it would be smaller than batchSize. Default false. */
+  dropLast?: boolean;
+  /** Applied to each batch's inputs before it is yielded. */
+  transform?: Transform;
+}
+
+/** A DataLoader's position, as saved in checkpoints. */
+export interface DataLoaderState {
+  /** Epochs completed (the next loop runs epoch number `epoch`, counting from 0). */
+  epoch: number;
+  /** Batches already yielded in that epoch (0 at an epoch boundary). */
+  batch: number;
+  /** The epoch's sample order; only kept for an unseeded shuffling loader stopped mid-epoch. */
+  order?: number[];
+}
+
+/** Iterates a Dataset in mini-batches of tensors. */
+export class DataLoader implements Iterable<Batch> {
+  /** The samples being batched. */
+  readonly dataset: Dataset;
+  /** Samples per batch. */
+  readonly batchSize: number;
+  /** Whether each epoch visits the samples in a new random order. */
+  readonly shuffle: boolean;
+  /** The seed behind shuffles and random transforms, if any. */
+  readonly seed: number | undefined;
+  /** Whether an incomplete final batch is skipped. */
+  readonly dropLast: boolean;
+  /** Applied to each batch's inputs. */
+  readonly transform: Transform | undefined;
+  private readonly n: number;
+  private epoch = 0;
+  private resumeAt: { batch: number; order: Int32Array | null } | null = null;
+  private live: { batch: number; order: Int32Array | null } | null = null;
+
+  /** Batches `dataset` ({ images: Tensor [N, ...], labels: Int32Array [N] }). */
+  constructor(dataset: Dataset, options: DataLoaderOptions) {
+    this.n = datasetSize(dataset, 'DataLoader');
+    const { batchSize } = options;
+    if (!Number.isInteger(batchSize) || batchSize <= 0) {
+      throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
+    }
+    if (options.seed !== undefined && !Number.isFinite(options.seed)) {
+      throw new RangeError(`DataLoader: seed must be a finite number, got ${options.seed}`);
+    }
+    this.dataset = dataset;
+    this.batchSize = batchSize;
+    this.shuffle = options.shuffle ?? false;
+    this.seed = options.seed;
+    this.dropLast = options.dropLast ?? false;
+    this.transform = options.transform;
+  }
+
+  /** Number of samples in the dataset. */
+  get numSamples(): number {
+    return this.n;
+  }
+
+  /** Batches per epoch. */
+  get length(): number {
+    return this.dropLast ? Math.floor(this.n / this.batchSize) : Math.ceil(this.n / this.batchSize);
+  }
+
+  /** Samples per epoch (fewer than numSamples when dropLast drops a partial batch). */
+  get samplesPerEpoch(): number {
+    return this.dropLast ? this.length * this.batchSize : this.n;
+  }
+
+  /** One epoch of batches. Leaving the loop early (break, throw) still ends the epoch. */
+  *[Symbol.iterator](): Iterator<Batch> {
+    const epoch = this.epoch;
+    const resume = this.resumeAt;
+    this.resumeAt = null;
+    const order = resume ? resume.order : this.makeOrder(epoch);
+    this.live = { batch: resume?.batch ?? 0, order };
+    try {
+      for (let b = this.live.batch; b < this.length; b++) {
+        const batch = this.makeBatch(epoch, b, order);
+        this.live.batch = b + 1;
+        yield batch;
+      }
+    } finally {
+      this.live = null;
+      this.epoch = epoch + 1;
+    }
+  }
+
+  /** The loader's position: where the next loop will start (or, mid-loop, the batch after the last one yielded). */
+  stateDict(): DataLoaderState {
+    if (this.live) {
+      const state: DataLoaderState = { epoch: this.epoch, batch: this.live.batch };
+      if (this.live.order && this.seed === undefined) state.order = Array.from(this.live.order);
+      return state;
+    }
+    const state: DataLoaderState = { epoch: this.epoch, batch: this.resumeAt?.batch ?? 0 };
+    if (this.resumeAt?.order && this.seed === undefined) state.order = Array.from(this.resumeAt.order);
+    return state;
+  }
+
+  /** Restores a position from `stateDict()`; the next loop continues from it. */
+  loadStateDict(state: DataLoaderState): void {
+    const { epoch, batch, order } = state ?? ({} as DataLoaderState);
+    if (!Number.isInteger(epoch) || epoch < 0) throw new RangeError(`DataLoader.loadStateDict: epoch must be a non-negative integer, got ${epoch}`);
+    if (!Number.isInteger(batch) || batch < 0 || batch > this.length) {
+      throw new RangeError(`DataLoader.loadStateDict: batch must be an integer in [0, ${this.length}], got ${batch}`);
+    }
+    let restored: Int32Array | null = null;
+    if (batch > 0 && this.shuffle && this.seed === undefined) {
+      // Without a seed the order cannot be recomputed, so it must travel with the state.
+      if (!Array.isArray(order) || order.length !== this.n) {
+        throw new RangeError(`DataLoader.loadStateDict: a mid-epoch state of an unseeded shuffling loader needs 'order' with ${this.n} indices`);
+      }
+      restored = Int32Array.from(order);
+    } else if (batch > 0 && this.shuffle) {
+      restored = this.makeOrder(epoch);
+    }
+    this.epoch = epoch;
+    this.resumeAt = batch > 0 ? { batch, order: restored } : null;
+  }
+
+  /** The sample order of an epoch, or null for the identity. */
+  private makeOrder(epoch: number): Int32Array | null {
+    if (!this.shuffle) return null;
+    const order = new Int32Array(this.n);
+    for (let i = 0; i < this.n; i++) order[i] = i;
+    withSeed(this.seed === undefined ? undefined : deriveSeed(this.seed, epoch, -1), () => shuffleInPlace(order));
+    return order;
+  }
+
+  private makeBatch(epoch: number, b: number, order: Int32Array | null): Batch {
+    const start = b * this.batchSize;
+    const end = Math.min(start + this.batchSize, this.n);
+    const count = end - start;
+    const sampleShape = this.dataset.images.shape.slice(1);
+    const per = sizeOf(sampleShape);
+    const src = this.dataset.images.data;
+    const labels = this.dataset.labels;
+    // Always copy: a batch the user scribbles on must not change the dataset.
+    const x = new Float32Array(count * per);
+    const y = new Int32Array(count);
+    if (order === null) {
+      x.set(src.subarray(start * per, end * per));
+      y.set(labels.subarray(start, end));
+    } else {
+      for (let i = 0; i < count; i++) {
+        const s = order[start + i];
+        x.set(src.subarray(s * per, (s + 1) * per), i * per);
+        y[i] = labels[s];
+      }
+    }
+    let xt = new Tensor(x, [count, ...sampleShape]);
+    if (this.transform) {
+      const transform = this.transform;
+      xt = withSeed(this.seed === undefined ? undefined : deriveSeed(this.seed, epoch, b), () => transform(xt));
+    }
+    return { x: xt, y };
+  }
+}
