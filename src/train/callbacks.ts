@@ -1,0 +1,162 @@
+/**
+ * Callbacks: code that fit() runs at fixed points of training — to log, stop early, or
+ * save checkpoints — without the loop knowing about any of them.
+ */
+import type { Tensor } from '../tensor/tensor.ts';
+import type { EpochRecord, History } from './history.ts';
+import type { BatchSource, EpochScheduler, TrainableModel, TrainableOptimizer } from './types.ts';
+
+/** Everything a callback can see and steer; one per fit() call. */
+export interface TrainingContext {
+  readonly model: TrainableModel;
+  readonly optimizer: TrainableOptimizer;
+  readonly trainLoader: BatchSource;
+  readonly validation: BatchSource | undefined;
+  readonly scheduler: EpochScheduler | undefined;
+  readonly callbacks: readonly Callback[];
+  readonly history: History;
+  /** Total epochs the run is asked for. */
+  readonly epochs: number;
+  /** 1-based number of the epoch running (or just finished); 0 before the first. */
+  epoch: number;
+  /** Set to true (with a reason) to end training after the current epoch. */
+  stopTraining: boolean;
+  /** Why training was stopped, for History.stopReason. */
+  stopReason: string | null;
+}
+
+/** What one training step measured. */
+export interface BatchLogs {
+  /** 1-based index of the batch in its epoch. */
+  batch: number;
+  /** Batches per epoch, when the loader knows. */
+  batches: number | undefined;
+  /** Samples in the batch. */
+  size: number;
+  /** The batch's mean loss. */
+  loss: number;
+}
+
+/**
+ * Hooks fit() calls, all optional. A callback that keeps state across epochs (a best
+ * value, a counter) exposes stateDict()/loadStateDict() so checkpoints carry it; its
+ * state may hold Tensors.
+ */
+export interface Callback {
+  onTrainBegin?(ctx: TrainingContext): void;
+  onEpochBegin?(epoch: number, ctx: TrainingContext): void;
+  onBatchEnd?(logs: BatchLogs, ctx: TrainingContext): void;
+  /** After the epoch's record is in the history and the scheduler has stepped. */
+  onEpochEnd?(record: EpochRecord, ctx: TrainingContext): void;
+  /**
+   * After every callback's onEpochEnd, when the epoch's state is final (early stopping has
+   * decided); checkpoints are written here so they capture all of it.
+   */
+  onEpochSettled?(record: EpochRecord, ctx: TrainingContext): void;
+  onTrainEnd?(history: History, ctx: TrainingContext): void;
+  stateDict?(): unknown;
+  loadStateDict?(state: never): void;
+}
+
+/** A metric of the epoch record that callbacks can watch. */
+export type Monitor = 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy';
+
+const MONITORS: readonly Monitor[] = ['loss', 'accuracy', 'valLoss', 'valAccuracy'];
+
+/** Whether larger is better for a monitor under a mode. */
+export function resolveMode(who: string, monitor: Monitor, mode: 'min' | 'max' | 'auto' = 'auto'): 'min' | 'max' {
+  if (!MONITORS.includes(monitor)) throw new RangeError(`${who}: monitor must be one of ${MONITORS.join(', ')}, got ${JSON.stringify(monitor)}`);
+  if (mode !== 'min' && mode !== 'max' && mode !== 'auto') throw new RangeError(`${who}: mode must be 'min', 'max' or 'auto', got ${JSON.stringify(mode)}`);
+  if (mode !== 'auto') return mode;
+  return monitor === 'accuracy' || monitor === 'valAccuracy' ? 'max' : 'min';
+}
+
+/** The monitored value of a record, with an error that says what is missing. */
+export function monitored(who: string, record: EpochRecord, monitor: Monitor): number {
+  const v = record[monitor];
+  if (v === undefined || Number.isNaN(v)) {
+    throw new RangeError(`${who}: monitor '${monitor}' has no value at epoch ${record.epoch}${monitor.startsWith('val') ? ' (pass validation data to fit)' : ''}`);
+  }
+  return v;
+}
+
+/** Options for {@link EarlyStopping}. */
+export interface EarlyStoppingOptions {
+  /** Metric to watch. Default 'valLoss'. */
+  monitor?: Monitor;
+  /** Epochs without improvement to tolerate; the next one stops training. Default 0. */
+  patience?: number;
+  /** Smallest change that counts as an improvement. Default 0. */
+  minDelta?: number;
+  /** 'min' (losses), 'max' (accuracies) or 'auto' (by the monitor's name). Default 'auto'. */
+  mode?: 'min' | 'max' | 'auto';
+  /** When stopping, put back the weights of the best epoch. Default false. */
+  restoreBestWeights?: boolean;
+}
+
+/** Stops training once the monitored metric has not improved for more than `patience` epochs. */
+export class EarlyStopping implements Callback {
+  readonly monitor: Monitor;
+  readonly patience: number;
+  readonly minDelta: number;
+  readonly mode: 'min' | 'max';
+  readonly restoreBestWeights: boolean;
+  /** Best value seen so far. */
+  best: number;
+  /** Epoch (1-based) that reached `best`; 0 before any. */
+  bestEpoch = 0;
+  /** Epochs since the last improvement. */
+  wait = 0;
+  private bestWeights: Record<string, Tensor> | null = null;
+
+  /** See {@link EarlyStoppingOptions}. */
+  constructor(options: EarlyStoppingOptions = {}) {
+    this.monitor = options.monitor ?? 'valLoss';
+    this.mode = resolveMode('EarlyStopping', this.monitor, options.mode);
+    this.patience = options.patience ?? 0;
+    this.minDelta = options.minDelta ?? 0;
+    if (!Number.isInteger(this.patience) || this.patience < 0) throw new RangeError(`EarlyStopping: patience must be a non-negative integer, got ${this.patience}`);
+    if (!(this.minDelta >= 0)) throw new RangeError(`EarlyStopping: minDelta must be >= 0, got ${this.minDelta}`);
+    this.restoreBestWeights = options.restoreBestWeights ?? false;
+    this.best = this.mode === 'min' ? Infinity : -Infinity;
+  }
+
+  /** Checks that the monitored metric will exist. */
+  onTrainBegin(ctx: TrainingContext): void {
+    if (this.monitor.startsWith('val') && ctx.validation === undefined) {
+      throw new RangeError(`EarlyStopping: monitor '${this.monitor}' needs validation data; pass options.validation to fit`);
+    }
+  }
+
+  /** Compares the epoch's metric with the best so far and stops training when patience runs out. */
+  onEpochEnd(record: EpochRecord, ctx: TrainingContext): void {
+    const value = monitored('EarlyStopping', record, this.monitor);
+    const improved = this.mode === 'min' ? value < this.best - this.minDelta : value > this.best + this.minDelta;
+    if (improved) {
+      this.best = value;
+      this.bestEpoch = record.epoch;
+      this.wait = 0;
+      if (this.restoreBestWeights) this.bestWeights = ctx.model.stateDict();
+      return;
+    }
+    this.wait++;
+    if (this.wait > this.patience) {
+      ctx.stopTraining = true;
+      ctx.stopReason = `early stopping: ${this.monitor} did not improve for ${this.wait} epoch(s) (best ${this.best} at epoch ${this.bestEpoch})`;
+      if (this.bestWeights) ctx.model.loadStateDict(this.bestWeights);
+    }
+  }
+
+  /** best, bestEpoch, wait (and the best weights when kept), for checkpoints. */
+  stateDict(): { best: number; bestEpoch: number; wait: number; bestWeights: Record<string, Tensor> | null } {
+    return { best: this.best, bestEpoch: this.bestEpoch, wait: this.wait, bestWeights: this.bestWeights };
+  }
+
+  /** Restores what stateDict() returned. */
+  loadStateDict(state: { best: number; bestEpoch: number; wait: number; bestWeights?: Record<string, Tensor> | null }): void {
+    this.best = state.best;
+    this.bestEpoch = state.bestEpoch;
+    this.wait = state.wait;
+    this.bestWeights = state.bestWeights ?? null;
+  }
+}

@@ -1,0 +1,9 @@
+/** Training: fit() with progress and callbacks, evaluate(), checkpoints. */
+export { fit, type FitOptions } from './fit.ts';
+export { evaluate, type EvaluateOptions, type Evaluation } from './evaluate.ts';
+export { History, type EpochRecord } from './history.ts';
+export { EarlyStopping, type EarlyStoppingOptions, type Callback, type TrainingContext, type BatchLogs, type Monitor } from './callbacks.ts';
+export { ModelCheckpoint, saveCheckpoint, loadCheckpoint, CheckpointError, type ModelCheckpointOptions, type Checkpoint } from './checkpoint.ts';
+export { NonFiniteLossError, type RunPosition } from './errors.ts';
+export type { ProgressStream } from './progress.ts';
+export type { TrainableModel, TrainableOptimizer, LossFunction, EpochScheduler, BatchSource } from './types.ts';

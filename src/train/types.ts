@@ -1,0 +1,61 @@
+/**
+ * What fit() needs from a model, an optimizer, a loss, a scheduler and a data source.
+ * Written as structural interfaces rather than the nn/optim classes, so a hand-written
+ * model or optimizer with these methods trains just as well as the built-in ones.
+ */
+import type { Tensor } from '../tensor/tensor.ts';
+import type { Batch } from '../data/dataloader.ts';
+
+/** A model fit() can train: tg.nn.Module satisfies it. */
+export interface TrainableModel {
+  forward(x: Tensor): Tensor;
+  /** Training mode (Dropout active). */
+  train(mode?: boolean): unknown;
+  /** Evaluation mode (Dropout off). */
+  eval(): unknown;
+  parameters(): Tensor[];
+  stateDict(): Record<string, Tensor>;
+  loadStateDict(sd: Record<string, Tensor>): void;
+  /** Current mode, restored after evaluate(). */
+  training?: boolean;
+}
+
+/** An optimizer fit() can drive: every tg.optim optimizer satisfies it. */
+export interface TrainableOptimizer {
+  zeroGrad(): void;
+  step(): void;
+  stateDict(): unknown;
+  loadStateDict(sd: never): void;
+  /** Read for the learning rate shown in the history. */
+  paramGroups?: readonly { lr: number }[];
+}
+
+/** A loss: a module with forward(pred, labels) (tg.nn.CrossEntropyLoss) or a plain function. */
+export type LossFunction =
+  | { forward(pred: Tensor, labels: Int32Array): Tensor }
+  | ((pred: Tensor, labels: Int32Array) => Tensor);
+
+/**
+ * A learning-rate scheduler, stepped once at the end of every epoch with that epoch's
+ * validation loss (training loss without validation): ReduceLROnPlateau uses it, the
+ * epoch-count schedulers ignore it.
+ */
+export interface EpochScheduler {
+  step(metric?: number): void;
+  stateDict?(): unknown;
+  loadStateDict?(sd: never): void;
+}
+
+/** Batches of one epoch per loop; a DataLoader, or any iterable of { x, y }. */
+export interface BatchSource extends Iterable<Batch> {
+  /** Batches per epoch, for the progress bar. */
+  readonly length?: number;
+  /** Position for checkpoints (DataLoader has it). */
+  stateDict?(): unknown;
+  loadStateDict?(state: never): void;
+}
+
+/** Calls a LossFunction whichever form it has. */
+export function applyLoss(loss: LossFunction, pred: Tensor, labels: Int32Array): Tensor {
+  return typeof loss === 'function' ? loss(pred, labels) : loss.forward(pred, labels);
+}
