@@ -12,3 +12,4 @@ export { noGrad, isGradEnabled } from './tensor/autograd.ts';
 export { ShapeError, AxisError, AutogradError } from './tensor/errors.ts';
 export { setBackend, getBackend } from './backend/registry.ts';
 export * as ops from './ops/index.ts';
+export * as optim from './optim/index.ts';

@@ -1,0 +1,84 @@
+/**
+ * Gradient descent with momentum, in either of the two forms textbooks write it:
+ *
+ * - `classical` (Polyak's heavy ball, PyTorch's SGD): v ← μ·v + g, θ ← θ − lr·v.
+ *   The velocity sums past gradients, so the step grows to about lr/(1 − μ)·g.
+ * - `ema` (Andrew Ng's course and several textbooks): v ← μ·v + (1 − μ)·g, θ ← θ − lr·v,
+ *   with v₀ = 0. The velocity averages past gradients, so the step stays about lr·g:
+ *   the same path as `classical` with lr scaled by (1 − μ), except at the start.
+ *
+ * Both run on the SGD kernel: classical is dampening 0 with PyTorch's first-step rule
+ * (v₁ = g₁, identical to v₀ = 0), ema is dampening μ with a zero initial velocity.
+ */
+import type { Tensor } from '../tensor/tensor.ts';
+import { backend } from '../backend/registry.ts';
+import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
+import { checkBoolean, checkNonNegative, checkOneOf, checkThat, checkUnitInterval } from './validate.ts';
+
+/** Which of the two momentum formulas to use. */
+export type MomentumVariant = 'classical' | 'ema';
+
+/** Momentum's options. */
+export interface MomentumOptions {
+  /** Learning rate (required). */
+  lr: number;
+  /** Momentum factor μ in [0, 1). Default 0.9. */
+  momentum?: number;
+  /** 'classical' (v ← μv + g) or 'ema' (v ← μv + (1 − μ)g). Default 'classical'. */
+  variant?: MomentumVariant;
+  /**
+   * Nesterov's look-ahead: step along the velocity the next step would have with the same
+   * gradient (classical: g + μv, ema: (1 − μ)g + μv). Default false.
+   */
+  nesterov?: boolean;
+}
+
+/** Momentum's options with every default filled in. */
+export type MomentumGroupOptions = Required<MomentumOptions>;
+
+/** Gradient descent with classical (heavy-ball) or exponential-moving-average momentum. */
+export class Momentum extends Optimizer<MomentumGroupOptions> {
+  constructor(params: Params<MomentumGroupOptions>, options: MomentumOptions) {
+    super('Momentum', params, {
+      lr: options?.lr,
+      momentum: options?.momentum ?? 0.9,
+      variant: options?.variant ?? 'classical',
+      nesterov: options?.nesterov ?? false,
+    } as MomentumGroupOptions);
+  }
+
+  protected override validateOptions(o: MomentumGroupOptions, where: string): void {
+    checkNonNegative(where, 'lr', o.lr);
+    checkUnitInterval(where, 'momentum', o.momentum);
+    checkOneOf(where, 'variant', o.variant, ['classical', 'ema']);
+    checkBoolean(where, 'nesterov', o.nesterov);
+    checkThat(!o.nesterov || o.momentum > 0, where, `nesterov needs momentum > 0, got momentum ${o.momentum}`);
+  }
+
+  protected override bufferNames(): readonly string[] {
+    return ['velocity'];
+  }
+
+  // A missing velocity means a fresh start in both variants (v₁ = g₁, or v₀ = 0).
+  protected override requiredBuffers(): readonly string[] {
+    return [];
+  }
+
+  protected override updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<MomentumGroupOptions>): void {
+    const { lr, momentum, variant, nesterov } = group;
+    if (momentum === 0) {
+      p.storage = backend().sgdStep(p.storage, grad.storage, null, {
+        lr, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, firstStep: false,
+      }).param;
+      return;
+    }
+    const ema = variant === 'ema';
+    const fresh = state.buffers.velocity === undefined;
+    const velocity = this.buffer(state, 'velocity', p);
+    const out = backend().sgdStep(p.storage, grad.storage, velocity, {
+      lr, momentum, dampening: ema ? momentum : 0, nesterov, weightDecay: 0, firstStep: fresh && !ema,
+    });
+    p.storage = out.param;
+    state.buffers.velocity = out.momentumBuffer!;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * RMSprop (Hinton's lecture 6e, 2012): divide each coordinate's step by the root of a moving
+ * average of its squared gradients — AdaGrad with a memory that fades, so steps do not
+ * shrink forever. `centered` subtracts the squared mean gradient (Graves, 2013), dividing by
+ * an estimate of the gradient's standard deviation instead.
+ */
+import type { Tensor } from '../tensor/tensor.ts';
+import { backend } from '../backend/registry.ts';
+import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
+import { checkBoolean, checkNonNegative, checkPositive, checkUnitInterval } from './validate.ts';
+
+/** RMSprop's options, named and defaulted as in PyTorch (camelCase). */
+export interface RMSpropOptions {
+  /** Learning rate. Default 0.01. */
+  lr?: number;
+  /** Smoothing constant α of the squared-gradient average, in [0, 1). Default 0.99. */
+  alpha?: number;
+  /** Added to the square root in the denominator. Default 1e-8. */
+  eps?: number;
+  /** Momentum μ applied to the normalised step. Default 0. */
+  momentum?: number;
+  /** Normalise by the estimated variance v − ḡ² instead of v. Default false. */
+  centered?: boolean;
+  /** L2 penalty λ added to the gradient as λ·θ. Default 0. */
+  weightDecay?: number;
+}
+
+/** RMSprop's options with every default filled in. */
+export type RMSpropGroupOptions = Required<RMSpropOptions>;
+
+/** RMSprop: steps scaled by a moving root-mean-square of recent gradients. */
+export class RMSprop extends Optimizer<RMSpropGroupOptions> {
+  constructor(params: Params<RMSpropGroupOptions>, options: RMSpropOptions = {}) {
+    super('RMSprop', params, {
+      lr: options.lr ?? 1e-2,
+      alpha: options.alpha ?? 0.99,
+      eps: options.eps ?? 1e-8,
+      momentum: options.momentum ?? 0,
+      centered: options.centered ?? false,
+      weightDecay: options.weightDecay ?? 0,
+    });
+  }
+
+  protected override validateOptions(o: RMSpropGroupOptions, where: string): void {
+    checkNonNegative(where, 'lr', o.lr);
+    checkUnitInterval(where, 'alpha', o.alpha);
+    checkPositive(where, 'eps', o.eps);
+    checkNonNegative(where, 'momentum', o.momentum);
+    checkBoolean(where, 'centered', o.centered);
+    checkNonNegative(where, 'weightDecay', o.weightDecay);
+  }
+
+  protected override bufferNames(): readonly string[] {
+    return ['squareAvg', 'gradAvg', 'momentumBuffer'];
+  }
+
+  protected override requiredBuffers(o: RMSpropGroupOptions): readonly string[] {
+    return ['squareAvg', ...(o.centered ? ['gradAvg'] : []), ...(o.momentum > 0 ? ['momentumBuffer'] : [])];
+  }
+
+  protected override updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<RMSpropGroupOptions>): void {
+    const { lr, alpha, eps, momentum, centered, weightDecay } = group;
+    const squareAvg = this.buffer(state, 'squareAvg', p);
+    const gradAvg = centered ? this.buffer(state, 'gradAvg', p) : null;
+    const momentumBuffer = momentum > 0 ? this.buffer(state, 'momentumBuffer', p) : null;
+    const out = backend().rmspropStep(p.storage, grad.storage, squareAvg, gradAvg, momentumBuffer, {
+      lr, alpha, eps, weightDecay, momentum, centered,
+    });
+    p.storage = out.param;
+    state.buffers.squareAvg = out.squareAvg;
+    if (out.gradAvg) state.buffers.gradAvg = out.gradAvg;
+    if (out.momentumBuffer) state.buffers.momentumBuffer = out.momentumBuffer;
+  }
+}

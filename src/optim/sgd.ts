@@ -1,0 +1,66 @@
+/**
+ * Stochastic gradient descent with PyTorch's momentum rule: θ ← θ − lr·b with
+ * b ← μ·b + (1 − τ)·g, where the buffer starts as the first gradient itself (b₁ = g₁).
+ */
+import type { Tensor } from '../tensor/tensor.ts';
+import { backend } from '../backend/registry.ts';
+import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
+import { checkBoolean, checkClosedUnitInterval, checkNonNegative, checkThat } from './validate.ts';
+
+/** SGD's options, named and defaulted as in PyTorch (camelCase). */
+export interface SGDOptions {
+  /** Learning rate (required). */
+  lr: number;
+  /** Momentum factor μ. Default 0 (plain gradient descent). */
+  momentum?: number;
+  /** Dampening τ: the new gradient enters the buffer as (1 − τ)·g. Default 0. */
+  dampening?: number;
+  /** Nesterov momentum: step along g + μ·b instead of b. Needs momentum > 0 and dampening 0. Default false. */
+  nesterov?: boolean;
+  /** L2 penalty λ added to the gradient as λ·θ. Default 0. */
+  weightDecay?: number;
+}
+
+/** SGD's options with every default filled in. */
+export type SGDGroupOptions = Required<SGDOptions>;
+
+/** Stochastic gradient descent, optionally with (Nesterov) momentum and weight decay. */
+export class SGD extends Optimizer<SGDGroupOptions> {
+  constructor(params: Params<SGDGroupOptions>, options: SGDOptions) {
+    super('SGD', params, {
+      lr: options?.lr,
+      momentum: options?.momentum ?? 0,
+      dampening: options?.dampening ?? 0,
+      nesterov: options?.nesterov ?? false,
+      weightDecay: options?.weightDecay ?? 0,
+    } as SGDGroupOptions);
+  }
+
+  protected override validateOptions(o: SGDGroupOptions, where: string): void {
+    checkNonNegative(where, 'lr', o.lr);
+    checkNonNegative(where, 'momentum', o.momentum);
+    checkClosedUnitInterval(where, 'dampening', o.dampening);
+    checkNonNegative(where, 'weightDecay', o.weightDecay);
+    checkBoolean(where, 'nesterov', o.nesterov);
+    checkThat(!o.nesterov || (o.momentum > 0 && o.dampening === 0), where,
+      `nesterov needs momentum > 0 and dampening 0, got momentum ${o.momentum} and dampening ${o.dampening}`);
+  }
+
+  protected override bufferNames(): readonly string[] {
+    return ['momentumBuffer'];
+  }
+
+  // A missing momentum buffer is PyTorch's "first step" (b ← g), so nothing is required.
+  protected override requiredBuffers(): readonly string[] {
+    return [];
+  }
+
+  protected override updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<SGDGroupOptions>): void {
+    const { lr, momentum, dampening, nesterov, weightDecay } = group;
+    const firstStep = momentum !== 0 && state.buffers.momentumBuffer === undefined;
+    const buf = momentum !== 0 ? this.buffer(state, 'momentumBuffer', p) : null;
+    const out = backend().sgdStep(p.storage, grad.storage, buf, { lr, momentum, dampening, nesterov, weightDecay, firstStep });
+    p.storage = out.param;
+    if (out.momentumBuffer) state.buffers.momentumBuffer = out.momentumBuffer;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Checks for hyperparameters. A bad value is caught where it is given (at construction, or
+ * when a state dict is loaded), with a RangeError that names the optimizer, the option and
+ * the value, rather than surfacing later as NaN weights.
+ */
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
+  return String(value);
+}
+
+function fail(where: string, name: string, value: unknown, rule: string): never {
+  throw new RangeError(`${where}: ${name} must be ${rule}, got ${show(value)}`);
+}
+
+/** A finite number ≥ 0 (learning rates, weight decay, momentum). */
+export function checkNonNegative(where: string, name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(where, name, value, 'a finite number ≥ 0');
+}
+
+/** A finite number > 0 (eps, step sizes of schedules). */
+export function checkPositive(where: string, name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(where, name, value, 'a finite number > 0');
+}
+
+/** A number in [0, 1) (decay rates such as betas, alpha, the momentum of an average). */
+export function checkUnitInterval(where: string, name: string, value: unknown): void {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) fail(where, name, value, 'in [0, 1)');
+}
+
+/** A number in [0, 1] (dampening, which may switch the new gradient off entirely). */
+export function checkClosedUnitInterval(where: string, name: string, value: unknown): void {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) fail(where, name, value, 'in [0, 1]');
+}
+
+/** An integer ≥ `min` (step counts, patience). */
+export function checkInteger(where: string, name: string, value: unknown, min: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) fail(where, name, value, `an integer ≥ ${min}`);
+}
+
+/** true or false. */
+export function checkBoolean(where: string, name: string, value: unknown): void {
+  if (typeof value !== 'boolean') fail(where, name, value, 'true or false');
+}
+
+/** One of a fixed set of strings. */
+export function checkOneOf(where: string, name: string, value: unknown, allowed: readonly string[]): void {
+  if (typeof value !== 'string' || !allowed.includes(value)) fail(where, name, value, `one of ${allowed.map(show).join(', ')}`);
+}
+
+/** A condition between options, e.g. Nesterov needs momentum. */
+export function checkThat(ok: boolean, where: string, message: string): void {
+  if (!ok) throw new RangeError(`${where}: ${message}`);
+}

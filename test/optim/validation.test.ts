@@ -1,0 +1,74 @@
+import { describe, it } from 'vitest';
+import { optim, tensor } from '../../src/index.ts';
+import { expectRangeError } from './helpers.ts';
+
+const p = (): ReturnType<typeof tensor>[] => [tensor([1], { requiresGrad: true })];
+
+describe('invalid options throw a RangeError naming the option and the value, at construction', () => {
+  it('SGD', () => {
+    expectRangeError(() => new optim.SGD(p(), { lr: -0.1 }), 'SGD', 'lr', '-0.1');
+    expectRangeError(() => new optim.SGD(p(), {} as never), 'SGD', 'lr', 'undefined');
+    expectRangeError(() => new optim.SGD(p(), { lr: NaN }), 'lr', 'NaN');
+    expectRangeError(() => new optim.SGD(p(), { lr: 0.1, momentum: -0.5 }), 'momentum', '-0.5');
+    expectRangeError(() => new optim.SGD(p(), { lr: 0.1, weightDecay: -1 }), 'weightDecay', '-1');
+    expectRangeError(() => new optim.SGD(p(), { lr: 0.1, dampening: 1.5 }), 'dampening', '1.5');
+    expectRangeError(() => new optim.SGD(p(), { lr: 0.1, nesterov: true }), 'nesterov', 'momentum 0');
+    expectRangeError(() => new optim.SGD(p(), { lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true }), 'nesterov', 'dampening 0.1');
+  });
+
+  it('Momentum', () => {
+    expectRangeError(() => new optim.Momentum(p(), { lr: -1 }), 'Momentum', 'lr', '-1');
+    expectRangeError(() => new optim.Momentum(p(), { lr: 0.1, momentum: -0.1 }), 'momentum', '-0.1');
+    expectRangeError(() => new optim.Momentum(p(), { lr: 0.1, momentum: 1 }), 'momentum', '[0, 1)', '1');
+    expectRangeError(() => new optim.Momentum(p(), { lr: 0.1, variant: 'heavy' as never }), 'variant', "'heavy'");
+    expectRangeError(() => new optim.Momentum(p(), { lr: 0.1, momentum: 0, nesterov: true }), 'nesterov', 'momentum 0');
+  });
+
+  it('AdaGrad', () => {
+    expectRangeError(() => new optim.AdaGrad(p(), { lr: -0.01 }), 'AdaGrad', 'lr', '-0.01');
+    expectRangeError(() => new optim.AdaGrad(p(), { lrDecay: -1 }), 'lrDecay', '-1');
+    expectRangeError(() => new optim.AdaGrad(p(), { weightDecay: -1 }), 'weightDecay', '-1');
+    expectRangeError(() => new optim.AdaGrad(p(), { initialAccumulatorValue: -0.1 }), 'initialAccumulatorValue', '-0.1');
+    expectRangeError(() => new optim.AdaGrad(p(), { eps: 0 }), 'eps', '0');
+  });
+
+  it('RMSprop', () => {
+    expectRangeError(() => new optim.RMSprop(p(), { lr: -0.01 }), 'RMSprop', 'lr', '-0.01');
+    expectRangeError(() => new optim.RMSprop(p(), { alpha: 1 }), 'alpha', '1');
+    expectRangeError(() => new optim.RMSprop(p(), { alpha: -0.5 }), 'alpha', '-0.5');
+    expectRangeError(() => new optim.RMSprop(p(), { eps: -1e-8 }), 'eps', '-1e-8');
+    expectRangeError(() => new optim.RMSprop(p(), { momentum: -0.9 }), 'momentum', '-0.9');
+    expectRangeError(() => new optim.RMSprop(p(), { weightDecay: -2 }), 'weightDecay', '-2');
+  });
+
+  it('Adam and AdamW', () => {
+    for (const [name, make] of [['Adam', optim.Adam], ['AdamW', optim.AdamW]] as const) {
+      expectRangeError(() => new make(p(), { lr: -0.001 }), name, 'lr', '-0.001');
+      expectRangeError(() => new make(p(), { betas: [1, 0.999] }), name, 'betas[0]', '[0, 1)', '1');
+      expectRangeError(() => new make(p(), { betas: [0.9, 1.5] }), 'betas[1]', '1.5');
+      expectRangeError(() => new make(p(), { betas: [-0.1, 0.9] }), 'betas[0]', '-0.1');
+      expectRangeError(() => new make(p(), { betas: [0.9] as never }), 'betas');
+      expectRangeError(() => new make(p(), { eps: 0 }), 'eps', '0');
+      expectRangeError(() => new make(p(), { weightDecay: -0.01 }), 'weightDecay', '-0.01');
+    }
+  });
+
+  it('options of a parameter group are checked too, and the message says which group', () => {
+    const [a, b] = [tensor([1], { requiresGrad: true }), tensor([1], { requiresGrad: true })];
+    expectRangeError(() => new optim.Adam([{ params: [a] }, { params: [b], betas: [0.9, 1] }]), 'Adam (group 1)', 'betas[1]', '1');
+  });
+
+  it('schedulers check their options too', () => {
+    const opt = new optim.SGD(p(), { lr: 0.1 });
+    expectRangeError(() => new optim.StepLR(opt, { stepSize: 0 }), 'StepLR', 'stepSize', '0');
+    expectRangeError(() => new optim.StepLR(opt, { stepSize: 1.5 }), 'stepSize', '1.5');
+    expectRangeError(() => new optim.StepLR(opt, { stepSize: 2, gamma: -0.1 }), 'gamma', '-0.1');
+    expectRangeError(() => new optim.ExponentialLR(opt, {} as never), 'ExponentialLR', 'gamma', 'undefined');
+    expectRangeError(() => new optim.CosineAnnealingLR(opt, { tMax: 0 }), 'CosineAnnealingLR', 'tMax', '0');
+    expectRangeError(() => new optim.CosineAnnealingLR(opt, { tMax: 10, etaMin: -1 }), 'etaMin', '-1');
+    expectRangeError(() => new optim.ReduceLROnPlateau(opt, { factor: 1 }), 'ReduceLROnPlateau', 'factor', '1');
+    expectRangeError(() => new optim.ReduceLROnPlateau(opt, { mode: 'up' as never }), 'mode', "'up'");
+    expectRangeError(() => new optim.ReduceLROnPlateau(opt, { patience: -1 }), 'patience', '-1');
+    expectRangeError(() => new optim.ReduceLROnPlateau(opt, { minLr: [0, 0] }), 'minLr', '1');
+  });
+});
