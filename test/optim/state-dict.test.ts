@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { ShapeError, Tensor, optim, tensor } from '../../src/index.ts';
+import { gradPlan, initValues, type GradPlan } from './helpers.ts';
+
+type Make = (params: Iterable<Tensor> | optim.ParamGroupInput<never>[]) => optim.Optimizer<optim.BaseOptions>;
+
+const configs: [string, Make][] = [
+  ['SGD (momentum, nesterov, weightDecay)', (ps) => new optim.SGD(ps as Tensor[], { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 })],
+  ['SGD (momentum, dampening)', (ps) => new optim.SGD(ps as Tensor[], { lr: 0.05, momentum: 0.9, dampening: 0.4 })],
+  ['Momentum (ema, nesterov)', (ps) => new optim.Momentum(ps as Tensor[], { lr: 0.05, variant: 'ema', nesterov: true })],
+  ['AdaGrad (lrDecay)', (ps) => new optim.AdaGrad(ps as Tensor[], { lr: 0.1, lrDecay: 0.1, initialAccumulatorValue: 0.1 })],
+  ['RMSprop (centered, momentum)', (ps) => new optim.RMSprop(ps as Tensor[], { centered: true, momentum: 0.5 })],
+  ['Adam (amsgrad, weightDecay)', (ps) => new optim.Adam(ps as Tensor[], { lr: 0.01, amsgrad: true, weightDecay: 0.1 })],
+  ['AdamW', (ps) => new optim.AdamW(ps as Tensor[], { lr: 0.01 })],
+];
+
+const sizes = [6, 3];
+
+function feed(params: Tensor[], opt: optim.Optimizer<optim.BaseOptions>, plan: GradPlan, from: number, to: number): void {
+  for (let t = from; t < to; t++) {
+    opt.zeroGrad();
+    plan[t].forEach((g, i) => {
+      if (g) params[i].grad = tensor(g);
+    });
+    opt.step();
+  }
+}
+
+const make = (vals: number[][]): Tensor[] => vals.map((v) => tensor(v, { requiresGrad: true }));
+const snapshot = (ps: Tensor[]): number[][] => ps.map((p) => Array.from(p.data));
+
+/** A save to disk and back: plain arrays only, then fresh tensors. */
+function roundTrip(sd: optim.OptimizerStateDict): optim.OptimizerStateDict {
+  const plain = JSON.parse(JSON.stringify({
+    paramGroups: sd.paramGroups,
+    state: Object.fromEntries(Object.entries(sd.state).map(([k, s]) => [k, {
+      step: s.step, buffers: Object.fromEntries(Object.entries(s.buffers).map(([n, t]) => [n, { shape: t.shape, data: Array.from(t.data) }])),
+    }])),
+  })) as { paramGroups: optim.OptimizerStateDict['paramGroups']; state: Record<string, { step: number; buffers: Record<string, { shape: number[]; data: number[] }> }> };
+  return {
+    paramGroups: plain.paramGroups,
+    state: Object.fromEntries(Object.entries(plain.state).map(([k, s]) => [k, {
+      step: s.step, buffers: Object.fromEntries(Object.entries(s.buffers).map(([n, b]) => [n, tensor(new Float32Array(b.data), { shape: b.shape })])),
+    }])),
+  };
+}
+
+describe('stateDict / loadStateDict: a resumed run continues exactly as the uninterrupted one', () => {
+  for (const [name, makeOpt] of configs) {
+    it(name, () => {
+      // Parameter 1 gets no gradient at steps 0–1, so it has fewer steps than parameter 0.
+      const plan = gradPlan(99, 12, sizes, [[0, 1], [1, 1], [6, 0]]);
+      const init = initValues(sizes);
+      const full = make(init);
+      const fullOpt = makeOpt(full);
+      feed(full, fullOpt, plan, 0, 5);
+      const saved = fullOpt.stateDict();
+      const savedParams = snapshot(full);
+      feed(full, fullOpt, plan, 5, 12); // keeps stepping: the saved dict must not change with it
+
+      const resumed = make(savedParams);
+      const resumedOpt = makeOpt(resumed);
+      resumedOpt.loadStateDict(roundTrip(saved));
+      feed(resumed, resumedOpt, plan, 5, 12);
+      expect(snapshot(resumed)).toEqual(snapshot(full));
+    });
+  }
+
+  it('restores group options, e.g. a learning rate a scheduler lowered', () => {
+    const [a, b] = make([[1], [2]]);
+    const opt = new optim.SGD([{ params: [a] }, { params: [b], momentum: 0.5 }], { lr: 0.1 });
+    new optim.StepLR(opt, { stepSize: 1, gamma: 0.5 }).step();
+    const sd = opt.stateDict();
+    expect(sd.paramGroups.map((g) => [g.lr, g.momentum, g.params])).toEqual([[0.05, 0, [0]], [0.05, 0.5, [1]]]);
+    const [c, d] = make([[1], [2]]);
+    const other = new optim.SGD([{ params: [c] }, { params: [d] }], { lr: 0.1 });
+    other.loadStateDict(sd);
+    expect(other.paramGroups.map((g) => [g.lr, g.momentum])).toEqual([[0.05, 0], [0.05, 0.5]]);
+    expect(other.paramGroups[1].params[0]).toBe(d);
+  });
+});
+
+describe('loadStateDict rejects a dict that does not fit and leaves the optimizer as it was', () => {
+  const plan = gradPlan(5, 8, sizes);
+  const setup = (): { ps: Tensor[]; opt: optim.Adam; sd: optim.OptimizerStateDict } => {
+    const ps = make(initValues(sizes));
+    const opt = new optim.Adam(ps, { lr: 0.01, amsgrad: true });
+    feed(ps, opt, plan, 0, 3);
+    return { ps, opt, sd: opt.stateDict() };
+  };
+  const reference = ((): number[][] => {
+    const { ps, opt } = setup();
+    feed(ps, opt, plan, 3, 8);
+    return snapshot(ps);
+  })();
+
+  const bad: [string, (sd: optim.OptimizerStateDict) => unknown, ErrorConstructor | typeof ShapeError, string][] = [
+    ['another optimizer\'s dict', () => {
+      const ps = make(initValues(sizes));
+      const sgd = new optim.SGD(ps, { lr: 0.1, momentum: 0.9 });
+      feed(ps, sgd, plan, 0, 1);
+      return sgd.stateDict();
+    }, RangeError, "lacks option 'betas'"],
+    ['a different number of groups', (sd) => ({ ...sd, paramGroups: [...sd.paramGroups, sd.paramGroups[0]] }), RangeError, '2 parameter groups'],
+    ['a group with fewer parameters', (sd) => ({ ...sd, paramGroups: [{ ...sd.paramGroups[0], params: [0] }] }), RangeError, 'group 0 holds 1'],
+    ['an invalid option', (sd) => ({ ...sd, paramGroups: [{ ...sd.paramGroups[0], betas: [0.9, 1.2] }] }), RangeError, 'betas[1]'],
+    ['a buffer of the wrong size', (sd) => ({ ...sd, state: { ...sd.state, 1: { ...sd.state[1], buffers: { ...sd.state[1].buffers, expAvg: tensor([1, 2]) } } } }), ShapeError, "buffer 'expAvg' of parameter 1"],
+    ['an unknown buffer', (sd) => ({ ...sd, state: { ...sd.state, 0: { ...sd.state[0], buffers: { ...sd.state[0].buffers, velocity: tensor(new Float32Array(6)) } } } }), RangeError, "unknown buffer 'velocity'"],
+    ['a missing buffer', (sd) => {
+      const { maxExpAvgSq: _, ...rest } = sd.state[1].buffers;
+      return { ...sd, state: { ...sd.state, 1: { ...sd.state[1], buffers: rest } } };
+    }, RangeError, "lacks buffer 'maxExpAvgSq'"],
+    ['state for a parameter no group lists', (sd) => ({ ...sd, state: { ...sd.state, 7: sd.state[0] } }), RangeError, 'parameter 7'],
+    ['a negative step count', (sd) => ({ ...sd, state: { ...sd.state, 0: { ...sd.state[0], step: -1 } } }), RangeError, 'step -1'],
+  ];
+  for (const [name, corrupt, ErrorType, fragment] of bad) {
+    it(name, () => {
+      const { ps, opt, sd } = setup();
+      const lrBefore = opt.paramGroups[0].lr;
+      const broken = corrupt(sd) as optim.OptimizerStateDict;
+      expect(() => opt.loadStateDict(broken)).toThrow(ErrorType);
+      expect(() => opt.loadStateDict(broken)).toThrow(fragment);
+      expect(opt.paramGroups[0].lr).toBe(lrBefore);
+      feed(ps, opt, plan, 3, 8);
+      expect(snapshot(ps)).toEqual(reference);
+    });
+  }
+});
