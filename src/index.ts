@@ -12,4 +12,8 @@ export { noGrad, isGradEnabled } from './tensor/autograd.ts';
 export { ShapeError, AxisError, AutogradError } from './tensor/errors.ts';
 export { setBackend, getBackend } from './backend/registry.ts';
 export * as ops from './ops/index.ts';
+export * as nn from './nn/index.ts';
+export * as io from './io/index.ts';
 export * as optim from './optim/index.ts';
+export * as data from './data/index.ts';
+export * as train from './train/index.ts';

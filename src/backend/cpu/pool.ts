@@ -1,7 +1,47 @@
-/** CPU max-pooling kernels. Placeholder until the nn module lands. */
+/** CPU max-pooling kernels: a direct sweep over the windows, remembering where each max was. */
 import type { Pool2dGeometry } from '../nn-kernels.ts';
-import type { Storage } from '../../tensor/storage.ts';
+import { toHost, type Storage } from '../../tensor/storage.ts';
 
-const pending = (op: string) => new Error(`${op}: not yet implemented on the cpu backend`);
-export function maxPool2d(_x: Storage, _g: Pool2dGeometry): { values: Float32Array; argmax: Float32Array } { throw pending('maxPool2d'); }
-export function maxPool2dGrad(_dy: Storage, _argmax: Storage, _g: Pool2dGeometry): Float32Array { throw pending('maxPool2dGrad'); }
+/** Max over each kernel×kernel window; argmax holds the winner's offset h·W + w in its plane. */
+export function maxPool2d(xs: Storage, g: Pool2dGeometry): { values: Float32Array; argmax: Float32Array } {
+  const x = toHost(xs);
+  const { n, c, h: H, w: W, kernel: k, stride: s, oh, ow } = g;
+  const planes = n * c;
+  const values = new Float32Array(planes * oh * ow);
+  const argmax = new Float32Array(planes * oh * ow);
+  let out = 0;
+  for (let pl = 0; pl < planes; pl++) {
+    const base = pl * H * W;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++, out++) {
+        const start = oy * s * W + ox * s;
+        let best = x[base + start];
+        let bestAt = start;
+        for (let i = 0; i < k; i++) {
+          const rowAt = start + i * W;
+          for (let j = 0; j < k; j++) {
+            const v = x[base + rowAt + j];
+            // `v !== v` lets a NaN win, so NaN propagates as in PyTorch instead of vanishing.
+            if (v > best || (v !== v && best === best)) { best = v; bestAt = rowAt + j; }
+          }
+        }
+        values[out] = best;
+        argmax[out] = bestAt;
+      }
+    }
+  }
+  return { values, argmax };
+}
+
+/** dx: every dy value added at the position its window's maximum came from (overlaps add). */
+export function maxPool2dGrad(dys: Storage, argmaxs: Storage, g: Pool2dGeometry): Float32Array {
+  const dy = toHost(dys), argmax = toHost(argmaxs);
+  const { n, c, h: H, w: W, oh, ow } = g;
+  const dx = new Float32Array(n * c * H * W);
+  const perPlane = oh * ow;
+  for (let pl = 0, out = 0; pl < n * c; pl++) {
+    const base = pl * H * W;
+    for (let q = 0; q < perPlane; q++, out++) dx[base + argmax[out]] += dy[out];
+  }
+  return dx;
+}

@@ -1,0 +1,60 @@
+/** Conv2D: a 2-D convolution layer over NCHW images. */
+import type { Tensor } from '../../tensor/tensor.ts';
+import { zeros } from '../../tensor/creation.ts';
+import { checkInt, conv2d } from '../../ops/conv.ts';
+import { Module } from '../module.ts';
+import { Parameter } from '../parameter.ts';
+import { biasUniform, kaimingUniform } from '../init.ts';
+
+/** Options for Conv2D. */
+export interface Conv2DOptions {
+  /** Step between receptive fields. Default 1. */
+  stride?: number;
+  /** Zeros added on every side. Default 0. */
+  padding?: number;
+  /** Learn a per-output-channel bias. Default true. */
+  bias?: boolean;
+}
+
+/**
+ * x [N, inChannels, H, W] → [N, outChannels, oH, oW]; weight [out, in, kH, kW] and bias [out]
+ * initialised as in PyTorch (fan-in = in·kH·kW).
+ */
+export class Conv2D extends Module {
+  /** [outChannels, inChannels, kH, kW]. */
+  readonly weight: Parameter;
+  /** [outChannels], or null when built with `bias: false`. */
+  readonly bias: Parameter | null;
+  /** Step between receptive fields. */
+  readonly stride: number;
+  /** Zeros added on every side of the input. */
+  readonly padding: number;
+  /** [kH, kW]. */
+  readonly kernelSize: readonly [number, number];
+
+  /** kernelSize is a number (square) or [kH, kW]. */
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: number | readonly [number, number], options: Conv2DOptions = {}) {
+    super();
+    checkInt('Conv2D', 'inChannels', inChannels, 1);
+    checkInt('Conv2D', 'outChannels', outChannels, 1);
+    const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
+    checkInt('Conv2D', 'kernelSize', kh, 1);
+    checkInt('Conv2D', 'kernelSize', kw, 1);
+    this.kernelSize = [kh, kw];
+    this.stride = checkInt('Conv2D', 'stride', options.stride ?? 1, 1);
+    this.padding = checkInt('Conv2D', 'padding', options.padding ?? 0, 0);
+    const fanIn = inChannels * kh * kw;
+    this.weight = new Parameter(kaimingUniform(zeros([outChannels, inChannels, kh, kw]), fanIn));
+    this.bias = options.bias ?? true ? new Parameter(biasUniform(zeros([outChannels]), fanIn)) : null;
+  }
+
+  /** Convolves a batch of images. */
+  forward(x: Tensor): Tensor {
+    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding });
+  }
+
+  override describe(): string {
+    const [kh, kw] = this.kernelSize;
+    return `Conv2D(${this.inChannels}, ${this.outChannels}, ${kh === kw ? kh : `[${kh},${kw}]`}, stride=${this.stride}, padding=${this.padding}${this.bias ? '' : ', bias=false'})`;
+  }
+}

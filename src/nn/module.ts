@@ -1,0 +1,183 @@
+/**
+ * Module: the base class of every layer, loss and model.
+ *
+ * A model is a plain TypeScript class whose fields hold its layers and parameters. Nothing
+ * has to be registered: `parameters()`, `stateDict()`, `train()` and friends look at the
+ * object's own fields each time they run and pick up every Parameter and Module found there,
+ * including those inside arrays and plain objects, naming them by their field paths
+ * ("encoder.0.weight"), the way PyTorch names them.
+ */
+import { Tensor } from '../tensor/tensor.ts';
+import { ShapeError, fmtShape } from '../tensor/errors.ts';
+import { sameShape } from '../tensor/shape.ts';
+import { isHost } from '../tensor/storage.ts';
+import { backend } from '../backend/registry.ts';
+import { Parameter } from './parameter.ts';
+
+/** A model's learned values by dotted name, as `stateDict()` returns and `loadStateDict()` takes. */
+export type StateDict = Record<string, Tensor>;
+
+/** Thrown by `loadStateDict` (and `io.load`) when the entries do not fit the model. */
+export class StateDictError extends Error {
+  override name = 'StateDictError';
+}
+
+/** Members found under one field: direct parameters and child modules, with their names. */
+type Member = [string, Parameter | Module];
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Collects Parameters and Modules from a field value, descending into arrays and plain objects. */
+function collect(name: string, value: unknown, out: Member[], seen: Set<unknown>): void {
+  if (value instanceof Parameter || value instanceof Module) {
+    out.push([name, value]);
+  } else if (Array.isArray(value) || isPlainObject(value)) {
+    if (seen.has(value)) return; // a container that refers to itself
+    seen.add(value);
+    for (const [k, v] of Object.entries(value)) {
+      if (v !== null && typeof v === 'object') collect(`${name}.${k}`, v, out, seen);
+    }
+  }
+}
+
+/** Base class of layers and models: subclass it, store layers in fields, write `forward`. */
+export abstract class Module {
+  /** True in training mode (the default), false after `eval()`; Dropout reads it. */
+  training = true;
+
+  /** Computes the module's output. */
+  // `any[]` lets each subclass declare its own inputs (x, or pred and target for a loss).
+  abstract forward(...inputs: any[]): Tensor;
+
+  /**
+   * The Parameters and Modules held directly by this module, by field name. Subclasses
+   * that keep their children somewhere other than fields (Sequential) override this.
+   */
+  protected members(): Member[] {
+    const out: Member[] = [];
+    const seen = new Set<unknown>();
+    for (const [k, v] of Object.entries(this)) {
+      if (v !== null && typeof v === 'object') collect(k, v, out, seen);
+    }
+    return out;
+  }
+
+  /** The direct sub-modules, by name. */
+  namedChildren(): [string, Module][] {
+    return this.members().filter((m): m is [string, Module] => m[1] instanceof Module);
+  }
+
+  /** This module and every module below it, with dotted names ('' for this one); each listed once. */
+  namedModules(): [string, Module][] {
+    const out: [string, Module][] = [];
+    const seen = new Set<Module>();
+    const walk = (m: Module, prefix: string) => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      out.push([prefix, m]);
+      for (const [name, child] of m.namedChildren()) walk(child, prefix ? `${prefix}.${name}` : name);
+    };
+    walk(this, '');
+    return out;
+  }
+
+  /**
+   * Every parameter of this module and its sub-modules with its dotted name, in field order.
+   * A parameter shared by two layers is listed once, under the first name it is found by.
+   */
+  namedParameters(): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    const seen = new Set<Parameter>();
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, p] of m.members()) {
+        if (!(p instanceof Parameter) || seen.has(p)) continue;
+        seen.add(p);
+        out.push([prefix ? `${prefix}.${name}` : name, p]);
+      }
+    }
+    return out;
+  }
+
+  /** Every parameter, as `namedParameters()` lists them; hand these to an optimizer. */
+  parameters(): Parameter[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  /** Sets training mode on this module and every sub-module; returns this. */
+  train(mode = true): this {
+    for (const [, m] of this.namedModules()) m.training = mode;
+    return this;
+  }
+
+  /** Switches to evaluation mode (Dropout becomes the identity); returns this. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears the gradient of every parameter. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** A copy of every parameter's values, keyed by dotted name; later training does not change it. */
+  stateDict(): StateDict {
+    const sd: StateDict = {};
+    for (const [name, p] of this.namedParameters()) sd[name] = new Tensor(p.data.slice(), p.shape);
+    return sd;
+  }
+
+  /**
+   * Copies values into the parameters. Every entry is checked first (no missing names, no
+   * unexpected ones, matching shapes), so a StateDictError leaves the model unchanged.
+   */
+  loadStateDict(sd: StateDict): void {
+    if (sd === null || typeof sd !== 'object') throw new TypeError('loadStateDict: expected an object of Tensors keyed by parameter name');
+    const params = this.namedParameters();
+    const expected = new Set(params.map(([n]) => n));
+    const missing = params.map(([n]) => n).filter((n) => !Object.prototype.hasOwnProperty.call(sd, n));
+    const unexpected = Object.keys(sd).filter((n) => !expected.has(n));
+    const problems: string[] = [];
+    if (missing.length) problems.push(`missing: ${missing.join(', ')}`);
+    if (unexpected.length) problems.push(`unexpected: ${unexpected.join(', ')}`);
+    for (const [name, p] of params) {
+      const v = sd[name];
+      if (v === undefined) continue;
+      if (!(v instanceof Tensor)) problems.push(`${name} is not a Tensor`);
+      else if (!sameShape(v.shape, p.shape)) problems.push(`${name} has shape ${fmtShape(v.shape)}, the model needs ${fmtShape(p.shape)}`);
+    }
+    if (problems.length) throw new StateDictError(`loadStateDict: ${problems.join('; ')}`);
+    for (const [name, p] of params) {
+      const values = sd[name].data;
+      // Keep the parameter's own array (optimizers and views may hold it) when it is on the host.
+      if (isHost(p.storage)) p.storage.set(values);
+      else p.storage = backend().upload(values.slice());
+    }
+  }
+
+  /** A one-line-per-module outline of the model. */
+  toString(): string {
+    const lines: string[] = [];
+    for (const [name, m] of this.namedModules()) {
+      const depth = name === '' ? 0 : name.split('.').length;
+      const own = m.members().filter(([, v]) => v instanceof Parameter) as [string, Parameter][];
+      const shapes = own.map(([n, p]) => `${n}${fmtShape(p.shape)}`).join(' ');
+      lines.push(`${'  '.repeat(depth)}${name || '(root)'}: ${m.describe()}${shapes ? ` ${shapes}` : ''}`);
+    }
+    return lines.join('\n');
+  }
+
+  /** How `toString()` names this module; layers add their hyperparameters. */
+  describe(): string {
+    return this.constructor.name;
+  }
+}
+
+/** Throws a ShapeError naming the layer when x does not have the expected number of dimensions. */
+export function expectDims(layer: string, x: Tensor, dims: number[], layout: string): void {
+  if (!(x instanceof Tensor)) throw new TypeError(`${layer}: expected a Tensor input, got ${typeof x}`);
+  if (!dims.includes(x.ndim)) throw new ShapeError(`${layer}: expected a ${layout} input, got ${fmtShape(x.shape)}`);
+}
