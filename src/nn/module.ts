@@ -71,17 +71,30 @@ export abstract class Module {
     return this.members().filter((m): m is [string, Module] => m[1] instanceof Module);
   }
 
+  /**
+   * Depth-first over the fields in declaration order: each Parameter and Module is visited
+   * once, under the first path it is found by (tied weights, a layer used twice, or a
+   * reference back to a parent are not listed again).
+   */
+  private walk(visitParam: (name: string, p: Parameter) => void, visitModule: (name: string, m: Module) => void): void {
+    const seen = new Set<Parameter | Module>([this]);
+    visitModule('', this);
+    const visit = (m: Module, prefix: string) => {
+      for (const [name, v] of m.members()) {
+        if (seen.has(v)) continue;
+        seen.add(v);
+        const path = prefix ? `${prefix}.${name}` : name;
+        if (v instanceof Parameter) visitParam(path, v);
+        else { visitModule(path, v); visit(v, path); }
+      }
+    };
+    visit(this, '');
+  }
+
   /** This module and every module below it, with dotted names ('' for this one); each listed once. */
   namedModules(): [string, Module][] {
     const out: [string, Module][] = [];
-    const seen = new Set<Module>();
-    const walk = (m: Module, prefix: string) => {
-      if (seen.has(m)) return;
-      seen.add(m);
-      out.push([prefix, m]);
-      for (const [name, child] of m.namedChildren()) walk(child, prefix ? `${prefix}.${name}` : name);
-    };
-    walk(this, '');
+    this.walk(() => {}, (name, m) => out.push([name, m]));
     return out;
   }
 
@@ -91,14 +104,7 @@ export abstract class Module {
    */
   namedParameters(): [string, Parameter][] {
     const out: [string, Parameter][] = [];
-    const seen = new Set<Parameter>();
-    for (const [prefix, m] of this.namedModules()) {
-      for (const [name, p] of m.members()) {
-        if (!(p instanceof Parameter) || seen.has(p)) continue;
-        seen.add(p);
-        out.push([prefix ? `${prefix}.${name}` : name, p]);
-      }
-    }
+    this.walk((name, p) => out.push([name, p]), () => {});
     return out;
   }
 
