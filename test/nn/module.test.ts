@@ -66,7 +66,7 @@ describe('registration by fields', () => {
 
   it('survives a module that refers back to its parent', () => {
     class Child extends nn.Module {
-      parent: nn.Module | null = null;
+      parent: tg.nn.Module | null = null;
       fc = new nn.Dense(2, 2);
       forward(x: tg.Tensor) { return this.fc.forward(x); }
     }
@@ -82,7 +82,7 @@ describe('registration by fields', () => {
     const m = new nn.Sequential(new nn.Dense(4, 3), new nn.ReLU(), new nn.Dense(3, 2));
     expect(Object.keys(m.stateDict())).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
     expect(m.namedChildren().map(([n]) => n)).toEqual(['0', '1', '2']);
-    expect(() => new nn.Sequential(new nn.ReLU(), {} as nn.Module)).toThrow(/Sequential: layer 1 is not a Module/);
+    expect(() => new nn.Sequential(new nn.ReLU(), {} as tg.nn.Module)).toThrow(/Sequential: layer 1 is not a Module/);
   });
 
   it('Sequential applies its layers in order', () => {
@@ -128,7 +128,7 @@ describe('stateDict / loadStateDict', () => {
     expect(b.forward(x).toArray()).toEqual(a.forward(x).toArray());
   });
 
-  const snapshot = (m: nn.Module) => m.parameters().map((p) => Array.from(p.data));
+  const snapshot = (m: tg.nn.Module) => m.parameters().map((p) => Array.from(p.data));
 
   it('refuses missing, unexpected and mis-shaped entries, naming them, and changes nothing', () => {
     const net = new Net();
