@@ -3,6 +3,7 @@
  * This file is the public API and nothing else.
  */
 import './backend/cpu/index.ts';
+import './backend/gpu/index.ts';
 import './ops/methods.ts';
 
 export { Tensor, type TensorOptions, type NestedArray } from './tensor/tensor.ts';

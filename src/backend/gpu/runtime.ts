@@ -1,0 +1,221 @@
+/**
+ * The gpu backend's runtime: compiles gpu.js kernels from generated source, caches them,
+ * and moves data between the host and the device.
+ *
+ * Every kernel writes a 1-D output of `size` elements. gpu.js packs a 1-D output into the
+ * most nearly square texture that holds it, so any size up to maxTextureSize² fits without
+ * the kernel knowing about texture rows; each kernel recovers its N-D position from the
+ * flat index itself (see codegen.ts). Shapes are baked into the generated source as
+ * literals, so loops have constant bounds (GLSL ES 1.0 needs them) and each distinct shape
+ * compiles once; the scalars that change from call to call (a learning rate, a bias
+ * correction) are passed as uniforms instead, so they never trigger a recompile.
+ */
+import type { DeviceData, Storage } from '../../tensor/storage.ts';
+
+/** A gpu.js pipeline texture: what GL modes hand back from a kernel with `pipeline: true`. */
+export interface GpuJsTexture {
+  toArray(): Float32Array;
+  delete(): void;
+}
+
+/** What a kernel returns and reads: a texture in GL modes, a Float32Array in gpu.js's cpu/webasm modes. */
+export type DeviceValue = GpuJsTexture | Float32Array;
+
+/** A compiled gpu.js kernel. */
+export interface GpuJsKernel {
+  (...args: unknown[]): unknown;
+  precision?: string;
+}
+
+/** The parts of a gpu.js `GPU` instance the runtime uses. */
+export interface GpuJsInstance {
+  createKernel(source: string, settings: Record<string, unknown>): GpuJsKernel;
+  createKernelMap(subKernels: Record<string, unknown>, source: string, settings: Record<string, unknown>): GpuJsKernel;
+  destroy(): unknown;
+}
+
+/** Kernel arguments: tensors' storages, or numbers passed as float uniforms. */
+export type KernelArg = Storage | number;
+
+/**
+ * Float index arithmetic in GLSL is exact only below 2²⁴: gpu.js turns `this.thread.x` and
+ * every index expression into floats, so larger tensors would read the wrong elements.
+ */
+export const MAX_GL_ELEMENTS = 2 ** 24;
+
+const textureFinalizer = new FinalizationRegistry<GpuJsTexture>((texture) => texture.delete());
+
+/** Numbers held by the gpu backend: a texture (or, in gpu.js's cpu modes, an array). */
+export class GpuData implements DeviceData {
+  /** Always 'gpu'. */
+  readonly backend = 'gpu';
+  private disposed = false;
+
+  /** Wraps a kernel's output; `owner` is the runtime that made it. */
+  constructor(readonly value: DeviceValue, readonly length: number, readonly owner: GpuRuntime) {
+    // Textures hold device memory the JS garbage collector cannot see: free it when the
+    // wrapper goes, since intermediate tensors are dropped by the thousand in training.
+    if (!(value instanceof Float32Array)) textureFinalizer.register(this, value, this);
+  }
+
+  /** Copies the values to a new host array. */
+  download(): Float32Array {
+    if (this.disposed) throw new Error('gpu backend: this tensor\'s device memory was disposed');
+    return this.owner.download(this.value, this.length);
+  }
+
+  /** Frees the texture now instead of waiting for the garbage collector. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (!(this.value instanceof Float32Array)) {
+      textureFinalizer.unregister(this);
+      this.value.delete();
+    }
+  }
+}
+
+/** Compiles, caches and runs generated kernels for one gpu.js instance in one mode. */
+export class GpuRuntime {
+  private readonly kernels = new Map<string, GpuJsKernel>();
+  private uploader: GpuJsKernel | null = null;
+  private placeholder: GpuData | null = null;
+  /** True in GL modes, where values live in textures. */
+  readonly usesTextures: boolean;
+
+  /** `mode` is the gpu.js mode the instance was created with ('headlessgl', 'cpu', …). */
+  constructor(readonly gpu: GpuJsInstance, readonly mode: string) {
+    this.usesTextures = mode !== 'cpu' && mode !== 'webasm';
+  }
+
+  /** Settings shared by every kernel: float32 textures, highp math, fresh output per call. */
+  private settings(size: number): Record<string, unknown> {
+    return {
+      output: [size],
+      pipeline: true,
+      // Without immutable, a kernel overwrites its previous output texture on every call,
+      // which would silently change tensors that still hold that texture.
+      immutable: true,
+      precision: 'single',
+      tactic: 'precision',
+      // Index math uses floor(i / d); this makes exact integer quotients exact on every GPU.
+      fixIntegerDivisionAccuracy: true,
+    };
+  }
+
+  /** Copies host data to the device (an empty array stays on the host: there is nothing to hold). */
+  upload(data: Float32Array): Storage {
+    this.checkSize('upload', data.length);
+    if (data.length === 0) return new Float32Array(0);
+    if (!this.uploader) {
+      // One kernel for every length: it only ever sees host arrays, so gpu.js never has to
+      // switch it between argument types, and dynamic sizes cost no recompiles.
+      this.uploader = this.gpu.createKernel('function (a) { return a[this.thread.x]; }', {
+        ...this.settings(1),
+        dynamicOutput: true,
+        dynamicArguments: true,
+      });
+    }
+    const k = this.uploader as GpuJsKernel & { setOutput(o: number[]): void };
+    k.setOutput([data.length]);
+    return new GpuData(k(data) as DeviceValue, data.length, this);
+  }
+
+  /** The device value behind any storage: ours as is, host arrays uploaded, other backends' data downloaded first. */
+  device(s: Storage): DeviceValue {
+    if (s instanceof GpuData && s.owner === this) return s.value;
+    const host = s instanceof Float32Array ? s : s.download();
+    // The temporary wrapper may be collected right after the call; gpu.js keeps its own
+    // reference count on textures it still reads, so the finalizer cannot free one in use.
+    return (this.upload(host) as GpuData).value;
+  }
+
+  /** Copies a device value of `length` elements back to a new host array. */
+  download(value: DeviceValue, length: number): Float32Array {
+    if (length === 0) return new Float32Array(0);
+    // In cpu modes the array is the device value itself: hand out a copy, never the original.
+    if (value instanceof Float32Array) return value.slice(0, length);
+    const arr = value.toArray();
+    return arr.length === length ? arr : arr.slice(0, length);
+  }
+
+  /**
+   * Runs generated kernel `source` (a JS function text gpu.js transpiles) over `size`
+   * outputs. Storages are made device values; numbers become float uniforms.
+   */
+  run(source: string, size: number, args: readonly KernelArg[]): Storage {
+    if (size === 0) return new Float32Array(0);
+    const { values, key } = this.prepare(source, size, args);
+    let kernel = this.kernels.get(key);
+    if (!kernel) {
+      kernel = this.gpu.createKernel(source, this.settings(size));
+      this.kernels.set(key, kernel);
+    }
+    return new GpuData(kernel(...values) as DeviceValue, size, this);
+  }
+
+  /**
+   * Runs a kernel map: `source` returns the main output and calls each named sub-kernel
+   * `save_<name>(v)` once to emit another output of the same size, all in one pass.
+   */
+  runMap(source: string, outputs: readonly string[], size: number, args: readonly KernelArg[]): Record<string, Storage> {
+    if (size === 0) {
+      const empty: Record<string, Storage> = { result: new Float32Array(0) };
+      for (const name of outputs) empty[name] = new Float32Array(0);
+      return empty;
+    }
+    const { values, key } = this.prepare(source, size, args);
+    const mapKey = `${key}|map:${outputs.join(',')}`;
+    let kernel = this.kernels.get(mapKey);
+    if (!kernel) {
+      const subKernels: Record<string, unknown> = {};
+      // gpu.js reads sub-kernels from their source text, so they are built from strings too.
+      for (const name of outputs) subKernels[name] = new Function(`return function save_${name}(v) { return v; }`)();
+      kernel = this.gpu.createKernelMap(subKernels, source, this.settings(size));
+      this.kernels.set(mapKey, kernel);
+    }
+    const raw = kernel(...values) as Record<string, DeviceValue>;
+    const out: Record<string, Storage> = {};
+    for (const name of ['result', ...outputs]) out[name] = new GpuData(raw[name], size, this);
+    return out;
+  }
+
+  /** Number of compiled kernels (for tests and diagnostics). */
+  get kernelCount(): number {
+    return this.kernels.size;
+  }
+
+  private prepare(source: string, size: number, args: readonly KernelArg[]): { values: unknown[]; key: string } {
+    this.checkSize('kernel output', size);
+    const values: unknown[] = [];
+    // gpu.js bakes each input's texture size into the shader, so input lengths are part of the key.
+    let key = `${source}|${size}`;
+    for (const a of args) {
+      if (typeof a === 'number') {
+        values.push(a);
+        key += '|f';
+      } else {
+        this.checkSize('kernel input', a.length);
+        values.push(a.length === 0 ? this.placeholderValue() : this.device(a));
+        key += `|${a.length}`;
+      }
+    }
+    return { values, key };
+  }
+
+  /** Stands in for empty inputs, which no kernel reads but gpu.js cannot upload. */
+  private placeholderValue(): DeviceValue {
+    // The wrapper is kept, not just its texture, so the finalizer never frees it.
+    if (!this.placeholder) this.placeholder = this.upload(new Float32Array(1)) as GpuData;
+    return this.placeholder.value;
+  }
+
+  private checkSize(what: string, n: number): void {
+    if (this.usesTextures && n > MAX_GL_ELEMENTS) {
+      throw new RangeError(
+        `gpu backend (${this.mode}): ${what} of ${n} elements exceeds ${MAX_GL_ELEMENTS} (2^24), ` +
+        'the largest tensor GLSL float index arithmetic addresses exactly',
+      );
+    }
+  }
+}
