@@ -1,0 +1,40 @@
+/**
+ * MNIST with a small convolutional network: the model `npm run mnist` trains. Two
+ * conv-ReLU-maxpool stages and a dense head (src/train/zoo.ts), Adam at lr 1e-3, batches
+ * of 64, 3 epochs: at least 99.0 % on the 10 000 test images.
+ *
+ *   npx tsx examples/mnist-cnn.ts            # the full run
+ *   npx tsx examples/mnist-cnn.ts --quick    # (or TSGRAD_QUICK=1) 1 epoch on 1000 images, for tests
+ */
+import * as tg from '../src/index.ts';
+import { cnn } from '../src/train/zoo.ts';
+
+const quick = process.argv.includes('--quick') || process.env.TSGRAD_QUICK === '1';
+tg.manualSeed(0);
+
+let train = tg.data.loadMnist({ split: 'train' });
+let test = tg.data.loadMnist({ split: 'test' });
+if (quick) {
+  train = tg.data.sliceDataset(train, 0, 1000);
+  test = tg.data.sliceDataset(test, 0, 500);
+}
+// Inputs centred on the training set's mean pixel and scaled to unit spread.
+const normalize = tg.data.normalize(0.1307, 0.3081);
+const trainLoader = new tg.data.DataLoader(train, { batchSize: 64, shuffle: true, seed: 0, transform: normalize });
+const testLoader = new tg.data.DataLoader(test, { batchSize: 500, transform: normalize });
+
+const model = cnn([1, 28, 28]);
+console.log(model.toString());
+
+const started = performance.now();
+const history = tg.train.fit(model, trainLoader, {
+  optimizer: new tg.optim.Adam(model.parameters(), { lr: 1e-3 }),
+  loss: new tg.nn.CrossEntropyLoss(),
+  epochs: quick ? 1 : 3,
+  progress: true,
+});
+const { accuracy, loss } = tg.train.evaluate(model, testLoader);
+const seconds = (performance.now() - started) / 1000;
+const rate = history.epochs.reduce((s, e) => s + e.samplesPerSecond, 0) / history.epochs.length;
+console.log(`test accuracy ${(accuracy * 100).toFixed(2)}% (loss ${loss.toFixed(4)}) on ${test.labels.length} images; ` +
+  `${seconds.toFixed(0)} s in all, ${Math.round(rate)} training samples/s`);
