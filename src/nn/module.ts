@@ -164,15 +164,18 @@ export abstract class Module {
     }
   }
 
-  /** A one-line-per-module outline of the model. */
+  /** An indented outline of the model: one line per module, with its own parameters' shapes. */
   toString(): string {
     const lines: string[] = [];
-    for (const [name, m] of this.namedModules()) {
-      const depth = name === '' ? 0 : name.split('.').length;
-      const own = m.members().filter(([, v]) => v instanceof Parameter) as [string, Parameter][];
-      const shapes = own.map(([n, p]) => `${n}${fmtShape(p.shape)}`).join(' ');
-      lines.push(`${'  '.repeat(depth)}${name || '(root)'}: ${m.describe()}${shapes ? ` ${shapes}` : ''}`);
-    }
+    const seen = new Set<Module>();
+    const render = (m: Module, name: string, depth: number) => {
+      seen.add(m);
+      const members = m.members();
+      const shapes = members.filter(([, v]) => v instanceof Parameter).map(([n, p]) => `${n}${fmtShape((p as Parameter).shape)}`);
+      lines.push(`${'  '.repeat(depth)}${name ? `(${name}) ` : ''}${m.describe()}${shapes.length ? `  ${shapes.join(' ')}` : ''}`);
+      for (const [n, child] of members) if (child instanceof Module && !seen.has(child)) render(child, n, depth + 1);
+    };
+    render(this, '', 0);
     return lines.join('\n');
   }
 

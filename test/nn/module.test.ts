@@ -165,3 +165,16 @@ describe('Parameter', () => {
     expect(net.parameters().every((p) => p.grad === null)).toBe(true);
   });
 });
+
+describe('toString', () => {
+  it('outlines the model with indented children and parameter shapes', () => {
+    const m = new nn.Sequential(new nn.Conv2D(1, 2, 3), new nn.ReLU(), new nn.Flatten(), new nn.Dense(8, 2, { bias: false }));
+    expect(m.toString()).toBe([
+      'Sequential',
+      '  (0) Conv2D(1, 2, 3, stride=1, padding=0)  weight[2,1,3,3] bias[2]',
+      '  (1) ReLU',
+      '  (2) Flatten(1, -1)',
+      '  (3) Dense(8, 2, bias=false)  weight[2,8]',
+    ].join('\n'));
+  });
+});
