@@ -4,8 +4,9 @@
  * - `classical` (Polyak's heavy ball, PyTorch's SGD): v ← μ·v + g, θ ← θ − lr·v.
  *   The velocity sums past gradients, so the step grows to about lr/(1 − μ)·g.
  * - `ema` (Andrew Ng's course and several textbooks): v ← μ·v + (1 − μ)·g, θ ← θ − lr·v,
- *   with v₀ = 0. The velocity averages past gradients, so the step stays about lr·g:
- *   the same path as `classical` with lr scaled by (1 − μ), except at the start.
+ *   with v₀ = 0. The velocity averages past gradients, so the step stays about lr·g.
+ *   Since v_ema = (1 − μ)·v_classical at every step, this is exactly the path `classical`
+ *   takes with lr·(1 − μ), for as long as lr and μ stay fixed.
  *
  * Both run on the SGD kernel: classical is dampening 0 with PyTorch's first-step rule
  * (v₁ = g₁, identical to v₀ = 0), ema is dampening μ with a zero initial velocity.

@@ -62,6 +62,16 @@ describe('Momentum against float64 references of both textbook forms', () => {
     expect(a).toEqual(b);
   });
 
+  it('ema with lr is classical with lr·(1 − μ): v_ema = (1 − μ)·v_classical at every step', () => {
+    for (const nesterov of [false, true]) {
+      const plan = gradPlan(17, 12, sizes);
+      const init = initValues(sizes);
+      const ema = runOptimizer((ps) => new optim.Momentum(ps, { lr: 0.2, momentum: 0.75, variant: 'ema', nesterov }), init, plan);
+      const classical = runOptimizer((ps) => new optim.Momentum(ps, { lr: 0.05, momentum: 0.75, nesterov }), init, plan);
+      expectTracesClose(ema, classical, 1e-5, 1e-6);
+    }
+  });
+
   it('momentum 0 is plain gradient descent in both forms', () => {
     for (const variant of ['classical', 'ema'] as const) {
       const p = tensor([1, 2], { requiresGrad: true });
