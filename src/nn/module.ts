@@ -5,7 +5,8 @@
  * has to be registered: `parameters()`, `stateDict()`, `train()` and friends look at the
  * object's own fields each time they run and pick up every Parameter and Module found there,
  * including those inside arrays and plain objects, naming them by their field paths
- * ("encoder.0.weight"), the way PyTorch names them.
+ * ("encoder.0.weight"), the way PyTorch names them. (JavaScript `#private` fields are
+ * invisible to this reflection; store layers in ordinary or TypeScript `private` fields.)
  */
 import { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
@@ -38,8 +39,17 @@ function collect(name: string, value: unknown, out: Member[], seen: Set<unknown>
   } else if (Array.isArray(value) || isPlainObject(value)) {
     if (seen.has(value)) return; // a container that refers to itself
     seen.add(value);
-    for (const [k, v] of Object.entries(value)) {
-      if (v !== null && typeof v === 'object') collect(`${name}.${k}`, v, out, seen);
+    // Index loops, not Object.entries: a field holding a long array of numbers stays cheap.
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        if (v !== null && typeof v === 'object') collect(`${name}.${i}`, v, out, seen);
+      }
+    } else {
+      for (const k of Object.keys(value)) {
+        const v = value[k];
+        if (v !== null && typeof v === 'object') collect(`${name}.${k}`, v, out, seen);
+      }
     }
   }
 }
