@@ -98,6 +98,8 @@ export async function measure(step, workPerStep, { finish } = {}) {
   const reps = stepSeconds > SLOW_STEP_SECONDS ? Math.min(REPS, 3) : REPS;
 
   const rates = [];
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
   for (let r = 0; r < reps; r++) {
     let n = 0;
     t0 = performance.now();
@@ -111,8 +113,14 @@ export async function measure(step, workPerStep, { finish } = {}) {
     elapsed = performance.now() - t0;
     rates.push((n * workPerStep) / (elapsed / 1000));
   }
+  const cpu = process.cpuUsage(cpu0);
+  lastCpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - wall0);
   return rates;
 }
+
+// CPU time / wall time over the timed repetitions of the last measure(). The runners are
+// single-threaded, so well below 1 means other processes took the cores and the numbers are low.
+let lastCpuShare = null;
 
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -141,6 +149,7 @@ export function result(framework, backend, workload, unit, rates, extra = {}) {
     median: round(median(rates)),
     reps: rates.map(round),
     peakRssMB: peakRssMB(),
+    cpuShare: lastCpuShare === null ? null : Math.round(lastCpuShare * 100) / 100,
     ...extra,
   };
 }
