@@ -79,29 +79,41 @@ export interface AdamStepOptions {
 
 /** The storages an SGD step leaves behind. */
 export interface SgdStepResult {
+  /** The updated parameter. */
   param: Storage;
+  /** The updated momentum buffer (null without momentum). */
   momentumBuffer: Storage | null;
 }
 
 /** The storages an AdaGrad step leaves behind. */
 export interface AdagradStepResult {
+  /** The updated parameter. */
   param: Storage;
+  /** The updated sum of squared gradients. */
   sum: Storage;
 }
 
 /** The storages an RMSprop step leaves behind. */
 export interface RmspropStepResult {
+  /** The updated parameter. */
   param: Storage;
+  /** The updated average of g². */
   squareAvg: Storage;
+  /** The updated average of g (null unless centered). */
   gradAvg: Storage | null;
+  /** The updated momentum buffer (null without momentum). */
   momentumBuffer: Storage | null;
 }
 
 /** The storages an Adam step leaves behind. */
 export interface AdamStepResult {
+  /** The updated parameter. */
   param: Storage;
+  /** The updated first moment m. */
   expAvg: Storage;
+  /** The updated second moment v. */
   expAvgSq: Storage;
+  /** The updated running maximum of v (null without amsgrad). */
   maxExpAvgSq: Storage | null;
 }
 

@@ -27,13 +27,17 @@ export type Params<O> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
 
 /** An optimizer's memory for one parameter: how many steps it took and its buffers. */
 export interface ParamState {
+  /** Steps this parameter has taken (the t of bias corrections and lrDecay). */
   step: number;
+  /** The optimizer's per-element memory, e.g. Adam's expAvg and expAvgSq. */
   buffers: Record<string, Storage>;
 }
 
 /** One parameter's saved state: its step count and copies of its buffers. */
 export interface SavedParamState {
+  /** Steps this parameter had taken. */
   step: number;
+  /** Copies of its buffers, shaped like the parameter. */
   buffers: Record<string, Tensor>;
 }
 
@@ -114,12 +118,14 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     for (const key of Object.keys(overrides)) {
       if (!(key in this.defaults)) throw new RangeError(`${where}: unknown option '${key}'`);
     }
-    const options = { ...this.defaults } as O;
+    // Copies, so that groups never share an array (betas) with each other or the defaults.
+    const options = {} as Record<string, unknown>;
+    for (const [key, value] of Object.entries(this.defaults)) options[key] = copyValue(value);
     for (const [key, value] of Object.entries(overrides)) {
-      if (value !== undefined) (options as Record<string, unknown>)[key] = copyValue(value);
+      if (value !== undefined) options[key] = copyValue(value);
     }
-    this.validateOptions(options, where);
-    this.paramGroups.push({ ...options, params });
+    this.validateOptions(options as O, where);
+    this.paramGroups.push({ ...(options as O), params });
   }
 
   /** Forgets every parameter's gradient (sets `.grad` to null, like PyTorch's set_to_none). */

@@ -28,10 +28,15 @@ export interface ReduceLROnPlateauOptions {
 
 /** ReduceLROnPlateau's progress as plain data. */
 export interface ReduceLROnPlateauStateDict {
+  /** Epochs stepped so far. */
   lastEpoch: number;
+  /** The best metric so far. */
   best: number;
+  /** Consecutive epochs without improvement. */
   numBadEpochs: number;
+  /** Epochs of cooldown left. */
   cooldownCounter: number;
+  /** Each group's learning rate after the last step. */
   lastLr: number[];
 }
 
@@ -39,13 +44,21 @@ export interface ReduceLROnPlateauStateDict {
 export class ReduceLROnPlateau {
   /** The optimizer whose learning rates this scheduler sets. */
   readonly optimizer: LrOptimizer;
+  /** 'min': lower is better; 'max': higher is better. */
   readonly mode: 'min' | 'max';
+  /** Multiplier applied to the learning rate on a plateau. */
   readonly factor: number;
+  /** Epochs without improvement tolerated before a cut. */
   readonly patience: number;
+  /** How much better than the best a metric must be to count. */
   readonly threshold: number;
+  /** Whether `threshold` is relative to the best or absolute. */
   readonly thresholdMode: 'rel' | 'abs';
+  /** Epochs after a cut during which bad epochs are not counted. */
   readonly cooldown: number;
+  /** Lower bound on each group's learning rate. */
   readonly minLrs: number[];
+  /** Cuts smaller than this are skipped. */
   readonly eps: number;
   /** Epochs stepped so far. */
   lastEpoch = 0;

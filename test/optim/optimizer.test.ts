@@ -23,6 +23,8 @@ describe('Optimizer: parameters and groups', () => {
     }
     expect(grouped.paramGroups.map((g) => g.lr)).toEqual([0.5, 0.01]);
     expect(grouped.paramGroups[1].betas).toEqual([0.8, 0.9]);
+    grouped.paramGroups[0].betas[0] = 0.5; // groups hold their own copies
+    expect(grouped.paramGroups[1].betas).toEqual([0.8, 0.9]);
   });
 
   it('fills every option with PyTorch\'s defaults', () => {
