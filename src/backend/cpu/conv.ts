@@ -24,28 +24,36 @@ function scratchBuffer(size: number): Float32Array {
 }
 
 /**
- * The first and one-past-last output index whose input index o·stride − padding + k lies
- * inside [0, size): outside that range the receptive field reads padding.
+ * For each kernel offset, the output indices [lo, hi) whose input index o·stride − padding + k
+ * lies inside [0, size); outside that range the receptive field reads padding. Computed once
+ * per call so the unrolling loops carry no bounds checks.
  */
-function validRange(k: number, size: number, outSize: number, stride: number, padding: number): [number, number] {
-  const lo = Math.min(outSize, Math.max(0, Math.ceil((padding - k) / stride)));
-  const hi = Math.max(lo, Math.min(outSize, Math.floor((size - 1 + padding - k) / stride) + 1));
-  return [lo, hi];
+interface ValidRanges { yLo: Int32Array; yHi: Int32Array; xLo: Int32Array; xHi: Int32Array }
+
+function validRanges(g: Conv2dGeometry): ValidRanges {
+  const range = (k: number, size: number, outSize: number, lo: Int32Array, hi: Int32Array) => {
+    lo[k] = Math.min(outSize, Math.max(0, Math.ceil((g.padding - k) / g.stride)));
+    hi[k] = Math.max(lo[k], Math.min(outSize, Math.floor((size - 1 + g.padding - k) / g.stride) + 1));
+  };
+  const r = { yLo: new Int32Array(g.kh), yHi: new Int32Array(g.kh), xLo: new Int32Array(g.kw), xHi: new Int32Array(g.kw) };
+  for (let i = 0; i < g.kh; i++) range(i, g.h, g.oh, r.yLo, r.yHi);
+  for (let j = 0; j < g.kw; j++) range(j, g.w, g.ow, r.xLo, r.xHi);
+  return r;
 }
 
 /**
  * Unrolls image `x[xOff …]` [C,H,W] into cols [K, P]:
  * row (c·kH + i)·kW + j, column oy·oW + ox holds x[c, oy·s − p + i, ox·s − p + j] or 0.
  */
-function im2col(x: Float32Array, xOff: number, cols: Float32Array, g: Conv2dGeometry): void {
+function im2col(x: Float32Array, xOff: number, cols: Float32Array, g: Conv2dGeometry, r: ValidRanges): void {
   const { c: C, h: H, w: W, kh, kw, stride: s, padding: p, oh, ow } = g;
   let row = 0;
   for (let c = 0; c < C; c++) {
     const plane = xOff + c * H * W;
     for (let i = 0; i < kh; i++) {
-      const [oyLo, oyHi] = validRange(i, H, oh, s, p);
+      const oyLo = r.yLo[i], oyHi = r.yHi[i];
       for (let j = 0; j < kw; j++, row++) {
-        const [oxLo, oxHi] = validRange(j, W, ow, s, p);
+        const oxLo = r.xLo[j], oxHi = r.xHi[j];
         const base = row * oh * ow;
         for (let oy = 0; oy < oh; oy++) {
           const dst = base + oy * ow;
@@ -65,15 +73,15 @@ function im2col(x: Float32Array, xOff: number, cols: Float32Array, g: Conv2dGeom
 }
 
 /** The adjoint of im2col: adds each column entry back onto the input pixel it was read from. */
-function col2im(cols: Float32Array, dx: Float32Array, dxOff: number, g: Conv2dGeometry): void {
+function col2im(cols: Float32Array, dx: Float32Array, dxOff: number, g: Conv2dGeometry, r: ValidRanges): void {
   const { c: C, h: H, w: W, kh, kw, stride: s, padding: p, oh, ow } = g;
   let row = 0;
   for (let c = 0; c < C; c++) {
     const plane = dxOff + c * H * W;
     for (let i = 0; i < kh; i++) {
-      const [oyLo, oyHi] = validRange(i, H, oh, s, p);
+      const oyLo = r.yLo[i], oyHi = r.yHi[i];
       for (let j = 0; j < kw; j++, row++) {
-        const [oxLo, oxHi] = validRange(j, W, ow, s, p);
+        const oxLo = r.xLo[j], oxHi = r.xHi[j];
         const base = row * oh * ow;
         for (let oy = oyLo; oy < oyHi; oy++) {
           const srcRow = base + oy * ow;
@@ -92,8 +100,9 @@ export function conv2d(xs: Storage, ws: Storage, bs: Storage | null, g: Conv2dGe
   const K = g.c * g.kh * g.kw, P = g.oh * g.ow, imageSize = g.c * g.h * g.w;
   const y = new Float32Array(N * O * P);
   const cols = scratchBuffer(K * P);
+  const ranges = validRanges(g);
   for (let n = 0; n < N; n++) {
-    im2col(x, n * imageSize, cols, g);
+    im2col(x, n * imageSize, cols, g, ranges);
     const out = y.subarray(n * O * P, (n + 1) * O * P);
     // Starting the block at the bias and accumulating fuses the bias add into the GEMM.
     if (bias) for (let oc = 0; oc < O; oc++) out.fill(bias[oc], oc * P, (oc + 1) * P);
@@ -109,9 +118,10 @@ export function conv2dGradInput(dys: Storage, ws: Storage, g: Conv2dGeometry): F
   const K = g.c * g.kh * g.kw, P = g.oh * g.ow, imageSize = g.c * g.h * g.w;
   const dx = new Float32Array(N * imageSize);
   const dcols = scratchBuffer(K * P);
+  const ranges = validRanges(g);
   for (let n = 0; n < N; n++) {
     gemm(w, dy.subarray(n * O * P, (n + 1) * O * P), dcols, K, P, O, true, false);
-    col2im(dcols, dx, n * imageSize, g);
+    col2im(dcols, dx, n * imageSize, g, ranges);
   }
   return dx;
 }
@@ -123,8 +133,9 @@ export function conv2dGradWeight(dys: Storage, xs: Storage, g: Conv2dGeometry): 
   const K = g.c * g.kh * g.kw, P = g.oh * g.ow, imageSize = g.c * g.h * g.w;
   const dw = new Float32Array(O * K);
   const cols = scratchBuffer(K * P);
+  const ranges = validRanges(g);
   for (let n = 0; n < N; n++) {
-    im2col(x, n * imageSize, cols, g);
+    im2col(x, n * imageSize, cols, g, ranges);
     gemm(dy.subarray(n * O * P, (n + 1) * O * P), cols, dw, O, K, P, false, true, true);
   }
   return dw;
