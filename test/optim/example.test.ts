@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { contourPlot, lineChart, marchingSquares, niceTicks } from '../../examples/lib/svg-plot.ts';
+import { contourPlot, lineChart, niceTicks } from '../../examples/lib/svg-plot.ts';
+import { marchingSquares } from '../../examples/lib/marching-squares.ts';
 
 describe('examples/lib/svg-plot', () => {
   it('marching squares traces a circle: every point lies on it, and the line closes', () => {
