@@ -1,0 +1,100 @@
+// Worker threads that help the calling thread run the WebAssembly GEMM kernel.
+//
+// Every worker instantiates the same compiled module on the same shared
+// WebAssembly.Memory, then sleeps in Atomics.wait on a "wake" word. To run a job
+// the caller writes it into shared memory, bumps the wake word, notifies, and
+// works on the job itself; the kernel's runJob() hands out chunks with a
+// compare-and-swap (gemm.as.ts), so a worker that is slow to wake, still
+// starting up, or starved of a core simply claims fewer chunks. That is also
+// why the API can stay synchronous: the caller never waits for a worker to
+// start, only for chunks a worker has already claimed (Node allows Atomics.wait
+// on the main thread).
+//
+// Workers are unref()'d: a process whose only remaining work is idle workers
+// exits normally. Because they are created from source text (eval) rather than
+// a file, they start the same way under tsx, vitest's own workers, or a bundle.
+
+import { Worker } from 'node:worker_threads';
+import type { WasmMemory, WasmModule } from './gemm-wasm.ts';
+
+/** The word addresses and per-worker scratch the pool needs to run jobs. */
+export interface PoolLayout {
+  /** Byte address of the i32 that is incremented to wake the workers. */
+  wakeAddr: number;
+  /** Byte address of the job struct passed to runJob(). */
+  jobAddr: number;
+  /** Byte address of each worker's packing scratch area, one per worker. */
+  scratchAddrs: number[];
+}
+
+// CommonJS, because eval'd worker source is run as a script. The worker reads
+// the wake word before its first runJob(), so a job published while it was
+// starting is either worked on now or seen as a change and worked on next.
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, wakeAddr, jobAddr, scratchAddr } = workerData;
+const { runJob } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const words = new Int32Array(memory.buffer);
+const wake = wakeAddr >> 2;
+for (;;) {
+  const seen = Atomics.load(words, wake);
+  runJob(jobAddr, scratchAddr);
+  Atomics.wait(words, wake, seen);
+}
+`;
+
+/** A lazily started set of GEMM worker threads sharing one wasm memory. */
+export class GemmPool {
+  private workers: Worker[] = [];
+  private readonly wake: Int32Array;
+
+  constructor(
+    private readonly module: WasmModule,
+    private readonly memory: WasmMemory,
+    private readonly layout: PoolLayout,
+  ) {
+    // The wake word sits at a low address; a view made now stays valid after
+    // the memory grows, since a shared buffer is never moved.
+    this.wake = new Int32Array(memory.buffer, 0, (layout.wakeAddr >> 2) + 1);
+  }
+
+  /** Number of worker threads (not counting the caller). */
+  get size(): number {
+    return this.layout.scratchAddrs.length;
+  }
+
+  /**
+   * Wakes the workers to join the job just published in shared memory,
+   * starting them first if this is the first job.
+   */
+  notify(): void {
+    if (this.workers.length < this.size) this.start();
+    const w = this.layout.wakeAddr >> 2;
+    Atomics.add(this.wake, w, 1);
+    Atomics.notify(this.wake, w);
+  }
+
+  private start(): void {
+    for (let i = this.workers.length; i < this.size; i++) {
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: {
+          module: this.module,
+          memory: this.memory,
+          wakeAddr: this.layout.wakeAddr,
+          jobAddr: this.layout.jobAddr,
+          scratchAddr: this.layout.scratchAddrs[i],
+        },
+        // The kernel allocates nothing on the JS heap.
+        resourceLimits: { maxOldGenerationSizeMb: 32 },
+      });
+      // A worker that fails never claims a chunk, so the caller just does the
+      // work alone; report the failure once rather than crash the process.
+      worker.on('error', (err) => {
+        console.warn(`tsgrad: gemm worker ${i} failed, continuing with fewer threads: ${String(err)}`);
+      });
+      worker.unref();
+      this.workers.push(worker);
+    }
+  }
+}
