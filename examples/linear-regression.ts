@@ -69,6 +69,11 @@ const initial = new tg.nn.Dense(3, 1).stateDict();
 const data = { images: X, labels: new Int32Array(N).map((_, i) => i) }; // labels carry the row index
 const lossFn = new tg.nn.MSELoss();
 const rows: { name: string; mse: number; w: number[]; b: number; curve: number[] }[] = [];
+const initialMse = (() => {
+  const m = new tg.nn.Dense(3, 1);
+  m.loadStateDict(initial);
+  return tg.noGrad(() => lossFn.forward(m.forward(X), Y).item());
+})();
 
 for (const { name, make } of contenders) {
   const model = new tg.nn.Dense(3, 1);
@@ -106,6 +111,7 @@ const exactMse = (() => {
   }
   return s / N;
 })();
+console.log(`${'(initial weights)'.padEnd(28)}${initialMse.toExponential(2).padStart(10)}`);
 console.log(`${'least squares (exact)'.padEnd(28)}${exactMse.toExponential(2).padStart(10)}   [${exact.w.map(f).join(',')}]${f(exact.b)}`);
 
 if (!quick) {

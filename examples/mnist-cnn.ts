@@ -4,7 +4,7 @@
  * of 64, 3 epochs: at least 99.0 % on the 10 000 test images.
  *
  *   npx tsx examples/mnist-cnn.ts            # the full run
- *   npx tsx examples/mnist-cnn.ts --quick    # (or TSGRAD_QUICK=1) 1 epoch on 1000 images, for tests
+ *   npx tsx examples/mnist-cnn.ts --quick    # (or TSGRAD_QUICK=1) 1 epoch on 500 images, for tests
  */
 import * as tg from '../src/index.ts';
 import { cnn } from '../src/train/zoo.ts';
@@ -15,8 +15,8 @@ tg.manualSeed(0);
 let train = tg.data.loadMnist({ split: 'train' });
 let test = tg.data.loadMnist({ split: 'test' });
 if (quick) {
-  train = tg.data.sliceDataset(train, 0, 1000);
-  test = tg.data.sliceDataset(test, 0, 500);
+  train = tg.data.sliceDataset(train, 0, 500);
+  test = tg.data.sliceDataset(test, 0, 200);
 }
 // Inputs centred on the training set's mean pixel and scaled to unit spread.
 const normalize = tg.data.normalize(0.1307, 0.3081);

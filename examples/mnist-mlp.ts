@@ -1,8 +1,10 @@
 /**
  * MNIST with a multilayer perceptron: every image flattened to 784 numbers, one hidden
- * ReLU layer, ten outputs. The shortest path from raw pixels to a trained classifier.
+ * ReLU layer of 256 units, ten outputs. The shortest path from raw pixels to a trained
+ * classifier. Adam at lr 1e-3, annealed to 0 along a cosine over the 10 epochs, so the
+ * last epochs take small steps and settle instead of bouncing around a minimum.
  *
- *   npx tsx examples/mnist-mlp.ts            # the full run (see EPOCHS), ≥ 98 % test accuracy
+ *   npx tsx examples/mnist-mlp.ts            # the full run, ≥ 98 % test accuracy
  *   npx tsx examples/mnist-mlp.ts --quick    # (or TSGRAD_QUICK=1) 1 epoch on 2000 images, for tests
  */
 import * as tg from '../src/index.ts';
@@ -30,11 +32,13 @@ const model = new nn.Sequential(
   new nn.Dense(HIDDEN, 10),    // logits; CrossEntropyLoss applies the softmax
 );
 
+const optimizer = new tg.optim.Adam(model.parameters(), { lr: 1e-3 });
 const started = performance.now();
 const history = tg.train.fit(model, trainLoader, {
-  optimizer: new tg.optim.Adam(model.parameters(), { lr: 1e-3 }),
+  optimizer,
   loss: new nn.CrossEntropyLoss(),
   epochs: EPOCHS,
+  scheduler: new tg.optim.CosineAnnealingLR(optimizer, { tMax: EPOCHS }),
   progress: true,
 });
 const { accuracy } = tg.train.evaluate(model, testLoader);
