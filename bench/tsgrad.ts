@@ -1,0 +1,95 @@
+// tsgrad runner: npx tsx bench/tsgrad.ts <workload> [cpu|gpu]
+// The same workloads, shapes, data and timing loop as the peer runners (bench/peers/common.mjs),
+// measured through tsgrad's public API. Prints one JSON line on stdout.
+import * as tg from '../src/index.ts';
+import {
+  CONV, OPTIM, TRAIN, measure, mnistBatches, result, runCli, seededArray,
+} from './peers/common.mjs';
+
+const [workload, backend = 'cpu'] = process.argv.slice(2);
+tg.setBackend(backend);
+const FRAMEWORK = 'tsgrad';
+type Rates = number[];
+
+function matmul(n: number): Promise<Rates> {
+  const a = tg.tensor(seededArray(n * n, 1), { shape: [n, n] });
+  const b = tg.tensor(seededArray(n * n, 2), { shape: [n, n] });
+  let last: tg.Tensor | null = null;
+  // .data forces a gpu result back to the host, the same contract as tfjs's dataSync.
+  return measure(() => { last = a.matmul(b); }, (2 * n ** 3) / 1e9, { finish: () => void last?.data });
+}
+
+function conv(): Promise<Rates> {
+  const { batch, inChannels: c, height: h, width: w, filters, kernel: k, stride } = CONV;
+  const x = tg.tensor(seededArray(batch * c * h * w, 3), { shape: [batch, c, h, w], requiresGrad: true });
+  const weight = tg.tensor(seededArray(filters * c * k * k, 4), { shape: [filters, c, k, k], requiresGrad: true });
+  // Forward, then the input and weight gradients of sum(conv(x, w)), as the peers do.
+  const step = () => {
+    x.grad = null;
+    weight.grad = null;
+    tg.nn.functional.conv2d(x, weight, undefined, { stride }).sum().backward();
+    void x.grad!.data;
+    void weight.grad!.data;
+  };
+  return measure(step, batch);
+}
+
+/** The benchmark's MLP and CNN, identical in shape to the peers' (valid convs, 28→24→12→8→4). */
+function model(kind: 'mlp' | 'cnn'): tg.nn.Module {
+  const { nn } = tg;
+  return kind === 'mlp'
+    ? new nn.Sequential(new nn.Flatten(), new nn.Dense(784, 128), new nn.ReLU(), new nn.Dense(128, 10))
+    : new nn.Sequential(
+      new nn.Conv2D(1, 8, 5), new nn.ReLU(), new nn.MaxPool2D(2),
+      new nn.Conv2D(8, 16, 5), new nn.ReLU(), new nn.MaxPool2D(2),
+      new nn.Flatten(), new nn.Dense(256, 10),
+    );
+}
+
+function train(kind: 'mlp' | 'cnn'): Promise<Rates> {
+  tg.manualSeed(0);
+  const net = model(kind);
+  const opt = new tg.optim.Adam(net.parameters(), { lr: TRAIN.lr, betas: [TRAIN.beta1, TRAIN.beta2], eps: TRAIN.eps });
+  const lossFn = new tg.nn.CrossEntropyLoss();
+  const batches = mnistBatches().map(({ images, labels }: { images: Float32Array; labels: Int32Array }) => ({
+    x: tg.tensor(images, { shape: [TRAIN.batchSize, 1, 28, 28] }),
+    y: labels,
+  }));
+  const step = (i: number) => {
+    const { x, y } = batches[i % batches.length];
+    const loss = lossFn.forward(net.forward(x), y);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    void loss.item(); // a training loop reads its loss (progress bar, NaN check)
+  };
+  return measure(step, TRAIN.batchSize);
+}
+
+function optimStep(name: 'sgd' | 'momentum' | 'adagrad' | 'rmsprop' | 'adam'): Promise<Rates> {
+  const p = new tg.nn.Parameter(tg.tensor(seededArray(OPTIM.size, 5)));
+  p.grad = tg.tensor(seededArray(OPTIM.size, 6));
+  const o = OPTIM[name];
+  const opt =
+    name === 'sgd' ? new tg.optim.SGD([p], { lr: o.lr })
+    : name === 'momentum' ? new tg.optim.SGD([p], { lr: o.lr, momentum: OPTIM.momentum.momentum })
+    : name === 'adagrad' ? new tg.optim.AdaGrad([p], { lr: o.lr, eps: OPTIM.adagrad.eps })
+    : name === 'rmsprop' ? new tg.optim.RMSprop([p], { lr: o.lr, alpha: OPTIM.rmsprop.alpha, eps: OPTIM.rmsprop.eps })
+    : new tg.optim.Adam([p], { lr: o.lr, betas: [OPTIM.adam.beta1, OPTIM.adam.beta2], eps: OPTIM.adam.eps });
+  // One step over 1M parameters is 1 Mparam of work.
+  return measure(() => opt.step(), OPTIM.size / 1e6, { finish: () => void p.data });
+}
+
+const report = (unit: string, extra: Record<string, unknown> = {}) => async (rates: Promise<Rates>) =>
+  result(FRAMEWORK, `${tg.getBackend()}`, workload, unit, await rates, extra);
+
+const handlers: Record<string, () => Promise<unknown>> = {
+  conv: () => report('images/s', { grads: 'input+weight' })(conv()),
+  mlp: () => report('samples/s', { optimizer: 'adam' })(train('mlp')),
+  cnn: () => report('samples/s', { optimizer: 'adam' })(train('cnn')),
+};
+for (const n of [256, 512, 1024]) handlers[`matmul${n}`] = () => report('GFLOPS')(matmul(n));
+for (const name of ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam'] as const) {
+  handlers[`optim-${name}`] = () => report('Mparams/s')(optimStep(name));
+}
+await runCli(FRAMEWORK, backend, workload, handlers, 'npx tsx bench/tsgrad.ts <workload> [cpu|gpu]');
