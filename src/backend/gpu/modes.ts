@@ -62,27 +62,27 @@ function loadGpuJs(): GpuJsModule {
  * Whether headless-gl can open a context here, and if not, why. Checks the `gl` package
  * directly so the reason is specific (not built vs. no display).
  */
-export function headlessGlStatus(): { ok: boolean; reason: string } {
+export function headlessGlStatus(): { ok: boolean; reason: string; fix: string } {
   let createContext: (w: number, h: number, o?: object) => unknown;
   try {
     // Resolved from gpu.js's own location, exactly as gpu.js resolves its optional dependency.
     const fromGpuJs = createRequire(localRequire.resolve('gpu.js'));
     createContext = fromGpuJs('gl') as typeof createContext;
   } catch (e) {
-    return { ok: false, reason: `the optional 'gl' package (headless-gl) is not built or not installed (${firstLine(e)})` };
+    return { ok: false, reason: `the optional 'gl' package (headless-gl) is not built or not installed (${firstLine(e)})`, fix: HEADLESS_GL_HELP };
   }
   let ctx: unknown = null;
   try {
     ctx = createContext(1, 1);
   } catch (e) {
-    return { ok: false, reason: `headless-gl failed to create a context (${firstLine(e)})` };
+    return { ok: false, reason: `headless-gl failed to create a context (${firstLine(e)})`, fix: HEADLESS_GL_HELP };
   }
   if (!ctx) {
     const display = process.env.DISPLAY ? `DISPLAY=${process.env.DISPLAY} gave no GL context` : 'there is no X display (DISPLAY is unset)';
-    return { ok: false, reason: `headless-gl is built but ${display}; run under \`xvfb-run -a\`` };
+    return { ok: false, reason: `headless-gl is built but ${display}`, fix: 'run under `xvfb-run -a` (package xvfb)' };
   }
   (ctx as { getExtension(n: string): { destroy(): void } | null }).getExtension('STACKGL_destroy_context')?.destroy();
-  return { ok: true, reason: 'headless-gl works' };
+  return { ok: true, reason: 'headless-gl works', fix: '' };
 }
 
 function firstLine(e: unknown): string {
@@ -94,7 +94,8 @@ function unsupportedReason(GPU: GpuJsModule['GPU'], mode: GpuMode): string | nul
   switch (mode) {
     case 'headlessgl': {
       if (GPU.isHeadlessGLSupported) return null;
-      return headlessGlStatus().reason;
+      const status = headlessGlStatus();
+      return `${status.reason} (${status.fix})`;
     }
     case 'webgl2': return GPU.isWebGL2Supported ? null : 'WebGL2 is not available (not in a browser with WebGL2)';
     case 'webgl': return GPU.isWebGLSupported ? null : 'WebGL is not available (not in a browser with WebGL)';

@@ -11,6 +11,7 @@
  * correction) are passed as uniforms instead, so they never trigger a recompile.
  */
 import type { DeviceData, Storage } from '../../tensor/storage.ts';
+import { TextureReclaimer } from './memory.ts';
 
 /** A gpu.js pipeline texture: what GL modes hand back from a kernel with `pipeline: true`. */
 export interface GpuJsTexture {
@@ -43,8 +44,6 @@ export type KernelArg = Storage | number;
  */
 export const MAX_GL_ELEMENTS = 2 ** 24;
 
-const textureFinalizer = new FinalizationRegistry<GpuJsTexture>((texture) => texture.delete());
-
 /** Numbers held by the gpu backend: a texture (or, in gpu.js's cpu modes, an array). */
 export class GpuData implements DeviceData {
   /** Always 'gpu'. */
@@ -53,9 +52,9 @@ export class GpuData implements DeviceData {
 
   /** Wraps a kernel's output; `owner` is the runtime that made it. */
   constructor(readonly value: DeviceValue, readonly length: number, readonly owner: GpuRuntime) {
-    // Textures hold device memory the JS garbage collector cannot see: free it when the
-    // wrapper goes, since intermediate tensors are dropped by the thousand in training.
-    if (!(value instanceof Float32Array)) textureFinalizer.register(this, value, this);
+    // Intermediate tensors are dropped by the thousand in training: free each texture when
+    // its wrapper goes (a float32 RGBA texel per element: 16 bytes).
+    if (!(value instanceof Float32Array)) owner.reclaimer.track(this, value, 16 * length);
   }
 
   /** Copies the values to a new host array. */
@@ -69,7 +68,7 @@ export class GpuData implements DeviceData {
     if (this.disposed) return;
     this.disposed = true;
     if (!(this.value instanceof Float32Array)) {
-      textureFinalizer.unregister(this);
+      this.owner.reclaimer.untrack(this);
       this.value.delete();
     }
   }
@@ -82,6 +81,8 @@ export class GpuRuntime {
   private placeholder: GpuData | null = null;
   /** True in GL modes, where values live in textures. */
   readonly usesTextures: boolean;
+  /** Frees the textures of collected tensors. */
+  readonly reclaimer = new TextureReclaimer();
 
   /** `mode` is the gpu.js mode the instance was created with ('headlessgl', 'cpu', …). */
   constructor(readonly gpu: GpuJsInstance, readonly mode: string) {

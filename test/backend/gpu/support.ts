@@ -4,7 +4,7 @@
  * tolerance follows float32 error analysis.
  */
 import { expect } from 'vitest';
-import { headlessGlStatus, HEADLESS_GL_HELP } from '../../../src/backend/gpu/modes.ts';
+import { headlessGlStatus } from '../../../src/backend/gpu/modes.ts';
 import { toHost, type Storage } from '../../../src/tensor/storage.ts';
 import type { Backend } from '../../../src/backend/backend.ts';
 import { createCpuBackend } from '../../../src/backend/cpu/index.ts';
@@ -17,7 +17,7 @@ export const glAvailable = status.ok;
 
 /** Prints, once per test file that needs GL, why its headless-gl tests are skipped. */
 export function noticeIfSkipped(file: string): void {
-  if (!glAvailable) console.warn(`headless-gl tests skipped (${file}): ${status.reason}. To run them: ${HEADLESS_GL_HELP}.`);
+  if (!glAvailable) console.warn(`headless-gl tests skipped (${file}): ${status.reason}. To run them: ${status.fix}.`);
 }
 
 /** The cpu backend, the reference every gpu kernel is held to. */
