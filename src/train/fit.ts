@@ -24,7 +24,7 @@ export interface FitOptions {
   loss: LossFunction;
   /** Total epochs (a resumed run counts the ones already done). */
   epochs: number;
-  /** Data evaluated after every epoch: a loader, or a dataset (batched 500 at a time). */
+  /** Data evaluated after every epoch: a loader, or a dataset (batched 500 at a time, with no transform). */
   validation?: BatchSource | Dataset;
   /** Hooks run during training (EarlyStopping, ModelCheckpoint, your own). */
   callbacks?: Callback[];
