@@ -122,13 +122,10 @@ export class GpuRuntime {
     return new GpuData(k(data) as DeviceValue, data.length, this);
   }
 
-  /** The device value behind any storage: ours as is, host arrays uploaded, other backends' data downloaded first. */
-  device(s: Storage): DeviceValue {
-    if (s instanceof GpuData && s.owner === this) return s.value;
-    const host = s instanceof Float32Array ? s : s.download();
-    // The temporary wrapper may be collected right after the call; gpu.js keeps its own
-    // reference count on textures it still reads, so the finalizer cannot free one in use.
-    return (this.upload(host) as GpuData).value;
+  /** Our device data for any non-empty storage: ours as is, host arrays uploaded, other backends' data downloaded first. */
+  private toDevice(s: Storage): GpuData {
+    if (s instanceof GpuData && s.owner === this) return s;
+    return this.upload(s instanceof Float32Array ? s : s.download()) as GpuData;
   }
 
   /** Copies a device value of `length` elements back to a new host array. */
@@ -146,13 +143,15 @@ export class GpuRuntime {
    */
   run(source: string, size: number, args: readonly KernelArg[]): Storage {
     if (size === 0) return new Float32Array(0);
-    const { values, key } = this.prepare(source, size, args);
+    const { values, key, inputs } = this.prepare(source, size, args);
     let kernel = this.kernels.get(key);
     if (!kernel) {
       kernel = this.gpu.createKernel(source, this.settings(size));
       this.kernels.set(key, kernel);
     }
-    return new GpuData(kernel(...values) as DeviceValue, size, this);
+    const out = kernel(...values) as DeviceValue;
+    release(inputs);
+    return new GpuData(out, size, this);
   }
 
   /**
@@ -165,7 +164,7 @@ export class GpuRuntime {
       for (const name of outputs) empty[name] = new Float32Array(0);
       return empty;
     }
-    const { values, key } = this.prepare(source, size, args);
+    const { values, key, inputs } = this.prepare(source, size, args);
     const mapKey = `${key}|map:${outputs.join(',')}`;
     let kernel = this.kernels.get(mapKey);
     if (!kernel) {
@@ -176,6 +175,7 @@ export class GpuRuntime {
       this.kernels.set(mapKey, kernel);
     }
     const raw = kernel(...values) as Record<string, DeviceValue>;
+    release(inputs);
     const out: Record<string, Storage> = {};
     for (const name of ['result', ...outputs]) out[name] = new GpuData(raw[name], size, this);
     return out;
@@ -186,29 +186,36 @@ export class GpuRuntime {
     return this.kernels.size;
   }
 
-  private prepare(source: string, size: number, args: readonly KernelArg[]): { values: unknown[]; key: string } {
+  /**
+   * The kernel's argument values and cache key. `inputs` holds the wrappers of the textures
+   * passed, uploads made for this call included: the caller keeps it until the kernel has
+   * run, so a memory sweep triggered by a later upload cannot free an earlier one.
+   */
+  private prepare(source: string, size: number, args: readonly KernelArg[]): { values: unknown[]; key: string; inputs: GpuData[] } {
     this.checkSize('kernel output', size);
     const values: unknown[] = [];
+    const inputs: GpuData[] = [];
     // gpu.js bakes each input's texture size into the shader, so input lengths are part of the key.
     let key = `${source}|${size}`;
     for (const a of args) {
       if (typeof a === 'number') {
         values.push(a);
         key += '|f';
-      } else {
-        this.checkSize('kernel input', a.length);
-        values.push(a.length === 0 ? this.placeholderValue() : this.device(a));
-        key += `|${a.length}`;
+        continue;
       }
+      this.checkSize('kernel input', a.length);
+      const d = a.length === 0 ? this.placeholderData() : this.toDevice(a);
+      inputs.push(d);
+      values.push(d.value);
+      key += `|${a.length}`;
     }
-    return { values, key };
+    return { values, key, inputs };
   }
 
   /** Stands in for empty inputs, which no kernel reads but gpu.js cannot upload. */
-  private placeholderValue(): DeviceValue {
-    // The wrapper is kept, not just its texture, so the finalizer never frees it.
-    if (!this.placeholder) this.placeholder = this.upload(new Float32Array(1)) as GpuData;
-    return this.placeholder.value;
+  private placeholderData(): GpuData {
+    this.placeholder ??= this.upload(new Float32Array(1)) as GpuData;
+    return this.placeholder;
   }
 
   private checkSize(what: string, n: number): void {
@@ -219,4 +226,9 @@ export class GpuRuntime {
       );
     }
   }
+}
+
+/** The last use of a kernel's input wrappers, after the call: it keeps them alive until then. */
+function release(inputs: GpuData[]): void {
+  inputs.length = 0;
 }
