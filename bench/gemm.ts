@@ -2,13 +2,15 @@
 //
 //   npx tsx bench/gemm.ts               square sizes + shapes the framework uses
 //   npx tsx bench/gemm.ts --crossover   plain-JS loops vs the wasm kernel, small sizes
-//   TSGRAD_THREADS=1 npx tsx bench/gemm.ts   single-threaded
+//   npx tsx bench/gemm.ts --threads     one thread vs two, around the threading threshold
+//   TSGRAD_THREADS=1 npx tsx bench/gemm.ts       single-threaded
+//   TSGRAD_RELAXED_SIMD=0 npx tsx bench/gemm.ts  without fused multiply-add
 //
 // Each figure is the median of several timed runs after warm-up runs (which
 // also let V8 tier the wasm up from its baseline compiler).
 import { gemm } from '../src/backend/cpu/gemm.ts';
-import { gemmBlocked, gemmSmall } from '../src/backend/cpu/gemm-js.ts';
-import { wasmGemm } from '../src/backend/cpu/gemm-wasm.ts';
+import { gemmBlocked } from '../src/backend/cpu/gemm-js.ts';
+import { createWasmGemm, wasmGemm, type WasmGemm } from '../src/backend/cpu/gemm-wasm.ts';
 
 type Gemm = (a: Float32Array, b: Float32Array, c: Float32Array,
   m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean) => void;
@@ -43,16 +45,42 @@ function measure(f: Gemm, m: number, n: number, k: number, transA = false, trans
 
 const fmt = (g: number): string => g.toFixed(2).padStart(7);
 
-if (process.argv.includes('--crossover')) {
-  const wasm = wasmGemm();
+const via = (wasm: WasmGemm | null): Gemm => {
   if (wasm === null) throw new Error('bench: the wasm kernel is not built (npm run build:wasm)');
-  const viaWasm: Gemm = (a, b, c, m, n, k, ta, tb, acc) => { wasm.run(a, b, c, m, n, k, ta, tb, acc); };
+  return (a, b, c, m, n, k, ta, tb, acc) => { wasm.run(a, b, c, m, n, k, ta, tb, acc); };
+};
+
+if (process.argv.includes('--threads')) {
+  const one = via(createWasmGemm({ threads: 1 }));
+  const two = via(createWasmGemm({ threads: 2, minThreadedMacs: 0 }));
+  console.log('          m×n×k   1 thread  2 threads   (GFLOPS)');
+  for (const [m, n, k] of [[32, 32, 32], [64, 64, 64], [96, 96, 96], [128, 128, 64], [128, 128, 128],
+    [192, 192, 192], [256, 256, 256], [64, 128, 784], [8, 4608, 25]]) {
+    console.log(`${`${m}×${n}×${k}`.padStart(15)} ${fmt(measure(one, m, n, k))}    ${fmt(measure(two, m, n, k))}`);
+  }
+} else if (process.argv.includes('--crossover')) {
+  const viaWasm = via(wasmGemm());
+  // The plain i-p-j loops gemm-js.ts once had, kept here as the baseline.
+  const loops: Gemm = (a, b, c, m, n, k) => {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) c[i * n + j] = 0;
+      for (let p = 0; p < k; p++) {
+        const aip = a[i * k + p];
+        for (let j = 0; j < n; j++) c[i * n + j] += aip * b[p * n + j];
+      }
+    }
+  };
   console.log('   size    JS loops  JS blocked   wasm   (GFLOPS, m=n=k)');
-  for (const s of [4, 8, 12, 16, 20, 24, 32, 48, 64, 96, 128]) {
-    console.log(`${String(s).padStart(7)} ${fmt(measure(gemmSmall, s, s, s))} ${fmt(measure(gemmBlocked, s, s, s))}  ${fmt(measure(viaWasm, s, s, s))}`);
+  for (const s of [2, 4, 5, 6, 7, 8, 12, 16, 24, 32, 64]) {
+    console.log(`${String(s).padStart(7)} ${fmt(measure(loops, s, s, s))} ${fmt(measure(gemmBlocked, s, s, s))}  ${fmt(measure(viaWasm, s, s, s))}`);
   }
 } else {
-  console.log(`gemm GFLOPS (threads: ${wasmGemm()?.threads ?? 'wasm unavailable'})`);
+  // Let V8 tier the kernel up and the worker threads start before timing.
+  const t0 = performance.now();
+  while (performance.now() - t0 < 1000) measure(gemm, 256, 256, 256);
+  const w = wasmGemm();
+  const kernel = w === null ? 'TypeScript fallback' : `wasm ${w.relaxed ? 'relaxed-SIMD FMA' : 'SIMD mul+add'}, ${w.threads} thread(s)`;
+  console.log(`gemm GFLOPS, ${kernel}`);
   console.log('              shape        NN      TN      NT      TT');
   const shapes: [string, number, number, number][] = [
     ['256³', 256, 256, 256],

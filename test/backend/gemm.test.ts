@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gemm } from '../../src/backend/cpu/gemm.ts';
-import { gemmBlocked, gemmSmall } from '../../src/backend/cpu/gemm-js.ts';
-import { wasmGemm } from '../../src/backend/cpu/gemm-wasm.ts';
+import { gemmBlocked } from '../../src/backend/cpu/gemm-js.ts';
+import { createWasmGemm, wasmGemm, type WasmGemmOptions } from '../../src/backend/cpu/gemm-wasm.ts';
 
 type Gemm = (a: Float32Array, b: Float32Array, c: Float32Array,
   m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean) => void;
@@ -129,15 +129,50 @@ describe('gemm', () => {
   });
 });
 
-describe('TypeScript gemm fallbacks', () => {
-  for (const [name, f] of [['gemmSmall', gemmSmall], ['gemmBlocked', gemmBlocked]] as const) {
-    it(`${name} matches the float64 reference`, () => {
-      for (const [m, n, k] of [[1, 1, 1], [1, 40, 9], [37, 53, 71], [6, 600, 140], [130, 5, 300]] as const) {
-        for (const [ta, tb] of TRANS) {
-          check(f, m, n, k, ta, tb);
-          check(f, m, n, k, ta, tb, true);
-        }
+describe('WebAssembly kernel builds and thread counts', () => {
+  // gemm() above runs the default build; these pin each build and thread count
+  // directly, bypassing the small-size shortcut.
+  const variants: [string, WasmGemmOptions][] = [
+    ['mul+add build, 1 thread', { relaxed: false, threads: 1 }],
+    ['mul+add build, 2 threads', { relaxed: false, threads: 2 }],
+    ['default build, 3 threads', { threads: 3 }],
+  ];
+  for (const [label, options] of variants) {
+    it(`${label} matches the float64 reference`, () => {
+      const kernel = createWasmGemm(options);
+      const f: Gemm = (a, b, c, m, n, k, ta, tb, acc) => {
+        expect(kernel.run(a, b, c, m, n, k, ta, tb, acc)).toBe(true);
+      };
+      for (const [m, n, k] of [[1, 1, 1], [3, 5, 2], [37, 53, 71], [300, 200, 150], [100, 333, 300]] as const) {
+        for (const [ta, tb] of TRANS) check(f, m, n, k, ta, tb, ta !== (m % 2 === 0));
       }
     });
   }
+});
+
+describe('worker threads', () => {
+  it('take part in big products', () => {
+    // Workers start in the background while the caller already computes, so
+    // the first products may be done by the caller alone; on a busy machine
+    // a worker may also wait a while for a core. Retry until one helps.
+    const kernel = createWasmGemm({ threads: 2 });
+    const n = 256, a = random(n * n, 5), b = random(n * n, 6), c = new Float32Array(n * n);
+    const deadline = Date.now() + 60_000;
+    while (kernel.stats.chunks === kernel.stats.callerChunks && Date.now() < deadline) {
+      kernel.run(a, b, c, n, n, n, false, false, false);
+    }
+    expect(kernel.stats.jobs).toBeGreaterThan(0);
+    expect(kernel.stats.chunks - kernel.stats.callerChunks).toBeGreaterThan(0);
+  });
+});
+
+describe('TypeScript gemm (tiny products, and the fallback)', () => {
+  it('gemmBlocked matches the float64 reference', () => {
+    for (const [m, n, k] of [[1, 1, 1], [2, 2, 2], [1, 40, 9], [37, 53, 71], [6, 600, 140], [130, 5, 300]] as const) {
+      for (const [ta, tb] of TRANS) {
+        check(gemmBlocked, m, n, k, ta, tb);
+        check(gemmBlocked, m, n, k, ta, tb, true);
+      }
+    }
+  });
 });

@@ -1,40 +1,11 @@
-// Pure-TypeScript matrix multiplies. Two jobs: tiny products, where calling into
+// Pure-TypeScript matrix multiply. Two jobs: tiny products, where calling into
 // WebAssembly (copying operands into its memory, packing) costs more than the
 // arithmetic, and the fallback for when the WebAssembly kernel was not built.
+// (Plain i-p-j loops were measured too: from 4×4×4 up they are slower than
+// this, whose copy of B costs little and whose four-row loop does more per load.)
 //
 // Layout conventions are those of gemm.ts: row-major, op(A) m×k, op(B) k×n;
 // A is stored k×m when transA, B is stored n×k when transB.
-
-/**
- * Plain loops, ordered so the innermost one walks memory with unit stride:
- * C row += A(i,p) * B row when B is not transposed, else dot products of rows.
- */
-export function gemmSmall(
-  a: Float32Array, b: Float32Array, c: Float32Array,
-  m: number, n: number, k: number,
-  transA: boolean, transB: boolean, accumulate: boolean,
-): void {
-  // op(A)(i, p) = a[i * ais + p * aps]
-  const ais = transA ? 1 : k, aps = transA ? m : 1;
-  for (let i = 0; i < m; i++) {
-    const ci = i * n;
-    if (!transB) {
-      if (!accumulate) c.fill(0, ci, ci + n);
-      for (let p = 0; p < k; p++) {
-        const aip = a[i * ais + p * aps];
-        const bp = p * n;
-        for (let j = 0; j < n; j++) c[ci + j] += aip * b[bp + j];
-      }
-    } else {
-      for (let j = 0; j < n; j++) {
-        const bj = j * k;
-        let sum = 0;
-        for (let p = 0; p < k; p++) sum += a[i * ais + p * aps] * b[bj + p];
-        c[ci + j] = accumulate ? c[ci + j] + sum : sum;
-      }
-    }
-  }
-}
 
 // Block sizes for gemmBlocked: a KB×NB block of B (256 KiB) is copied once and
 // then reused by every row of A, from L2; each row of C touched by the inner
@@ -44,8 +15,8 @@ const NB = 512;
 let packedB = new Float32Array(0);
 
 /**
- * Cache-blocked GEMM in plain TypeScript: the fallback when the WebAssembly
- * kernel is unavailable. Roughly 3–4× a naive triple loop.
+ * Cache-blocked GEMM in plain TypeScript, for tiny products and as the
+ * fallback when the WebAssembly kernel is unavailable. About 2× plain loops.
  */
 export function gemmBlocked(
   a: Float32Array, b: Float32Array, c: Float32Array,

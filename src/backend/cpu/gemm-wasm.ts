@@ -17,10 +17,12 @@
 
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { GemmPool } from './threads.ts';
 
-/** Where scripts/build-wasm.mjs writes the compiled kernel. */
+/** Where scripts/build-wasm.mjs writes the compiled kernel: SIMD only, and SIMD + relaxed SIMD. */
 export const WASM_URL = new URL('../../../build/wasm/gemm.wasm', import.meta.url);
+export const WASM_RELAXED_URL = new URL('../../../build/wasm/gemm-relaxed.wasm', import.meta.url);
 
 const WAKE_ADDR = 64;
 const JOB_ADDR = 128;
@@ -31,19 +33,24 @@ const PAGE = 65536;
 const MAX_PAGES = 65536;
 
 // Word indices of the job struct; must match the J_* constants in gemm.as.ts.
-const J = {
-  TICKET: 0, DONE: 1, M: 2, N: 3, K: 4, A: 5, LDA: 6, TRANS_A: 7,
-  B: 8, LDB: 9, TRANS_B: 10, C: 11, LDC: 12, ACCUMULATE: 13, SPLIT_ROWS: 14, CHUNK: 15,
-} as const;
+const J_TICKET = 0, J_DONE = 1, J_M = 2, J_N = 3, J_K = 4, J_A = 5, J_LDA = 6, J_TRANS_A = 7;
+const J_B = 8, J_LDB = 9, J_TRANS_B = 10, J_C = 11, J_LDC = 12, J_ACCUMULATE = 13;
+const J_SPLIT_ROWS = 14, J_CHUNK = 15;
 
 // Threads pay only above this many multiply-adds (m·n·k): waking a worker and
-// waiting for it costs tens of microseconds, and both threads repack part of
-// the operands. Measured with bench/gemm.ts (crossover near 64×64×64).
-const THREAD_MIN_MACS = 128 * 128 * 64;
+// waiting for its last chunk costs tens of microseconds, and each chunk repacks
+// the operand it shares with the others. Measured (`bench/gemm.ts --threads`,
+// best of many runs): at 96³ and 128×128×64 two threads tie with one, at 128³
+// they are 1.25× faster, at 160³ 1.4×, at 256³ 1.5×. On a machine whose other
+// core is busy with another process they lose below ~256³ instead; set
+// TSGRAD_THREADS=1 there.
+const THREAD_MIN_MACS = 128 * 128 * 128;
 // Each thread takes about this many chunks, so one that loses its core for a
-// while (to another process) leaves work for the other to pick up; chunks stay
-// at least MIN_CHUNK wide so repacking the shared operand stays cheap.
-const CHUNKS_PER_THREAD = 4;
+// while leaves work for the other to pick up, rather than making it wait. More
+// chunks balance better but repack more: measured in CPU time at 512³ and 1024³,
+// 2 threads cost 4% more than 1 with one chunk each, 7% with two, 11% with four.
+// Chunks stay at least MIN_CHUNK rows (or columns) for the same reason.
+const CHUNKS_PER_THREAD = 2;
 const MIN_CHUNK = 64;
 
 interface KernelExports {
@@ -69,13 +76,14 @@ export interface WasmMemory {
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
+  validate(bytes: Uint8Array): boolean;
   Instance: new (module: WasmModule, imports: object) => { exports: object };
   Memory: new (desc: { initial: number; maximum: number; shared: true }) => WasmMemory;
 }
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** The loaded kernel and its memory; one per JS thread that calls gemm. */
-class WasmGemm {
+export class WasmGemm {
   private readonly memory: WasmMemory;
   private readonly kernel: KernelExports;
   private readonly pool: GemmPool | null;
@@ -83,14 +91,21 @@ class WasmGemm {
   private f32: Float32Array;
   private i32: Int32Array;
   private generation = 0;
+  /** Threaded jobs run, chunks in them, and how many of those the calling thread did itself. */
+  readonly stats = { jobs: 0, chunks: 0, callerChunks: 0 };
 
-  constructor(module: WasmModule, readonly threads: number) {
+  constructor(
+    module: WasmModule,
+    readonly threads: number,
+    readonly relaxed: boolean,
+    private readonly minThreadedMacs = THREAD_MIN_MACS,
+  ) {
     this.memory = new wasmApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     const instance = new wasmApi.Instance(module, { env: { memory: this.memory } });
     this.kernel = instance.exports as unknown as KernelExports;
     const scratch = align64(this.kernel.scratchBytes());
     this.operandsBase = SCRATCH_BASE + threads * scratch;
-    this.grow(this.operandsBase);
+    if (!this.grow(this.operandsBase)) throw new Error('gemm: cannot allocate WebAssembly memory');
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
     const workerScratch = Array.from({ length: threads - 1 }, (_, t) => SCRATCH_BASE + (t + 1) * scratch);
@@ -120,40 +135,50 @@ class WasmGemm {
 
     const lda = transA ? m : k, ldb = transB ? k : n;
     const splitRows = m >= n;
-    const chunks = this.chunkCount(m, n, k, splitRows ? m : n);
-    if (chunks < 2 || this.pool === null) {
+    const dim = splitRows ? m : n;
+    const chunks = this.chunkCount(m * n * k, dim);
+    if (chunks < 2) {
       this.kernel.gemm(m, n, k, pa, lda, +transA, pb, ldb, +transB, pc, n, +accumulate, SCRATCH_BASE);
     } else {
-      const dim = splitRows ? m : n;
+      const w = this.i32, job = JOB_ADDR >> 2;
+      w[job + J_M] = m; w[job + J_N] = n; w[job + J_K] = k;
+      w[job + J_A] = pa; w[job + J_LDA] = lda; w[job + J_TRANS_A] = +transA;
+      w[job + J_B] = pb; w[job + J_LDB] = ldb; w[job + J_TRANS_B] = +transB;
+      w[job + J_C] = pc; w[job + J_LDC] = n; w[job + J_ACCUMULATE] = +accumulate;
       // Multiples of 8 keep every chunk but the last free of ragged tiles.
       const chunk = Math.ceil(dim / chunks / 8) * 8;
-      this.runThreaded([m, n, k, pa, lda, +transA, pb, ldb, +transB, pc, n, +accumulate,
-        +splitRows, chunk], Math.ceil(dim / chunk));
+      w[job + J_SPLIT_ROWS] = +splitRows; w[job + J_CHUNK] = chunk;
+      this.runThreaded(Math.ceil(dim / chunk));
     }
     c.set(f32.subarray(pc >> 2, (pc >> 2) + m * n));
     return true;
   }
 
-  private chunkCount(m: number, n: number, k: number, dim: number): number {
-    if (this.pool === null || m * n * k < THREAD_MIN_MACS) return 1;
+  /** Chunks to split a product of `macs` multiply-adds into, along a dimension of `dim`. */
+  private chunkCount(macs: number, dim: number): number {
+    if (this.pool === null || macs < this.minThreadedMacs) return 1;
     return Math.min(this.threads * CHUNKS_PER_THREAD, Math.floor(dim / MIN_CHUNK));
   }
 
-  /** Publishes a job, works on it alongside the workers, waits for the rest. */
-  private runThreaded(fields: number[], chunks: number): void {
-    const i32 = this.i32, job = JOB_ADDR >> 2;
-    for (let f = 0; f < fields.length; f++) i32[job + J.M + f] = fields[f];
-    Atomics.store(i32, job + J.DONE, 0);
+  /** Publishes the job written at JOB_ADDR, works on it alongside the workers, waits for the rest. */
+  private runThreaded(chunks: number): void {
+    const w = this.i32, job = JOB_ADDR >> 2;
+    Atomics.store(w, job + J_DONE, 0);
     // Publishing the ticket (a sequentially consistent store) makes the fields
-    // above visible to any thread that then reads the ticket.
+    // written before it visible to any thread that then reads the ticket.
     this.generation = (this.generation + 1) & 0x7fff;
-    Atomics.store(i32, job + J.TICKET, (this.generation << 16) | chunks);
+    Atomics.store(w, job + J_TICKET, (this.generation << 16) | chunks);
     this.pool!.notify();
-    this.kernel.runJob(JOB_ADDR, SCRATCH_BASE);
+    const mine = this.kernel.runJob(JOB_ADDR, SCRATCH_BASE);
+    this.stats.jobs++;
+    this.stats.chunks += chunks;
+    this.stats.callerChunks += mine;
+    // Whatever is left was claimed by a worker and is being computed; sleep
+    // until the last one reports (each finished chunk notifies).
     for (;;) {
-      const done = Atomics.load(i32, job + J.DONE);
+      const done = Atomics.load(w, job + J_DONE);
       if (done >= chunks) break;
-      Atomics.wait(i32, job + J.DONE, done);
+      Atomics.wait(w, job + J_DONE, done);
     }
   }
 
@@ -171,14 +196,58 @@ class WasmGemm {
   }
 }
 
-let loaded: WasmGemm | null | undefined;
+/** Options for createWasmGemm(); the defaults come from the environment. */
+export interface WasmGemmOptions {
+  /** Total threads, the caller included (default: TSGRAD_THREADS, else min(2, cores)). */
+  threads?: number;
+  /** Use the fused multiply-add build if the runtime can (default: unless TSGRAD_RELAXED_SIMD=0). */
+  relaxed?: boolean;
+  /** Smallest product (m·n·k) split across threads; for tests and benchmarks. */
+  minThreadedMacs?: number;
+}
+
+/** Loads the kernel into a fresh memory (with its own workers); throws if it cannot. */
+export function createWasmGemm(options: WasmGemmOptions = {}): WasmGemm {
+  const threads = options.threads ?? defaultThreads();
+  const wantRelaxed = options.relaxed ?? process.env.TSGRAD_RELAXED_SIMD !== '0';
+  if (wantRelaxed) {
+    const bytes = readOptional(WASM_RELAXED_URL);
+    if (bytes !== null && relaxedSimdAvailable(bytes)) {
+      return new WasmGemm(new wasmApi.Module(bytes), threads, true, options.minThreadedMacs);
+    }
+  }
+  return new WasmGemm(new wasmApi.Module(readFileSync(WASM_URL)), threads, false, options.minThreadedMacs);
+}
+
+/**
+ * Relaxed SIMD is standard (Chrome 114, Node 22) but Node 20's V8 still keeps
+ * it behind --experimental-wasm-relaxed-simd. Its fused multiply-add makes the
+ * kernel about 1.5× faster on x86 with FMA, so on such a runtime the flag is
+ * switched on here: V8 reads wasm feature flags when it validates a module, and
+ * the flag enables nothing else. TSGRAD_RELAXED_SIMD=0 opts out.
+ */
+function relaxedSimdAvailable(bytes: Uint8Array): boolean {
+  if (wasmApi.validate(bytes)) return true;
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return wasmApi.validate(bytes);
+}
+
+function readOptional(url: URL): Uint8Array | null {
+  try {
+    return readFileSync(url);
+  } catch {
+    return null;
+  }
+}
 
 /** Total threads to use: the TSGRAD_THREADS env var, else min(2, cores). */
-function threadCount(): number {
+function defaultThreads(): number {
   const fromEnv = Number.parseInt(process.env.TSGRAD_THREADS ?? '', 10);
   if (fromEnv >= 1) return fromEnv;
   return Math.max(1, Math.min(2, availableParallelism()));
 }
+
+let loaded: WasmGemm | null | undefined;
 
 /**
  * The WebAssembly GEMM for this thread, loaded on first use, or null (after a
@@ -187,8 +256,7 @@ function threadCount(): number {
 export function wasmGemm(): WasmGemm | null {
   if (loaded !== undefined) return loaded;
   try {
-    const module = new wasmApi.Module(readFileSync(WASM_URL));
-    loaded = new WasmGemm(module, threadCount());
+    loaded = createWasmGemm();
   } catch (err) {
     loaded = null;
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT'

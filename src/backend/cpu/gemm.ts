@@ -1,18 +1,18 @@
 // The cpu backend's matrix multiply. Three implementations, picked by size:
 //
-//   tiny products      plain TypeScript loops (gemm-js.ts): below SMALL_MACS the
+//   tiny products      blocked TypeScript (gemm-js.ts): below SMALL_MACS the
 //                      fixed cost of entering WebAssembly (copying operands,
 //                      packing) is more than the arithmetic itself
 //   everything else    the WebAssembly SIMD kernel (wasm/gemm.as.ts through
 //                      gemm-wasm.ts), on two threads once the product is big
 //   no kernel built    a cache-blocked TypeScript GEMM, after a one-time warning
 
-import { gemmBlocked, gemmSmall } from './gemm-js.ts';
+import { gemmBlocked } from './gemm-js.ts';
 import { wasmGemm } from './gemm-wasm.ts';
 
-// Crossover measured with bench/gemm.ts: at 16×16×16 the plain loops win, at
-// 32×32×32 the wasm kernel is already several times faster.
-const SMALL_MACS = 24 * 24 * 24;
+// Crossover measured with `bench/gemm.ts --crossover`: TypeScript is faster up
+// to 6×6×6, wasm from 7×7×7 on (and 5× faster at 16×16×16).
+const SMALL_MACS = 300;
 
 /** C = op(A) @ op(B) (+ C when accumulate), row-major; op(A) is m×k, op(B) is k×n. */
 export function gemm(
@@ -27,7 +27,7 @@ export function gemm(
     return;
   }
   if (m * n * k <= SMALL_MACS) {
-    gemmSmall(a, b, c, m, n, k, transA, transB, accumulate);
+    gemmBlocked(a, b, c, m, n, k, transA, transB, accumulate);
     return;
   }
   const wasm = wasmGemm();

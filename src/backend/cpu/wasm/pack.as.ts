@@ -8,109 +8,125 @@
 // A ragged last sliver is padded with zeros, so the kernel never needs a
 // special case for it (its extra rows/columns are simply not stored).
 //
-// When the source rows run along the packed direction (A transposed, B plain)
-// packing is a straight vector copy. Otherwise each sliver needs a transpose,
-// done 4×4 at a time in registers: four vector loads from four source rows,
-// eight shuffles, four vector stores, instead of sixteen scalar gathers.
+// Two kinds of copy, depending on how the source is laid out:
+//  - its rows run along the slivers (A transposed, B plain): each source row
+//    is cut into sliver-wide pieces. Rows are read whole, one after another:
+//    reading sliver by sliver instead would touch kc rows at a large stride,
+//    and when that stride is a multiple of 4 KiB (a 1024-wide matrix) all of
+//    them fall into the same cache set and evict each other.
+//  - its rows run across the slivers (A plain, B transposed): each sliver is a
+//    transpose, done 4×4 at a time in registers: four vector loads from four
+//    source rows, eight shuffles, four vector stores, instead of sixteen
+//    scalar gathers.
 
 import { MR, NR } from './kernel.as.ts';
+
+const GROUP_BYTES = 128;
 
 /** Packs the mc×kc block of op(A) at `a` (stride lda) into Ap at `dst`. */
 export function packA(mc: i32, kc: i32, a: usize, lda: i32, trans: bool, dst: usize): void {
   const ld = <usize>lda * 4;
-  for (let i0 = 0; i0 < mc; i0 += MR) {
-    const rows = min(MR, mc - i0);
-    if (rows < MR) {
-      for (let p = 0; p < kc; p++) {
-        for (let i = 0; i < MR; i++) {
-          const v: f32 = i < rows ? load<f32>(elem(a, i0 + i, p, ld, trans)) : 0;
-          store<f32>(dst + <usize>(p * MR + i) * 4, v);
-        }
-      }
-    } else if (trans) {
-      // op(A) row i is column i of the stored k×m matrix: MR rows at a time are
-      // MR contiguous floats of one stored row.
-      let src = a + <usize>i0 * 4;
-      for (let p = 0; p < kc; p++) {
-        v128.store(dst + <usize>p * 16, v128.load(src));
-        src += ld;
-      }
-    } else {
-      const r0 = a + <usize>i0 * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
-      let p = 0;
-      for (; p + 4 <= kc; p += 4) {
-        const o = <usize>p * 4;
-        transpose4x4(
-          v128.load(r0 + o), v128.load(r1 + o), v128.load(r2 + o), v128.load(r3 + o),
-          dst + <usize>p * 16, 16,
-        );
-      }
-      for (; p < kc; p++) {
-        const o = <usize>p * 4, d = dst + <usize>p * 16;
-        store<f32>(d, load<f32>(r0 + o));
-        store<f32>(d, load<f32>(r1 + o), 4);
-        store<f32>(d, load<f32>(r2 + o), 8);
-        store<f32>(d, load<f32>(r3 + o), 12);
-      }
+  const full = mc / MR;
+  const sliverBytes = <usize>(MR * kc) * 4;
+  if (trans) {
+    cutRows(kc, full, MR, a, ld, dst);
+  } else {
+    for (let s = 0; s < full; s++) {
+      transposeSliver(kc, MR, a + <usize>(s * MR) * ld, ld, dst + <usize>s * sliverBytes);
     }
-    dst += <usize>(MR * kc) * 4;
+  }
+  const rows = mc - full * MR;
+  if (rows > 0) {
+    packRagged(kc, MR, rows, a, ld, trans, full * MR, dst + <usize>full * sliverBytes);
   }
 }
 
 /** Packs the kc×nc block of op(B) at `b` (stride ldb) into Bp at `dst`. */
 export function packB(kc: i32, nc: i32, b: usize, ldb: i32, trans: bool, dst: usize): void {
   const ld = <usize>ldb * 4;
-  for (let j0 = 0; j0 < nc; j0 += NR) {
-    const cols = min(NR, nc - j0);
-    if (cols < NR) {
-      for (let p = 0; p < kc; p++) {
-        for (let j = 0; j < NR; j++) {
-          const v: f32 = j < cols ? load<f32>(elem(b, p, j0 + j, ld, trans)) : 0;
-          store<f32>(dst + <usize>(p * NR + j) * 4, v);
-        }
-      }
-    } else if (!trans) {
-      let src = b + <usize>j0 * 4;
-      for (let p = 0; p < kc; p++) {
-        const d = dst + <usize>p * 32;
-        v128.store(d, v128.load(src));
-        v128.store(d, v128.load(src, 16), 16);
-        src += ld;
-      }
-    } else {
-      // Stored B is n×k: op(B) column j is stored row j. Transpose two 4×4
-      // blocks (columns j0..j0+3 and j0+4..j0+7) per four values of p.
-      const r0 = b + <usize>j0 * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
-      const r4 = r3 + ld, r5 = r4 + ld, r6 = r5 + ld, r7 = r6 + ld;
-      let p = 0;
-      for (; p + 4 <= kc; p += 4) {
-        const o = <usize>p * 4, d = dst + <usize>p * 32;
-        transpose4x4(v128.load(r0 + o), v128.load(r1 + o), v128.load(r2 + o), v128.load(r3 + o), d, 32);
-        transpose4x4(v128.load(r4 + o), v128.load(r5 + o), v128.load(r6 + o), v128.load(r7 + o), d + 16, 32);
-      }
-      for (; p < kc; p++) {
-        const o = <usize>p * 4, d = dst + <usize>p * 32;
-        store<f32>(d, load<f32>(r0 + o));
-        store<f32>(d, load<f32>(r1 + o), 4);
-        store<f32>(d, load<f32>(r2 + o), 8);
-        store<f32>(d, load<f32>(r3 + o), 12);
-        store<f32>(d, load<f32>(r4 + o), 16);
-        store<f32>(d, load<f32>(r5 + o), 20);
-        store<f32>(d, load<f32>(r6 + o), 24);
-        store<f32>(d, load<f32>(r7 + o), 28);
-      }
+  const full = nc / NR;
+  const sliverBytes = <usize>(NR * kc) * 4;
+  if (!trans) {
+    cutRows(kc, full, NR, b, ld, dst);
+  } else {
+    for (let s = 0; s < full; s++) {
+      transposeSliver(kc, NR, b + <usize>(s * NR) * ld, ld, dst + <usize>s * sliverBytes);
     }
-    dst += <usize>(kc * NR) * 4;
+  }
+  const cols = nc - full * NR;
+  if (cols > 0) {
+    packRagged(kc, NR, cols, b, ld, !trans, full * NR, dst + <usize>full * sliverBytes);
   }
 }
 
 /**
- * Address of element (row, col) of a matrix stored with row stride `ld` bytes,
- * or of its transpose when `trans`.
+ * Source rows run along the slivers: for each of kc rows, give each of
+ * `slivers` slivers its `width` floats (width is 4 or 8).
  */
-// @ts-ignore: decorator
-@inline function elem(x: usize, row: i32, col: i32, ld: usize, trans: bool): usize {
-  return trans ? x + <usize>col * ld + <usize>row * 4 : x + <usize>row * ld + <usize>col * 4;
+function cutRows(kc: i32, slivers: i32, width: i32, src: usize, ld: usize, dst: usize): void {
+  const sliverBytes = <usize>(width * kc) * 4;
+  const pieceBytes = <usize>width * 4;
+  // Slivers are handled GROUP_BYTES of source row at a time. Going one sliver
+  // at a time would read only part of each cache line per pass; going across
+  // all slivers at once would write to dozens of streams spaced a multiple of
+  // 4 KiB apart, which collide in the same cache set. A group reads whole cache
+  // lines and writes a handful of streams.
+  const group = GROUP_BYTES / (width * 4);
+  for (let s0 = 0; s0 < slivers; s0 += group) {
+    const count = min(group, slivers - s0);
+    for (let p = 0; p < kc; p++) {
+      let from = src + <usize>p * ld + <usize>s0 * pieceBytes;
+      let to = dst + <usize>s0 * sliverBytes + <usize>p * pieceBytes;
+      for (let s = 0; s < count; s++) {
+        v128.store(to, v128.load(from));
+        if (width == 8) v128.store(to, v128.load(from, 16), 16);
+        from += pieceBytes;
+        to += sliverBytes;
+      }
+    }
+  }
+}
+
+/**
+ * Source rows run across the sliver: `width` (4 or 8) source rows of length
+ * kc, starting at `src`, become one sliver [p][0..width).
+ */
+function transposeSliver(kc: i32, width: i32, src: usize, ld: usize, dst: usize): void {
+  const rowBytes = <usize>width * 4;
+  let p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    // Four columns p..p+3 of the source rows, a 4×4 block per group of 4 rows.
+    const o = <usize>p * 4, d = dst + <usize>p * rowBytes;
+    for (let g = 0; g < width; g += 4) {
+      const r = src + <usize>g * ld + o;
+      transpose4x4(v128.load(r), v128.load(r + ld), v128.load(r + 2 * ld), v128.load(r + 3 * ld),
+        d + <usize>g * 4, rowBytes);
+    }
+  }
+  for (; p < kc; p++) {
+    const o = <usize>p * 4, d = dst + <usize>p * rowBytes;
+    for (let i = 0; i < width; i++) store<f32>(d + <usize>i * 4, load<f32>(src + <usize>i * ld + o));
+  }
+}
+
+/**
+ * The last, partial sliver: `valid` of its `width` lanes come from the
+ * matrix (starting at lane `first` of the block), the rest are zero. The
+ * source lane runs along its rows when `along`.
+ */
+function packRagged(
+  kc: i32, width: i32, valid: i32, src: usize, ld: usize, along: bool, first: i32, dst: usize,
+): void {
+  for (let p = 0; p < kc; p++) {
+    for (let i = 0; i < width; i++) {
+      let v: f32 = 0;
+      if (i < valid) {
+        const lane = <usize>(first + i);
+        v = load<f32>(along ? src + <usize>p * ld + lane * 4 : src + lane * ld + <usize>p * 4);
+      }
+      store<f32>(dst + <usize>(p * width + i) * 4, v);
+    }
+  }
 }
 
 /**
