@@ -2,8 +2,9 @@
  * Finding a gpu.js mode that really works here. gpu.js is loaded only when the gpu backend
  * is first selected, so `import 'tsgrad'` costs nothing and never fails on a machine
  * without headless-gl. Each candidate mode is proven by running a tiny kernel and checking
- * its float32 result, since gpu.js can report a mode as supported and still fail to compile,
- * or silently fall back to 8-bit textures.
+ * its float32 result, since gpu.js can report a mode as supported and still fail to compile
+ * shaders. Every kernel asks for precision 'single' (float32 textures); where the context
+ * cannot read float textures gpu.js throws instead, so such a mode fails the probe too.
  *
  * WebGPU is never picked: gpu.js's webgpu kernels return Promises (WebGPU reads back
  * asynchronously), while every tsgrad kernel is synchronous. gpu.js itself never imports
