@@ -55,7 +55,7 @@ function check(
 }
 
 // [m, n, k]: degenerate shapes, primes, and sizes that cross the kernel's tile
-// (4×8), block (MC=128, KC=256, NC=4096) and threading boundaries.
+// (4×8), block (MC=128, KC=256, NC=2048) and threading boundaries.
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [2, 3, 4], [1, 1, 100], [1, 77, 33], [77, 1, 33], [50, 60, 1],
   [37, 53, 71], [4, 8, 16], [5, 9, 17], [31, 33, 29],
@@ -64,7 +64,7 @@ const SHAPES: [number, number, number][] = [
   [129, 130, 257],          // one past each block size
   [300, 200, 150],          // threaded, split by rows
   [100, 333, 300],          // threaded, split by columns
-  [6, 4100, 7],             // two column blocks of NC
+  [6, 4100, 7],             // three column blocks of NC
 ];
 
 describe('gemm', () => {

@@ -5,6 +5,7 @@
 // Memory map (bytes) of the one shared WebAssembly.Memory:
 //
 //   WAKE_ADDR            i32 the workers sleep on
+//   FAIL_ADDR            i32 a worker sets if it fails mid-job
 //   JOB_ADDR             the job struct runJob() reads (fields mirror gemm.as.ts)
 //   SCRATCH_BASE + t·S   packing scratch of thread t (t = 0 is the caller)
 //   operandsBase         A, B, C of the current call, each 64-byte aligned
@@ -25,6 +26,7 @@ export const WASM_URL = new URL('../../../build/wasm/gemm.wasm', import.meta.url
 export const WASM_RELAXED_URL = new URL('../../../build/wasm/gemm-relaxed.wasm', import.meta.url);
 
 const WAKE_ADDR = 64;
+const FAIL_ADDR = 68;
 const JOB_ADDR = 128;
 const SCRATCH_BASE = 256;
 const PAGE = 65536;
@@ -110,7 +112,10 @@ export class WasmGemm {
     this.i32 = new Int32Array(this.memory.buffer);
     const workerScratch = Array.from({ length: threads - 1 }, (_, t) => SCRATCH_BASE + (t + 1) * scratch);
     this.pool = threads > 1
-      ? new GemmPool(module, this.memory, { wakeAddr: WAKE_ADDR, jobAddr: JOB_ADDR, scratchAddrs: workerScratch })
+      ? new GemmPool(module, this.memory, {
+        wakeAddr: WAKE_ADDR, jobAddr: JOB_ADDR, doneAddr: JOB_ADDR + 4 * J_DONE, failAddr: FAIL_ADDR,
+        scratchAddrs: workerScratch,
+      })
       : null;
   }
 
@@ -179,6 +184,9 @@ export class WasmGemm {
       const done = Atomics.load(w, job + J_DONE);
       if (done >= chunks) break;
       Atomics.wait(w, job + J_DONE, done);
+    }
+    if (Atomics.exchange(w, FAIL_ADDR >> 2, 0) !== 0) {
+      throw new Error('gemm: a worker thread failed during the product (its error is reported separately)');
     }
   }
 

@@ -10,6 +10,10 @@
 // start, only for chunks a worker has already claimed (Node allows Atomics.wait
 // on the main thread).
 //
+// The caller always works too, so min(2, cores) threads means one worker on a
+// two-core machine: a worker per core would leave the caller idle in
+// Atomics.wait and put a thread wake-up on the critical path of every call.
+//
 // Workers are unref()'d: a process whose only remaining work is idle workers
 // exits normally. Because they are created from source text (eval) rather than
 // a file, they start the same way under tsx, vitest's own workers, or a bundle.
@@ -23,6 +27,10 @@ export interface PoolLayout {
   wakeAddr: number;
   /** Byte address of the job struct passed to runJob(). */
   jobAddr: number;
+  /** Byte address of the job's count of finished chunks (see gemm.as.ts). */
+  doneAddr: number;
+  /** Byte address of an i32 a worker sets to 1 if it fails mid-job. */
+  failAddr: number;
   /** Byte address of each worker's packing scratch area, one per worker. */
   scratchAddrs: number[];
 }
@@ -30,15 +38,25 @@ export interface PoolLayout {
 // CommonJS, because eval'd worker source is run as a script. The worker reads
 // the wake word before its first runJob(), so a job published while it was
 // starting is either worked on now or seen as a change and worked on next.
+// Should the kernel ever trap, the caller must not wait forever for the chunk
+// that was in hand: it is counted as done and the failure flagged, and the
+// caller throws.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, wakeAddr, jobAddr, scratchAddr } = workerData;
+const { module, memory, wakeAddr, jobAddr, doneAddr, failAddr, scratchAddr } = workerData;
 const { runJob } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const words = new Int32Array(memory.buffer);
-const wake = wakeAddr >> 2;
+const wake = wakeAddr >> 2, done = doneAddr >> 2, fail = failAddr >> 2;
 for (;;) {
   const seen = Atomics.load(words, wake);
-  runJob(jobAddr, scratchAddr);
+  try {
+    runJob(jobAddr, scratchAddr);
+  } catch (err) {
+    Atomics.store(words, fail, 1);
+    Atomics.add(words, done, 1);
+    Atomics.notify(words, done);
+    throw err;
+  }
   Atomics.wait(words, wake, seen);
 }
 `;
@@ -83,13 +101,15 @@ export class GemmPool {
           memory: this.memory,
           wakeAddr: this.layout.wakeAddr,
           jobAddr: this.layout.jobAddr,
+          doneAddr: this.layout.doneAddr,
+          failAddr: this.layout.failAddr,
           scratchAddr: this.layout.scratchAddrs[i],
         },
         // The kernel allocates nothing on the JS heap.
         resourceLimits: { maxOldGenerationSizeMb: 32 },
       });
-      // A worker that fails never claims a chunk, so the caller just does the
-      // work alone; report the failure once rather than crash the process.
+      // A worker that fails claims no more chunks, so the caller just does the
+      // work alone from then on; report the failure rather than crash.
       worker.on('error', (err) => {
         console.warn(`tsgrad: gemm worker ${i} failed, continuing with fewer threads: ${String(err)}`);
       });

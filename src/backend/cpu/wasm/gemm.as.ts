@@ -27,12 +27,14 @@ import { packA, packB } from './pack.as.ts';
 
 // KC = 256: an MR×KC sliver of Ap (4 KiB) plus a KC×NR sliver of Bp (8 KiB) stay
 // in the 32 KiB L1 together with the C tile. MC = 128: the 128 KiB Ap block leaves
-// room in the 512 KiB L2 for the Bp slivers streaming through it. NC bounds Bp to
-// 2 MiB per thread; beyond that Ap gets repacked, which is cheap. These were
-// measured on a Zen 3 core (bench/gemm.ts); the shape of the optimum is flat.
+// room in the 512 KiB L2 for the Bp slivers streaming through it. NC = 2048 bounds
+// Bp to 2 MiB per thread; wider products repack Ap per column block, which is
+// cheap. The optimum is flat: single-thread 1024³ on a Zen 3 core, in GFLOPS per
+// CPU-second, KC×MC = 256×128: 42, 512×64: 43, 384×96: 42, 256×256: 41,
+// 256×64: 40, 128×128: 40; NC = 1024 or 4096 made no difference.
 export const KC: i32 = 256;
 export const MC: i32 = 128;
-export const NC: i32 = 4096;
+export const NC: i32 = 2048;
 
 /** Bytes of scratch one thread needs for packing (Ap, Bp and one edge tile). */
 export function scratchBytes(): i32 {

@@ -6,13 +6,13 @@
 // registers for the whole k loop: 4 rows × 2 vectors = 8 accumulators, plus 2
 // vectors of B, 1 broadcast of A and 1 temporary for the product makes 12, which
 // leaves V8's register allocator some slack. Measured on a Zen 3 core with the
-// slivers in L1 (GFLOPS): 4×8 31, 2×16 30, 3×8 32, 4×4 24, and every tile that
-// needs more than 12 accumulators (6×8, 4×12, 4×16, 8×8) spills and falls to
-// 18–23. 4×8 does 64 flops per 2 loads of B + 4 broadcasts of A, the best ratio
-// among the shapes that fit.
-//
+// slivers in L1, mul+add build (GFLOPS): 4×8 31, 3×8 32, 2×12 33, 2×16 30, 4×4
+// 24; the tiles that need 12 or more accumulators (6×8, 4×12, 4×16, 8×8) spill
+// and fall to 18–23. Of the shapes that fit, 4×8 loads least per flop (2 vectors
+// of B + 4 broadcasts of A per 64 flops), which matters once data comes from L2.
+
 // Why two builds: relaxed SIMD's f32x4.relaxed_madd becomes one FMA instruction
-// where the CPU has one (measured 1.5× over mul+add on Zen 3), but Node 20 only
+// where the CPU has one (4×8 in L1: 44 GFLOPS against 31), but Node 20 only
 // runs it behind a V8 flag (see gemm-wasm.ts), so a plain mul+add build exists
 // too. The tile shape is the same for both: FMA frees the temporary register,
 // yet 6×8 and 4×12 still spilled when measured.
