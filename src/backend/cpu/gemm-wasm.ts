@@ -134,9 +134,9 @@ export class WasmGemm {
       this.i32 = new Int32Array(this.memory.buffer);
     }
     const f32 = this.f32;
-    f32.set(a.subarray(0, m * k), pa >> 2);
-    f32.set(b.subarray(0, k * n), pb >> 2);
-    if (accumulate) f32.set(c.subarray(0, m * n), pc >> 2);
+    f32.set(a.subarray(0, m * k), pa / 4);
+    f32.set(b.subarray(0, k * n), pb / 4);
+    if (accumulate) f32.set(c.subarray(0, m * n), pc / 4);
 
     const lda = transA ? m : k, ldb = transB ? k : n;
     const splitRows = m >= n;
@@ -155,7 +155,7 @@ export class WasmGemm {
       w[job + J_SPLIT_ROWS] = +splitRows; w[job + J_CHUNK] = chunk;
       this.runThreaded(Math.ceil(dim / chunk));
     }
-    c.set(f32.subarray(pc >> 2, (pc >> 2) + m * n));
+    c.set(f32.subarray(pc / 4, pc / 4 + m * n));
     return true;
   }
 
