@@ -52,7 +52,7 @@ const via = (wasm: WasmGemm | null): Gemm => {
 
 if (process.argv.includes('--threads')) {
   const one = via(createWasmGemm({ threads: 1 }));
-  const two = via(createWasmGemm({ threads: 2, minThreadedMacs: 0 }));
+  const two = via(createWasmGemm({ threads: 2, minThreadedMacs: 0, adaptive: false }));
   console.log('          m×n×k   1 thread  2 threads   (GFLOPS)');
   for (const [m, n, k] of [[32, 32, 32], [64, 64, 64], [96, 96, 96], [128, 128, 64], [128, 128, 128],
     [192, 192, 192], [256, 256, 256], [64, 128, 784], [8, 4608, 25]]) {

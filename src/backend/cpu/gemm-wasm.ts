@@ -43,9 +43,8 @@ const J_SPLIT_ROWS = 14, J_CHUNK = 15;
 // waiting for its last chunk costs tens of microseconds, and each chunk repacks
 // the operand it shares with the others. Measured (`bench/gemm.ts --threads`,
 // best of many runs): at 96³ and 128×128×64 two threads tie with one, at 128³
-// they are 1.25× faster, at 160³ 1.4×, at 256³ 1.5×. On a machine whose other
-// core is busy with another process they lose below ~256³ instead; set
-// TSGRAD_THREADS=1 there.
+// they are 1.25× faster, at 160³ 1.4×, at 256³ 1.5×. (On a busy machine they
+// may not pay at all; see threadsPay() below.)
 const THREAD_MIN_MACS = 128 * 128 * 128;
 // Each thread takes about this many chunks, so one that loses its core for a
 // while leaves work for the other to pick up, rather than making it wait. More
@@ -93,6 +92,8 @@ export class WasmGemm {
   private f32: Float32Array;
   private i32: Int32Array;
   private generation = 0;
+  // Per product shape: measured cost alone and threaded (see threadsPay()).
+  private readonly timings = new Map<string, ShapeTimings>();
   /** Threaded jobs run, chunks in them, and how many of those the calling thread did itself. */
   readonly stats = { jobs: 0, chunks: 0, callerChunks: 0 };
 
@@ -101,6 +102,7 @@ export class WasmGemm {
     readonly threads: number,
     readonly relaxed: boolean,
     private readonly minThreadedMacs = THREAD_MIN_MACS,
+    private readonly adaptive = true,
   ) {
     this.memory = new wasmApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     const instance = new wasmApi.Instance(module, { env: { memory: this.memory } });
@@ -142,7 +144,10 @@ export class WasmGemm {
     const splitRows = m >= n;
     const dim = splitRows ? m : n;
     const chunks = this.chunkCount(m * n * k, dim);
-    if (chunks < 2) {
+    const shape = chunks < 2 ? null : this.shapeTimings(m, n, k);
+    const threaded = shape === null ? false : !this.adaptive || threadsPay(shape);
+    const start = performance.now();
+    if (!threaded) {
       this.kernel.gemm(m, n, k, pa, lda, +transA, pb, ldb, +transB, pc, n, +accumulate, SCRATCH_BASE);
     } else {
       const w = this.i32, job = JOB_ADDR >> 2;
@@ -155,6 +160,7 @@ export class WasmGemm {
       w[job + J_SPLIT_ROWS] = +splitRows; w[job + J_CHUNK] = chunk;
       this.runThreaded(Math.ceil(dim / chunk));
     }
+    if (shape !== null) record(shape, threaded, performance.now() - start);
     c.set(f32.subarray(pc / 4, pc / 4 + m * n));
     return true;
   }
@@ -190,6 +196,17 @@ export class WasmGemm {
     }
   }
 
+  private shapeTimings(m: number, n: number, k: number): ShapeTimings {
+    const key = `${m}x${n}x${k}`;
+    let t = this.timings.get(key);
+    if (t === undefined) {
+      if (this.timings.size >= MAX_SHAPES) this.timings.clear();
+      t = { count: 0, solo: 0, threaded: 0 };
+      this.timings.set(key, t);
+    }
+    return t;
+  }
+
   private grow(bytes: number): boolean {
     const have = this.memory.buffer.byteLength;
     if (bytes <= have) return true;
@@ -204,6 +221,37 @@ export class WasmGemm {
   }
 }
 
+// Whether threads pay is measured, not assumed. On an idle machine two threads
+// are 1.5–1.9× faster than one above THREAD_MIN_MACS. But when other processes
+// keep the cores busy, the two threads end up sharing one core, or a worker
+// loses its core in the middle of a chunk and the caller sits waiting for it:
+// measured under a load of four on two cores, threads ran 10% slower than one
+// at 512³, and 2–3× slower in bursts at 128³–256³. So for each product shape
+// (training repeats the same few), the time of each run is kept per mode, and
+// the cheaper mode is used, trying the other one every EXPLORE_EVERY-th run to
+// notice when the machine changes. Threads are assumed to pay until measured.
+interface ShapeTimings {
+  count: number;
+  /** Moving averages of the run time in ms, 0 until measured. */
+  solo: number;
+  threaded: number;
+}
+const EXPLORE_EVERY = 16;
+const MAX_SHAPES = 256;
+
+function threadsPay(t: ShapeTimings): boolean {
+  t.count++;
+  const threadsWin = t.threaded === 0 || t.solo === 0 || t.threaded <= t.solo;
+  return threadsWin !== (t.count % EXPLORE_EVERY === 0);
+}
+
+function record(t: ShapeTimings, threaded: boolean, ms: number): void {
+  const old = threaded ? t.threaded : t.solo;
+  const avg = old === 0 ? ms : old + 0.25 * (ms - old);
+  if (threaded) t.threaded = avg;
+  else t.solo = avg;
+}
+
 /** Options for createWasmGemm(); the defaults come from the environment. */
 export interface WasmGemmOptions {
   /** Total threads, the caller included (default: TSGRAD_THREADS, else min(2, cores)). */
@@ -212,6 +260,8 @@ export interface WasmGemmOptions {
   relaxed?: boolean;
   /** Smallest product (m·n·k) split across threads; for tests and benchmarks. */
   minThreadedMacs?: number;
+  /** Choose between one thread and several by measured speed (default true). */
+  adaptive?: boolean;
 }
 
 /** Loads the kernel into a fresh memory (with its own workers); throws if it cannot. */
@@ -221,10 +271,11 @@ export function createWasmGemm(options: WasmGemmOptions = {}): WasmGemm {
   if (wantRelaxed) {
     const bytes = readOptional(WASM_RELAXED_URL);
     if (bytes !== null && relaxedSimdAvailable(bytes)) {
-      return new WasmGemm(new wasmApi.Module(bytes), threads, true, options.minThreadedMacs);
+      return new WasmGemm(new wasmApi.Module(bytes), threads, true, options.minThreadedMacs, options.adaptive);
     }
   }
-  return new WasmGemm(new wasmApi.Module(readFileSync(WASM_URL)), threads, false, options.minThreadedMacs);
+  return new WasmGemm(new wasmApi.Module(readFileSync(WASM_URL)), threads, false, options.minThreadedMacs,
+    options.adaptive);
 }
 
 /**
