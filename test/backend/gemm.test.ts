@@ -155,7 +155,7 @@ describe('worker threads', () => {
     // Workers start in the background while the caller already computes, so
     // the first products may be done by the caller alone; on a busy machine
     // a worker may also wait a while for a core. Retry until one helps.
-    const kernel = createWasmGemm({ threads: 2 });
+    const kernel = createWasmGemm({ threads: 2, adaptive: false });
     const n = 256, a = random(n * n, 5), b = random(n * n, 6), c = new Float32Array(n * n);
     const deadline = Date.now() + 60_000;
     while (kernel.stats.chunks === kernel.stats.callerChunks && Date.now() < deadline) {
