@@ -8,6 +8,7 @@
 //
 // Each figure is the median of several timed runs after warm-up runs (which
 // also let V8 tier the wasm up from its baseline compiler).
+import { availableParallelism, loadavg } from 'node:os';
 import { gemm } from '../src/backend/cpu/gemm.ts';
 import { gemmBlocked } from '../src/backend/cpu/gemm-js.ts';
 import { createWasmGemm, wasmGemm, type WasmGemm } from '../src/backend/cpu/gemm-wasm.ts';
@@ -81,6 +82,8 @@ if (process.argv.includes('--threads')) {
   const w = wasmGemm();
   const kernel = w === null ? 'TypeScript fallback' : `wasm ${w.relaxed ? 'relaxed-SIMD FMA' : 'SIMD mul+add'}, ${w.threads} thread(s)`;
   console.log(`gemm GFLOPS, ${kernel}`);
+  // Other processes competing for the cores lower every figure; say how many.
+  console.log(`(load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`);
   console.log('              shape        NN      TN      NT      TT');
   const shapes: [string, number, number, number][] = [
     ['256³', 256, 256, 256],

@@ -16,7 +16,7 @@ let packedB = new Float32Array(0);
 
 /**
  * Cache-blocked GEMM in plain TypeScript, for tiny products and as the
- * fallback when the WebAssembly kernel is unavailable. About 2× plain loops.
+ * fallback when the WebAssembly kernel is unavailable. 2–4× plain loops.
  */
 export function gemmBlocked(
   a: Float32Array, b: Float32Array, c: Float32Array,

@@ -4,7 +4,8 @@
 //                      fixed cost of entering WebAssembly (copying operands,
 //                      packing) is more than the arithmetic itself
 //   everything else    the WebAssembly SIMD kernel (wasm/gemm.as.ts through
-//                      gemm-wasm.ts), on two threads once the product is big
+//                      gemm-wasm.ts), on two threads when the product is big
+//                      and threads are measured to pay
 //   no kernel built    a cache-blocked TypeScript GEMM, after a one-time warning
 
 import { gemmBlocked } from './gemm-js.ts';
