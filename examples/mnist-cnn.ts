@@ -1,7 +1,9 @@
 /**
  * MNIST with a small convolutional network: the model `npm run mnist` trains. Two
- * conv-ReLU-maxpool stages and a dense head (src/train/zoo.ts), Adam at lr 1e-3, batches
- * of 64, 3 epochs: at least 99.0 % on the 10 000 test images.
+ * conv-ReLU-maxpool stages and a dense head (src/train/zoo.ts); Adam starting at lr 1e-3
+ * and annealed along a cosine over the 3 epochs (1e-3, 7.5e-4, 2.5e-4), batches of 64:
+ * at least 99.0 % on the 10 000 test images. (With the rate held at 1e-3 it ends near
+ * 98.9–99.1 %: the smaller steps of the last epoch are what make 99 % reliable.)
  *
  *   npx tsx examples/mnist-cnn.ts            # the full run
  *   npx tsx examples/mnist-cnn.ts --quick    # (or TSGRAD_QUICK=1) 1 epoch on 500 images, for tests
@@ -26,11 +28,14 @@ const testLoader = new tg.data.DataLoader(test, { batchSize: 500, transform: nor
 const model = cnn([1, 28, 28]);
 console.log(model.toString());
 
+const epochs = quick ? 1 : 3;
+const optimizer = new tg.optim.Adam(model.parameters(), { lr: 1e-3 });
 const started = performance.now();
 const history = tg.train.fit(model, trainLoader, {
-  optimizer: new tg.optim.Adam(model.parameters(), { lr: 1e-3 }),
+  optimizer,
   loss: new tg.nn.CrossEntropyLoss(),
-  epochs: quick ? 1 : 3,
+  epochs,
+  scheduler: new tg.optim.CosineAnnealingLR(optimizer, { tMax: epochs }),
   progress: true,
 });
 const { accuracy, loss } = tg.train.evaluate(model, testLoader);

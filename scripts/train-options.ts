@@ -90,7 +90,7 @@ const SPEC = {
   amsgrad: { type: 'boolean' },
   'lr-decay': { type: 'string' },
   'initial-accumulator-value': { type: 'string' },
-  scheduler: { type: 'string', default: 'none' },
+  scheduler: { type: 'string', default: 'cosine' },
   'step-size': { type: 'string' },
   gamma: { type: 'string' },
   'eta-min': { type: 'string' },
@@ -154,8 +154,9 @@ Optimizer (defaults are the optimizer's own, as in PyTorch; sgd and momentum def
   --lr-decay X            adagrad
   --initial-accumulator-value X   adagrad
 
-Learning-rate schedule (stepped once per epoch)
-  --scheduler NAME        none | step | exponential | cosine (default none)
+Learning-rate schedule (stepped once per epoch; --lr is the starting rate)
+  --scheduler NAME        none | step | exponential | cosine (default cosine: annealed to --eta-min
+                          over --epochs; it is what lifts the 3-epoch MNIST CNN reliably past 99%)
   --step-size N           step: decay every N epochs
   --gamma X               step, exponential: decay factor
   --eta-min X             cosine: final learning rate (default 0); the cosine period is --epochs

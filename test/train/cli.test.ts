@@ -15,8 +15,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const parse = (s: string) => parseTrainArgs(s.split(' ').filter(Boolean));
 
 describe('train CLI options', () => {
-  it('defaults to the README main job: MNIST CNN, Adam, 3 epochs of batch 64, seed 0', () => {
-    expect(parse('')).toMatchObject({ dataset: 'mnist', model: 'cnn', optimizer: 'adam', lr: undefined, epochs: 3, batchSize: 64, seed: 0, augment: false, progress: true });
+  it('defaults to the README main job: MNIST CNN, Adam with cosine annealing, 3 epochs of batch 64, seed 0', () => {
+    expect(parse('')).toMatchObject({ dataset: 'mnist', model: 'cnn', optimizer: 'adam', lr: undefined, scheduler: 'cosine', epochs: 3, batchSize: 64, seed: 0, augment: false, progress: true });
     expect(parse('--dataset cifar10')!.augment).toBe(true);
     expect(parse('--dataset cifar10 --no-augment')!.augment).toBe(false);
     expect(parse('--quick')).toMatchObject({ epochs: 1, trainSize: 2000, testSize: 1000 });
@@ -46,7 +46,16 @@ describe('train CLI options', () => {
     s.step(); s.step();
     expect(opt.paramGroups[0].lr).toBeCloseTo(0.0005, 12);
     expect(makeScheduler(parse('--scheduler cosine')!, opt)).toBeInstanceOf(optim.CosineAnnealingLR);
-    expect(makeScheduler(parse('')!, opt)).toBeUndefined();
+    expect(makeScheduler(parse('--scheduler none')!, opt)).toBeUndefined();
+    // the default: cosine over --epochs, from --lr down to --eta-min
+    const cos = parse('--epochs 4 --lr 0.002 --eta-min 0.0002')!;
+    const opt2 = makeOptimizer(cos, [zeros([1])]);
+    const lrs: number[] = [];
+    const sched = makeScheduler(cos, opt2)!;
+    for (let e = 0; e < 4; e++) { lrs.push(opt2.paramGroups[0].lr); sched.step(); }
+    lrs.push(opt2.paramGroups[0].lr);
+    // closed form: eta_min + (lr − eta_min)(1 + cos(πe/4))/2
+    lrs.forEach((lr, e) => expect(lr).toBeCloseTo(0.0002 + 0.0018 * (1 + Math.cos((Math.PI * e) / 4)) / 2, 12));
   });
 
   it('rejects mistakes with a message naming the flag', () => {
