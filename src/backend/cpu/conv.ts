@@ -13,7 +13,7 @@
  */
 import type { Conv2dGeometry } from '../nn-kernels.ts';
 import { toHost, type Storage } from '../../tensor/storage.ts';
-import { gemm } from './gemm-simple.ts';
+import { gemm } from './gemm.ts';
 
 let scratch = new Float32Array(0);
 

@@ -1,6 +1,6 @@
 /** CPU batched matrix multiply: one GEMM call per batch item on subarray views (no copies). */
 import { toHost, type Storage } from '../../tensor/storage.ts';
-import { gemm } from './gemm-simple.ts';
+import { gemm } from './gemm.ts';
 
 /** `batch` products C = op(A) @ op(B), packed back to back. */
 export function matmul(as: Storage, bs: Storage, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean): Float32Array {
