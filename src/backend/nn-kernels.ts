@@ -19,14 +19,25 @@ export interface Pool2dGeometry {
   oh: number; ow: number;
 }
 
+/**
+ * What a convolution's forward pass may leave for its backward pass, so work is not done
+ * twice. The op creates one per recorded call and passes it to both; a backend stores what
+ * it likes in it (the cpu keeps the unrolled im2col columns) or ignores it. It lives exactly
+ * as long as the recorded graph node.
+ */
+export interface ConvWorkspace {
+  /** The cpu backend's unrolled input, [N, C·kH·kW, oH·oW]. */
+  cols?: Float32Array;
+}
+
 /** Kernels behind Conv2D and MaxPool2D. */
 export interface NnKernels {
-  /** y[N,O,oH,oW] = conv(x, w) (+ bias[O]). */
-  conv2d(x: Storage, w: Storage, bias: Storage | null, g: Conv2dGeometry): Storage;
+  /** y[N,O,oH,oW] = conv(x, w) (+ bias[O]); `workspace`, when given, may keep work for the backward. */
+  conv2d(x: Storage, w: Storage, bias: Storage | null, g: Conv2dGeometry, workspace?: ConvWorkspace): Storage;
   /** dx[N,C,H,W] from dy[N,O,oH,oW] and w. */
   conv2dGradInput(dy: Storage, w: Storage, g: Conv2dGeometry): Storage;
-  /** dw[O,C,kH,kW] from dy and x. */
-  conv2dGradWeight(dy: Storage, x: Storage, g: Conv2dGeometry): Storage;
+  /** dw[O,C,kH,kW] from dy and x (or from what the forward left in `workspace`). */
+  conv2dGradWeight(dy: Storage, x: Storage, g: Conv2dGeometry, workspace?: ConvWorkspace): Storage;
   /**
    * Max over each window; `argmax` holds, per output, the winning offset h·W + w inside its
    * input plane, as float32 so that a gpu backend can keep it on the device (exact below 2²⁴).

@@ -1,7 +1,8 @@
 /** 2-D convolution (NCHW), differentiable in the input, the weight and the bias. */
 import { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
-import type { Conv2dGeometry } from '../backend/nn-kernels.ts';
+import type { Conv2dGeometry, ConvWorkspace } from '../backend/nn-kernels.ts';
+import { isGradEnabled } from '../tensor/autograd.ts';
 import { backend } from '../backend/registry.ts';
 import { result } from './record.ts';
 
@@ -49,15 +50,20 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.o)) {
     throw new ShapeError(`conv2d: bias must be [${g.o}] for weight ${fmtShape(weight.shape)}, got ${fmtShape(bias.shape)}`);
   }
-  const out = backend().conv2d(x.storage, weight.storage, bias ? bias.storage : null, g);
+  // Only a recorded call whose weight needs a gradient has a backward that can reuse the forward's work.
+  const workspace: ConvWorkspace | undefined = isGradEnabled() && weight.requiresGrad ? {} : undefined;
+  const out = backend().conv2d(x.storage, weight.storage, bias ? bias.storage : null, g, workspace);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return result('conv2d', out, [g.n, g.o, g.oh, g.ow], inputs, (dy) => {
     const k = backend();
-    return [
+    const grads = [
       x.requiresGrad ? new Tensor(k.conv2dGradInput(dy.storage, weight.storage, g), x.shape) : null,
-      weight.requiresGrad ? new Tensor(k.conv2dGradWeight(dy.storage, x.storage, g), weight.shape) : null,
+      weight.requiresGrad ? new Tensor(k.conv2dGradWeight(dy.storage, x.storage, g, workspace), weight.shape) : null,
       // The bias gradient is dy summed over the batch and every output position.
       bias?.requiresGrad ? new Tensor(k.sumAxes(dy.storage, [g.n, g.o, g.oh * g.ow], [0, 2]), bias.shape) : null,
     ];
+    // The unrolled input is needed once; let it go now rather than with the graph.
+    if (workspace) workspace.cols = undefined;
+    return grads;
   });
 }

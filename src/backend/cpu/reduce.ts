@@ -42,6 +42,17 @@ export function sumAxes(xs: Storage, shape: Shape, axes: readonly number[]): Flo
       const base = r * cols;
       for (let j = 0; j < cols; j++) acc[j] += x[base + j];
     }
+  } else if (dims.length === 3 && isRed[0]) {
+    // [reduced, kept, reduced]: per-channel sums over batch and positions, e.g. a conv bias gradient
+    const [outer, kept, inner] = dims;
+    for (let o = 0; o < outer; o++) {
+      for (let k = 0; k < kept; k++) {
+        const base = (o * kept + k) * inner;
+        let s = 0;
+        for (let j = 0; j < inner; j++) s += x[base + j];
+        acc[k] += s;
+      }
+    }
   } else {
     // General case: walk the input once, tracking where each element lands in the output.
     const outStrides = new Array<number>(dims.length);
