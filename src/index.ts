@@ -12,6 +12,7 @@ export { manualSeed, getRngState, setRngState, type RngState } from './tensor/ra
 export { noGrad, isGradEnabled } from './tensor/autograd.ts';
 export { ShapeError, AxisError, AutogradError } from './tensor/errors.ts';
 export { setBackend, getBackend } from './backend/registry.ts';
+export { GpuUnavailableError } from './backend/gpu/modes.ts';
 export * as ops from './ops/index.ts';
 export * as nn from './nn/index.ts';
 export * as io from './io/index.ts';

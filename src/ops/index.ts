@@ -9,3 +9,8 @@ export { reshape, flatten, transpose } from './view.ts';
 export { matmul } from './matmul.ts';
 export { result, type BackwardFn } from './record.ts';
 export { sumToShape } from './broadcast.ts';
+export { conv2d, type Conv2dOptions } from './conv.ts';
+export { maxPool2d } from './pool.ts';
+export { linear } from './linear.ts';
+export { dropout } from './dropout.ts';
+export { mseLoss, crossEntropy, binaryCrossEntropy, type Labels } from './losses.ts';
