@@ -120,7 +120,7 @@ export function fit(model: TrainableModel, trainLoader: BatchSource, options: Fi
 /** The line that replaces the progress bar when an epoch ends. */
 function epochSummary(r: EpochRecord): string {
   const val = r.valLoss === undefined ? '' : ` ${formatMetrics(r.valLoss, r.valAccuracy ?? NaN, 'val_')}`;
-  return `${formatMetrics(r.loss, r.accuracy)}${val} ${Math.round(r.samplesPerSecond)} samples/s ${formatDuration(r.seconds)}`;
+  return `${formatMetrics(r.loss, r.accuracy)}${val} ${Math.round(r.samplesPerSecond)} samples/s in ${formatDuration(r.seconds)}`;
 }
 
 interface EpochStats {

@@ -77,7 +77,8 @@ export class ProgressBar {
 
   private draw(done: number, tail: string): void {
     const count = this.total ? `${String(done).padStart(String(this.total).length)}/${this.total}` : `${done}`;
-    const columns = this.stream.columns ?? 100;
+    // A pseudo-terminal without a size reports 0 columns.
+    const columns = this.stream.columns && this.stream.columns > 0 ? this.stream.columns : 100;
     const head = `${this.label} ${count} `;
     // The bar takes what the text leaves, between 10 and 30 cells.
     const room = columns - head.length - tail.length - 4;

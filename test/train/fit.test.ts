@@ -135,7 +135,7 @@ describe('fit progress output', () => {
     const finalOf = (line: string) => line.split('\r').pop()!;
     expect(lines[0].startsWith('\rEpoch 1/2 1/6 [')).toBe(true);
     expect(finalOf(lines[0])).toMatch(/^Epoch 1\/2 6\/6 \[=+\] /);
-    expect(finalOf(lines[0])).toMatch(/loss \d\.\d{4} acc \d+\.\d\d% val_loss \d\.\d{4} val_acc \d+\.\d\d% \d+ samples\/s \d+:\d\d/);
+    expect(finalOf(lines[0])).toMatch(/loss \d\.\d{4} acc \d+\.\d\d% val_loss \d\.\d{4} val_acc \d+\.\d\d% \d+ samples\/s in \d+:\d\d\x1b\[K$/);
     expect(finalOf(lines[1])).toMatch(/^Epoch 2\/2 6\/6 /);
     expect(out.text).toContain('\x1b[K');
   });

@@ -29,6 +29,13 @@ describe('progress line', () => {
     expect(cells.replace(/ /g, '').length).toBe(Math.floor(cells.length / 4));
   });
 
+  it('a terminal that reports no width (0 columns) gets a 100-column line, not an empty one', () => {
+    const out = recorder(true);
+    out.columns = 0;
+    new ProgressBar(out, 'Epoch 1/1', 10).update(5, { loss: 1, accuracy: 0.5, samplesPerSecond: 10 });
+    expect(out.text).toMatch(/^\rEpoch 1\/1  5\/10 \[=+> +\] loss 1\.0000 acc 50\.00% 10 samples\/s ETA \d+:\d\d\x1b\[K$/);
+  });
+
   it('without a known total it shows the batch count and no bar', () => {
     const out = recorder(true);
     new ProgressBar(out, 'Epoch 1/1', undefined).update(7, { loss: 1, accuracy: 0.5, samplesPerSecond: 10 });
