@@ -165,6 +165,7 @@ Output
   --out-dir DIR           (default runs)
   --name NAME             run folder name (default <dataset>-<model>-<optimizer>; an existing one is overwritten)
   --resume FILE           continue a run from its checkpoint.safetensors, exactly where it stopped
+                          (repeat the original run's options; output goes to the checkpoint's folder)
   -h, --help              this text
 
 Writes <out-dir>/<name>/: model.safetensors, checkpoint.safetensors (after every epoch),

@@ -62,7 +62,8 @@ function writeCurves(dir: string, history: tg.train.History, batchLosses: number
   const window = Math.min(100, Math.max(1, Math.round(batchesPerEpoch / 20)));
   const lossSeries = [
     { name: `batch loss (avg of ${window})`, xs, ys: smooth(batchLosses, window) },
-    { name: 'train loss (epoch)', xs: epochs, ys: history.loss },
+    // An epoch's mean loss belongs to the middle of the epoch it averages.
+    { name: 'train loss (epoch mean)', xs: epochs.map((e) => e - 0.5), ys: history.loss },
   ];
   if (history.valLoss.length) lossSeries.push({ name: 'validation loss', xs: epochs, ys: history.valLoss });
   writeFileSync(join(dir, 'loss.svg'), lineChart({ series: lossSeries, title: `${title}: loss`, xLabel: 'epoch', yLabel: 'cross-entropy', logY: true }));
@@ -95,6 +96,8 @@ export function runTraining(c: TrainConfig): number {
   const model = buildModel(c.model, train.images.shape.slice(1) as unknown as InputShape);
   const optimizer = makeOptimizer(c, model.parameters());
   const scheduler = makeScheduler(c, optimizer);
+  const { params: _params, ...initialOptions } = optimizer.paramGroups[0];
+  const optimizerOptions = structuredClone(initialOptions); // before the scheduler changes lr
   const name = c.name ?? `${c.dataset}-${c.model}-${c.optimizer}`;
   const dir = c.resume ? dirname(resolve(c.resume)) : resolve(c.outDir, name);
   mkdirSync(dir, { recursive: true });
@@ -125,6 +128,8 @@ export function runTraining(c: TrainConfig): number {
   tg.io.save(model, join(dir, 'model.safetensors'), { metadata: { model: c.model, dataset: c.dataset, testAccuracy: String(result.accuracy) } });
   const summary = {
     config: c,
+    // The effective hyperparameters, defaults included (config leaves out what was not given).
+    optimizerOptions,
     test: { ...result, seconds: evalSeconds },
     trainSeconds,
     samplesPerSecond: samples / trainSeconds,

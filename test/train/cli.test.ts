@@ -99,6 +99,23 @@ describe('npm run train', () => {
     expect(readFileSync(join(dir, 'loss.svg'), 'utf8')).toMatch(/^<svg|^<\?xml/);
   });
 
+  it('--resume continues a run so that it ends exactly like the uninterrupted one', () => {
+    const run = (...args: string[]) => {
+      const r = spawnSync('npx', ['tsx', 'scripts/train.ts', '--model', 'mlp', '--train-size', '500', '--test-size', '200',
+        '--scheduler', 'none', '--out-dir', tmp, ...args], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    run('--epochs', '2', '--name', 'whole');
+    run('--epochs', '1', '--name', 'halves');
+    expect(run('--epochs', '2', '--resume', join(tmp, 'halves', 'checkpoint.safetensors'))).toMatch(/resuming from/);
+    const bytes = (name: string) => readFileSync(join(tmp, name, 'model.safetensors'));
+    expect(bytes('halves').equals(bytes('whole'))).toBe(true);
+    const losses = (name: string) => JSON.parse(readFileSync(join(tmp, name, 'history.json'), 'utf8')).history.epochs.map((e: { loss: number }) => e.loss);
+    expect(losses('halves')).toEqual(losses('whole'));
+    expect(losses('whole').length).toBe(2);
+  });
+
   it('prints --help, and exits 2 with a pointer to it on a bad flag', () => {
     const help = spawnSync('npx', ['tsx', 'scripts/train.ts', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
