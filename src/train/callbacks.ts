@@ -8,12 +8,19 @@ import type { BatchSource, EpochScheduler, TrainableModel, TrainableOptimizer } 
 
 /** Everything a callback can see and steer; one per fit() call. */
 export interface TrainingContext {
+  /** The model being trained. */
   readonly model: TrainableModel;
+  /** Its optimizer. */
   readonly optimizer: TrainableOptimizer;
+  /** The training batches. */
   readonly trainLoader: BatchSource;
+  /** The validation batches, if any. */
   readonly validation: BatchSource | undefined;
+  /** The learning-rate scheduler, if any. */
   readonly scheduler: EpochScheduler | undefined;
+  /** Every callback of the run, in order. */
   readonly callbacks: readonly Callback[];
+  /** The records so far. */
   readonly history: History;
   /** Total epochs the run is asked for. */
   readonly epochs: number;
@@ -43,8 +50,11 @@ export interface BatchLogs {
  * state may hold Tensors.
  */
 export interface Callback {
+  /** Before the first epoch (after a checkpoint has been restored). */
   onTrainBegin?(ctx: TrainingContext): void;
+  /** Before each epoch's first batch; `epoch` is 1-based. */
   onEpochBegin?(epoch: number, ctx: TrainingContext): void;
+  /** After each optimizer step. */
   onBatchEnd?(logs: BatchLogs, ctx: TrainingContext): void;
   /** After the epoch's record is in the history and the scheduler has stepped. */
   onEpochEnd?(record: EpochRecord, ctx: TrainingContext): void;
@@ -53,8 +63,11 @@ export interface Callback {
    * decided); checkpoints are written here so they capture all of it.
    */
   onEpochSettled?(record: EpochRecord, ctx: TrainingContext): void;
+  /** After the last epoch (or an early stop); not called when training throws. */
   onTrainEnd?(history: History, ctx: TrainingContext): void;
+  /** State to carry in checkpoints (JSON-able values and Tensors). */
   stateDict?(): unknown;
+  /** Restores what stateDict() returned. */
   loadStateDict?(state: never): void;
 }
 
@@ -96,10 +109,15 @@ export interface EarlyStoppingOptions {
 
 /** Stops training once the monitored metric has not improved for more than `patience` epochs. */
 export class EarlyStopping implements Callback {
+  /** The metric watched. */
   readonly monitor: Monitor;
+  /** Epochs without improvement tolerated. */
   readonly patience: number;
+  /** Smallest change that counts as an improvement. */
   readonly minDelta: number;
+  /** Whether lower ('min') or higher ('max') is better. */
   readonly mode: 'min' | 'max';
+  /** Whether stopping puts back the best epoch's weights. */
   readonly restoreBestWeights: boolean;
   /** Best value seen so far. */
   best: number;

@@ -106,11 +106,17 @@ export interface Checkpoint {
   model: Record<string, Tensor>;
   /** The optimizer's stateDict. */
   optimizer: unknown;
+  /** The global generator's state. */
   rng: RngState;
+  /** The training loader's position (null if it has none). */
   trainLoader: unknown;
+  /** The validation loader's position (null if none). */
   validation: unknown;
+  /** The scheduler's state (null if none). */
   scheduler: unknown;
+  /** Each callback's state, keyed by position and class. */
   callbacks: { kind: string; state: unknown }[];
+  /** The epochs recorded so far. */
   history: History;
 }
 
@@ -183,9 +189,13 @@ export interface ModelCheckpointOptions {
  * from which `fit(..., { resumeFrom: path })` continues the run exactly.
  */
 export class ModelCheckpoint implements Callback {
+  /** The checkpoint file, replaced atomically at each save. */
   readonly path: string;
+  /** Whether only improving epochs are saved. */
   readonly saveBestOnly: boolean;
+  /** The metric that decides what improves. */
   readonly monitor: Monitor;
+  /** Whether lower ('min') or higher ('max') is better. */
   readonly mode: 'min' | 'max';
   /** Best monitored value written so far. */
   best: number;

@@ -8,6 +8,7 @@
 
 /** Where progress goes: process.stdout, or anything with write() (tests pass a recorder). */
 export interface ProgressStream {
+  /** Writes text as is. */
   write(text: string): unknown;
   /** True for an interactive terminal: redraw in place. */
   isTTY?: boolean;
@@ -17,8 +18,11 @@ export interface ProgressStream {
 
 /** Live numbers shown on the bar. */
 export interface ProgressStats {
+  /** Mean loss so far this epoch. */
   loss: number;
+  /** Accuracy so far this epoch (NaN: not shown). */
   accuracy: number;
+  /** Training throughput so far this epoch. */
   samplesPerSecond: number;
 }
 

@@ -8,13 +8,17 @@ import type { Batch } from '../data/dataloader.ts';
 
 /** A model fit() can train: tg.nn.Module satisfies it. */
 export interface TrainableModel {
+  /** The output (logits) for a batch. */
   forward(x: Tensor): Tensor;
   /** Training mode (Dropout active). */
   train(mode?: boolean): unknown;
   /** Evaluation mode (Dropout off). */
   eval(): unknown;
+  /** The tensors the optimizer updates (checked for NaN after each epoch). */
   parameters(): Tensor[];
+  /** Copies of the weights by name, for checkpoints. */
   stateDict(): Record<string, Tensor>;
+  /** Restores weights from stateDict(). */
   loadStateDict(sd: Record<string, Tensor>): void;
   /** Current mode, restored after evaluate(). */
   training?: boolean;
@@ -22,9 +26,13 @@ export interface TrainableModel {
 
 /** An optimizer fit() can drive: every tg.optim optimizer satisfies it. */
 export interface TrainableOptimizer {
+  /** Clears the gradients before a batch. */
   zeroGrad(): void;
+  /** Applies one update from the gradients. */
   step(): void;
+  /** Its state, for checkpoints (Tensors anywhere inside are fine). */
   stateDict(): unknown;
+  /** Restores stateDict(). */
   loadStateDict(sd: never): void;
   /** Read for the learning rate shown in the history. */
   paramGroups?: readonly { lr: number }[];
@@ -41,8 +49,11 @@ export type LossFunction =
  * epoch-count schedulers ignore it.
  */
 export interface EpochScheduler {
+  /** Advances one epoch. */
   step(metric?: number): void;
+  /** Its state, for checkpoints. */
   stateDict?(): unknown;
+  /** Restores stateDict(). */
   loadStateDict?(sd: never): void;
 }
 
@@ -52,6 +63,7 @@ export interface BatchSource extends Iterable<Batch> {
   readonly length?: number;
   /** Position for checkpoints (DataLoader has it). */
   stateDict?(): unknown;
+  /** Restores stateDict(). */
   loadStateDict?(state: never): void;
 }
 
