@@ -20,7 +20,9 @@ import type { Transform } from './transforms.ts';
 
 /** One mini-batch: inputs [B, ...] and their labels. */
 export interface Batch {
+  /** The batch's inputs, with the batch along dimension 0. */
   x: Tensor;
+  /** The batch's labels, one class index per sample. */
   y: Int32Array;
 }
 

@@ -2,5 +2,6 @@
 
 /** A malformed, truncated or unsupported safetensors file; the message names the file and the fault. */
 export class SafetensorsError extends Error {
+  /** Always 'SafetensorsError'. */
   override name = 'SafetensorsError';
 }

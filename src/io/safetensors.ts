@@ -19,7 +19,9 @@ import { writeFileAtomic } from './atomic.ts';
 
 /** Tensors by name, plus the file's free-form string metadata. */
 export interface SafetensorsContents {
+  /** The stored tensors, by name. */
   tensors: Record<string, Tensor>;
+  /** The header's `__metadata__` strings (empty when the file has none). */
   metadata: Record<string, string>;
 }
 

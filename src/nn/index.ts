@@ -1,6 +1,6 @@
 /** Neural-network building blocks: Module, layers, losses, init, functional forms and utils. */
 import '../ops/methods.ts';
-export { Module, StateDictError, type StateDict } from './module.ts';
+export { Module, StateDictError, type StateDict, type Member } from './module.ts';
 export { Parameter } from './parameter.ts';
 export { Sequential } from './sequential.ts';
 export { Dense, Linear, type DenseOptions } from './layers/dense.ts';

@@ -20,11 +20,12 @@ export type StateDict = Record<string, Tensor>;
 
 /** Thrown by `loadStateDict` (and `io.load`) when the entries do not fit the model. */
 export class StateDictError extends Error {
+  /** Always 'StateDictError'. */
   override name = 'StateDictError';
 }
 
 /** Members found under one field: direct parameters and child modules, with their names. */
-type Member = [string, Parameter | Module];
+export type Member = [string, Parameter | Module];
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object') return false;

@@ -12,7 +12,11 @@
 
 /** What a scheduler needs of an optimizer: parameter groups with a learning rate. */
 export interface LrOptimizer {
-  readonly paramGroups: ReadonlyArray<{ lr: number }>;
+  /** The groups whose learning rates the scheduler sets. */
+  readonly paramGroups: ReadonlyArray<{
+    /** The group's current learning rate. */
+    lr: number;
+  }>;
 }
 
 /** A scheduler's progress as plain data. */

@@ -17,10 +17,16 @@ export interface BaseOptions {
 }
 
 /** A set of parameters optimized with its own options (a resolved copy lives in `paramGroups`). */
-export type ParamGroup<O> = O & { params: Tensor[] };
+export type ParamGroup<O> = O & {
+  /** The parameters this group's options apply to. */
+  params: Tensor[];
+};
 
 /** A parameter group as the user writes it: options left out fall back to the optimizer's. */
-export type ParamGroupInput<O> = Partial<O> & { params: Iterable<Tensor> | Tensor };
+export type ParamGroupInput<O> = Partial<O> & {
+  /** The group's parameters: one tensor or any iterable of them. */
+  params: Iterable<Tensor> | Tensor;
+};
 
 /** What an optimizer accepts: tensors (one group), or groups with their own options. */
 export type Params<O> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
@@ -50,7 +56,10 @@ export interface OptimizerStateDict {
   /** Per-parameter state, keyed by parameter index; parameters that never stepped are absent. */
   state: Record<number, SavedParamState>;
   /** Each group's options (as plain values) and the indices of its parameters. */
-  paramGroups: (Record<string, unknown> & { params: number[] })[];
+  paramGroups: (Record<string, unknown> & {
+    /** Indices of the group's parameters, in the numbering `state` uses. */
+    params: number[];
+  })[];
 }
 
 function copyValue(v: unknown): unknown {

@@ -5,16 +5,19 @@
 
 /** Shapes that do not fit together (broadcasting, matmul, reshape, layers). */
 export class ShapeError extends Error {
+  /** Always 'ShapeError'. */
   override name = 'ShapeError';
 }
 
 /** An axis outside a tensor's dimensions. */
 export class AxisError extends RangeError {
+  /** Always 'AxisError'. */
   override name = 'AxisError';
 }
 
 /** Misuse of the autograd graph (backward without a graph, a non-scalar without a gradient). */
 export class AutogradError extends Error {
+  /** Always 'AutogradError'. */
   override name = 'AutogradError';
 }
 

@@ -83,7 +83,9 @@ export function shuffleInPlace<T extends { length: number; [i: number]: unknown 
 
 /** The generator's full state, for checkpoints. */
 export interface RngState {
+  /** The four 32-bit words of the xoshiro128** state. */
   state: [number, number, number, number];
+  /** The second value of the last Box–Muller pair, not yet handed out (null: none). */
   spareNormal: number | null;
 }
 

@@ -61,6 +61,7 @@ export class Tensor {
     return this._storage;
   }
 
+  /** Replaces the storage (a backend's result); it must hold exactly `size` values. */
   set storage(s: Storage) {
     if (s.length !== this.size) {
       throw new ShapeError(`Tensor.storage: new storage holds ${s.length} values, tensor ${fmtShape(this.shape)} needs ${this.size}`);

@@ -166,7 +166,16 @@ export class EarlyStopping implements Callback {
   }
 
   /** best, bestEpoch, wait (and the best weights when kept), for checkpoints. */
-  stateDict(): { best: number; bestEpoch: number; wait: number; bestWeights: Record<string, Tensor> | null } {
+  stateDict(): {
+    /** Best value seen so far. */
+    best: number;
+    /** Epoch (1-based) that reached `best`; 0 before any. */
+    bestEpoch: number;
+    /** Epochs since the last improvement. */
+    wait: number;
+    /** The best epoch's weights when `restoreBestWeights` is set, else null. */
+    bestWeights: Record<string, Tensor> | null;
+  } {
     return { best: this.best, bestEpoch: this.bestEpoch, wait: this.wait, bestWeights: this.bestWeights };
   }
 

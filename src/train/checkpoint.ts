@@ -19,6 +19,7 @@ const FORMAT = 'tsgrad-checkpoint/1';
 
 /** A checkpoint file that cannot be used to resume (wrong format, or does not fit the run). */
 export class CheckpointError extends Error {
+  /** Always 'CheckpointError'. */
   override name = 'CheckpointError';
 }
 
@@ -115,7 +116,12 @@ export interface Checkpoint {
   /** The scheduler's state (null if none). */
   scheduler: unknown;
   /** Each callback's state, keyed by position and class. */
-  callbacks: { kind: string; state: unknown }[];
+  callbacks: {
+    /** The callback's position and class name, e.g. `0:EarlyStopping`. */
+    kind: string;
+    /** What the callback's stateDict() returned (null if it has none). */
+    state: unknown;
+  }[];
   /** The epochs recorded so far. */
   history: History;
 }
@@ -221,7 +227,10 @@ export class ModelCheckpoint implements Callback {
   }
 
   /** The best value, for checkpoints. */
-  stateDict(): { best: number } {
+  stateDict(): {
+    /** Best monitored value written so far. */
+    best: number;
+  } {
     return { best: this.best };
   }
 

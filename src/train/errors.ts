@@ -2,9 +2,11 @@
 
 /** Where in the run a value went bad (1-based, as the progress bar shows it). */
 export interface RunPosition {
+  /** The epoch, counting from 1. */
   epoch: number;
   /** The batch, when the bad value came from a training step. */
   batch?: number;
+  /** Batches in the epoch, when known. */
   batches?: number;
 }
 
@@ -14,12 +16,16 @@ export interface RunPosition {
  * is still the last good state.
  */
 export class NonFiniteLossError extends Error {
+  /** Always 'NonFiniteLossError'. */
   override name = 'NonFiniteLossError';
 
   /** `what` names the value ('loss', 'a parameter', 'the validation loss'). */
   constructor(
+    /** Where in the run the value went bad. */
     readonly position: RunPosition,
+    /** The bad value itself: NaN, Infinity or -Infinity. */
     readonly value: number,
+    /** Which value went bad: 'loss', 'a parameter' or 'the validation loss'. */
     readonly what = 'loss',
   ) {
     const { epoch, batch, batches } = position;

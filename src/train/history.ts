@@ -58,7 +58,12 @@ export class History {
   }
 
   /** Plain data for JSON.stringify. */
-  toJSON(): { epochs: EpochRecord[]; stopReason: string | null } {
+  toJSON(): {
+    /** One record per completed epoch, in order. */
+    epochs: EpochRecord[];
+    /** Why training ended early, or null. */
+    stopReason: string | null;
+  } {
     return { epochs: this.epochs, stopReason: this.stopReason };
   }
 }

@@ -35,12 +35,18 @@ export interface TrainableOptimizer {
   /** Restores stateDict(). */
   loadStateDict(sd: never): void;
   /** Read for the learning rate shown in the history. */
-  paramGroups?: readonly { lr: number }[];
+  paramGroups?: readonly {
+    /** The group's current learning rate. */
+    lr: number;
+  }[];
 }
 
 /** A loss: a module with forward(pred, labels) (tg.nn.CrossEntropyLoss) or a plain function. */
 export type LossFunction =
-  | { forward(pred: Tensor, labels: Int32Array): Tensor }
+  | {
+      /** The loss of predictions `pred` against integer class `labels`, as a scalar tensor. */
+      forward(pred: Tensor, labels: Int32Array): Tensor;
+    }
   | ((pred: Tensor, labels: Int32Array) => Tensor);
 
 /**

@@ -26,6 +26,7 @@ const AUTO_MODES: readonly GpuMode[] = ['headlessgl', 'webgl2', 'webgl'];
 
 /** Thrown by `setBackend('gpu')` when no gpu.js GPU mode works on this machine. */
 export class GpuUnavailableError extends Error {
+  /** Always 'GpuUnavailableError'. */
   override name = 'GpuUnavailableError';
 }
 

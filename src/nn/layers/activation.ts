@@ -31,7 +31,10 @@ export class Tanh extends Module {
 /** Softmax along an axis (default: the last). For training, prefer raw logits with CrossEntropyLoss. */
 export class Softmax extends Module {
   /** A softmax over `axis`. */
-  constructor(readonly axis = -1) {
+  constructor(
+    /** The axis the outputs sum to 1 along (negative counts from the end). */
+    readonly axis = -1,
+  ) {
     super();
   }
 

@@ -33,7 +33,14 @@ export class Conv2D extends Module {
   readonly kernelSize: readonly [number, number];
 
   /** kernelSize is a number (square) or [kH, kW]. */
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: number | readonly [number, number], options: Conv2DOptions = {}) {
+  constructor(
+    /** Channels of the input (dimension 1 of x). */
+    readonly inChannels: number,
+    /** Channels of the output: the number of filters. */
+    readonly outChannels: number,
+    kernelSize: number | readonly [number, number],
+    options: Conv2DOptions = {},
+  ) {
     super();
     checkInt('Conv2D', 'inChannels', inChannels, 1);
     checkInt('Conv2D', 'outChannels', outChannels, 1);

@@ -21,7 +21,13 @@ export class Dense extends Module {
   readonly bias: Parameter | null;
 
   /** A layer mapping inFeatures to outFeatures. */
-  constructor(readonly inFeatures: number, readonly outFeatures: number, options: DenseOptions = {}) {
+  constructor(
+    /** Input features: the last dimension of x, the columns of the weight. */
+    readonly inFeatures: number,
+    /** Output features: the last dimension of the result, the rows of the weight. */
+    readonly outFeatures: number,
+    options: DenseOptions = {},
+  ) {
     super();
     checkInt('Dense', 'inFeatures', inFeatures, 1);
     checkInt('Dense', 'outFeatures', outFeatures, 1);

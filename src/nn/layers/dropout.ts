@@ -9,7 +9,10 @@ import { Module } from '../module.ts';
  */
 export class Dropout extends Module {
   /** A dropout layer with drop probability p (default 0.5). */
-  constructor(readonly p = 0.5) {
+  constructor(
+    /** Probability that an element is zeroed in training mode. */
+    readonly p = 0.5,
+  ) {
     super();
     checkDropoutP('Dropout', p);
   }

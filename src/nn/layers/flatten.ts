@@ -10,7 +10,12 @@ import { Module } from '../module.ts';
  */
 export class Flatten extends Module {
   /** Flattens dimensions startDim through endDim (inclusive). */
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  constructor(
+    /** First dimension to collapse (negative counts from the end). */
+    readonly startDim = 1,
+    /** Last dimension to collapse, inclusive (negative counts from the end). */
+    readonly endDim = -1,
+  ) {
     super();
   }
 

@@ -10,7 +10,11 @@ export class MaxPool2D extends Module {
   readonly stride: number;
 
   /** A pooling layer with square windows. */
-  constructor(readonly kernel: number, stride?: number) {
+  constructor(
+    /** Side of each square window. */
+    readonly kernel: number,
+    stride?: number,
+  ) {
     super();
     checkInt('MaxPool2D', 'kernel', kernel, 1);
     this.stride = checkInt('MaxPool2D', 'stride', stride ?? kernel, 1);
