@@ -2,28 +2,14 @@
 // process RSS after every batch. A flat curve after warm-up means no per-step growth (no
 // leaked graphs, buffers or gradients). Prints one JSON line.
 // Usage: npx tsx bench/memory.ts [batches]
-import * as tg from '../src/index.ts';
-import { TRAIN, mnistBatches, emit } from './peers/common.mjs';
+import { emit } from './peers/common.mjs';
+import { trainingStep } from './training-step.ts';
 
 const total = Number(process.argv[2] ?? 300);
-tg.manualSeed(0);
-const { nn } = tg;
-const net = new nn.Sequential(
-  new nn.Conv2D(1, 8, 5), new nn.ReLU(), new nn.MaxPool2D(2),
-  new nn.Conv2D(8, 16, 5), new nn.ReLU(), new nn.MaxPool2D(2),
-  new nn.Flatten(), new nn.Dense(256, 10),
-);
-const opt = new tg.optim.Adam(net.parameters(), { lr: TRAIN.lr });
-const lossFn = new nn.CrossEntropyLoss();
-const batches = mnistBatches().map(({ images, labels }) => ({ x: tg.tensor(images, { shape: [TRAIN.batchSize, 1, 28, 28] }), y: labels }));
+const step = trainingStep('cnn');
 const rssMB: number[] = [];
 for (let i = 0; i < total; i++) {
-  const { x, y } = batches[i % batches.length];
-  const loss = lossFn.forward(net.forward(x), y);
-  opt.zeroGrad();
-  loss.backward();
-  opt.step();
-  void loss.item();
+  step(i);
   rssMB.push(process.memoryUsage().rss / 2 ** 20);
 }
 // Growth is judged after the first 20% of batches (allocator and JIT warm-up), as the slope

@@ -3,8 +3,9 @@
 // measured through tsgrad's public API. Prints one JSON line on stdout.
 import * as tg from '../src/index.ts';
 import {
-  CONV, OPTIM, TRAIN, measure, mnistBatches, result, runCli, seededArray,
+  CONV, OPTIM, TRAIN, measure, result, runCli, seededArray,
 } from './peers/common.mjs';
+import { trainingStep } from './training-step.ts';
 
 const [workload, backend = 'cpu'] = process.argv.slice(2);
 tg.setBackend(backend);
@@ -34,36 +35,8 @@ function conv(): Promise<Rates> {
   return measure(step, batch);
 }
 
-/** The benchmark's MLP and CNN, identical in shape to the peers' (valid convs, 28→24→12→8→4). */
-function model(kind: 'mlp' | 'cnn'): tg.nn.Module {
-  const { nn } = tg;
-  return kind === 'mlp'
-    ? new nn.Sequential(new nn.Flatten(), new nn.Dense(784, 128), new nn.ReLU(), new nn.Dense(128, 10))
-    : new nn.Sequential(
-      new nn.Conv2D(1, 8, 5), new nn.ReLU(), new nn.MaxPool2D(2),
-      new nn.Conv2D(8, 16, 5), new nn.ReLU(), new nn.MaxPool2D(2),
-      new nn.Flatten(), new nn.Dense(256, 10),
-    );
-}
-
 function train(kind: 'mlp' | 'cnn'): Promise<Rates> {
-  tg.manualSeed(0);
-  const net = model(kind);
-  const opt = new tg.optim.Adam(net.parameters(), { lr: TRAIN.lr, betas: [TRAIN.beta1, TRAIN.beta2], eps: TRAIN.eps });
-  const lossFn = new tg.nn.CrossEntropyLoss();
-  const batches = mnistBatches().map(({ images, labels }: { images: Float32Array; labels: Int32Array }) => ({
-    x: tg.tensor(images, { shape: [TRAIN.batchSize, 1, 28, 28] }),
-    y: labels,
-  }));
-  const step = (i: number) => {
-    const { x, y } = batches[i % batches.length];
-    const loss = lossFn.forward(net.forward(x), y);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-    void loss.item(); // a training loop reads its loss (progress bar, NaN check)
-  };
-  return measure(step, TRAIN.batchSize);
+  return measure(trainingStep(kind), TRAIN.batchSize);
 }
 
 function optimStep(name: 'sgd' | 'momentum' | 'adagrad' | 'rmsprop' | 'adam'): Promise<Rates> {

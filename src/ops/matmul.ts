@@ -27,7 +27,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   // Vectors become matrices and the extra dimension is dropped afterwards, as in PyTorch.
   if (a.ndim === 1) {
-    if (a.shape[0] !== b.shape[b.ndim - 2 < 0 ? 0 : b.ndim - 2]) throw differ();
+    const kB = b.ndim === 1 ? b.shape[0] : b.shape[b.ndim - 2];
+    if (a.shape[0] !== kB) throw differ();
     const out = matmul(reshape(a, [1, a.shape[0]]), b);
     return reshape(out, [...out.shape.slice(0, -2), out.shape[out.ndim - 1]]);
   }

@@ -32,9 +32,8 @@ export function flatten(x: Tensor, startDim = 0): Tensor {
 
 /** Swaps dimensions a and b (default: the last two), copying into a new contiguous tensor. */
 export function transpose(x: Tensor, a = -2, b = -1): Tensor {
-  if (x.ndim < 2 && a === -2 && b === -1) {
-    if (x.ndim === 1 || x.ndim === 0) return reshape(x, x.shape); // nothing to swap, as PyTorch's .t() on 1-D
-  }
+  // Nothing to swap by default below two dimensions, as PyTorch's .t() on a vector.
+  if (x.ndim < 2 && a === -2 && b === -1) return reshape(x, x.shape);
   const da = normalizeAxis('transpose', a, x.ndim);
   const db = normalizeAxis('transpose', b, x.ndim);
   if (da === db) return reshape(x, x.shape);

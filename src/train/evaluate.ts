@@ -1,6 +1,7 @@
 /** evaluate(): loss and accuracy of a model over a data source, without recording a graph. */
 import { noGrad } from '../tensor/autograd.ts';
-import { countCorrect, crossEntropySum } from './metrics.ts';
+import { crossEntropy } from '../ops/losses.ts';
+import { countCorrect } from './metrics.ts';
 import { applyLoss, type BatchSource, type LossFunction, type TrainableModel } from './types.ts';
 
 /** Options for {@link evaluate}. */
@@ -34,7 +35,7 @@ export function evaluate(model: TrainableModel, loader: BatchSource, options: Ev
       let samples = 0;
       for (const { x, y } of loader) {
         const pred = model.forward(x);
-        lossSum += options.loss ? applyLoss(options.loss, pred, y).item() * y.length : crossEntropySum(pred, y);
+        lossSum += (options.loss ? applyLoss(options.loss, pred, y) : crossEntropy(pred, y)).item() * y.length;
         const c = countCorrect(pred, y);
         if (c === null) classified = false;
         else correct += c;

@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectFormatError } from './format-error.ts';
 import { CIFAR10_BATCHES, loadCifar10Raw, readCifarBatch } from '../../src/data/cifar.ts';
-import { DataFormatError, DatasetMissingError } from '../../src/data/errors.ts';
+import { DatasetMissingError } from '../../src/data/errors.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tsgrad-cifar-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -43,17 +44,6 @@ function expectPixels(images: Float32Array, count: number, first = 0): void {
             throw new Error(`pixel n=${n} c=${c} y=${y} x=${x}: got ${got}, expected ${pixel(first + n, c, y, x)}/255`);
           }
         }
-}
-
-function expectFormatError(fn: () => unknown, path: string, ...fragments: string[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(DataFormatError);
-  for (const f of [path, ...fragments]) expect((caught as Error).message).toContain(f);
 }
 
 describe('readCifarBatch', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataFormatError } from '../../src/data/errors.ts';
+import { expectFormatError } from './format-error.ts';
 import { decodeIdx, isGzip, loadIdxRaw, readIdxFile } from '../../src/data/idx.ts';
 import { MNIST_FILES, resolveMnistFiles } from '../../src/data/mnist-files.ts';
 
@@ -29,20 +29,6 @@ function write(name: string, bytes: Uint8Array): string {
   const path = join(tmp, name);
   writeFileSync(path, bytes);
   return path;
-}
-
-/** Expect `fn` to throw a DataFormatError whose message names `path` and contains every fragment. */
-function expectFormatError(fn: () => unknown, path: string, ...fragments: string[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(DataFormatError);
-  const message = (caught as Error).message;
-  expect(message).toContain(path);
-  for (const f of fragments) expect(message).toContain(f);
 }
 
 // 2 images of 3x4 with distinct byte values, including both ends of the range.

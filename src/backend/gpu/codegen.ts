@@ -62,14 +62,3 @@ export function indexLines(
   names.forEach((v, k) => lines.push(`const ${v} = ${terms[k].length > 0 ? terms[k].join(' + ') : '0'};`));
   return lines.join('\n');
 }
-
-/** Row-major strides of `shape`. */
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
-}

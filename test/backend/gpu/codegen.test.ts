@@ -1,6 +1,7 @@
 /** The index arithmetic the gpu kernels are generated with, run as plain JavaScript against direct computation. */
 import { describe, expect, it } from 'vitest';
-import { coalesce, contiguousStrides, indexLines } from '../../../src/backend/gpu/codegen.ts';
+import { coalesce, indexLines } from '../../../src/backend/gpu/codegen.ts';
+import { stridesOf } from '../../../src/tensor/shape.ts';
 
 /** Evaluates generated lines for every flat index, returning each operand's computed index. */
 function evaluate(shape: number[], strides: number[][]): number[][] {
@@ -29,7 +30,7 @@ function direct(shape: number[], strides: number[][]): number[][] {
 describe('gpu kernel index generation', () => {
   it('splits flat indices correctly for contiguous, broadcast, permuted and length-1 dimensions', () => {
     const cases: [number[], number[][]][] = [
-      [[3, 5, 7], [contiguousStrides([3, 5, 7]), [0, 1, 0], [35, 0, 1]]],
+      [[3, 5, 7], [stridesOf([3, 5, 7]), [0, 1, 0], [35, 0, 1]]],
       [[2, 1, 4, 3], [[12, 12, 3, 1], [0, 0, 1, 0], [1, 0, 6, 2]]],
       [[6], [[1], [0], [4]]],
       [[1, 1], [[1, 1], [0, 0]]],
@@ -39,9 +40,9 @@ describe('gpu kernel index generation', () => {
   });
 
   it('merges dimensions that every operand walks contiguously and drops length-1 ones', () => {
-    expect(coalesce([3, 5, 7], [contiguousStrides([3, 5, 7])])).toEqual({ shape: [105], strides: [[1]] });
+    expect(coalesce([3, 5, 7], [stridesOf([3, 5, 7])])).toEqual({ shape: [105], strides: [[1]] });
     // A row bias [7] broadcast over [3,5,7]: the leading dims merge, the last stays apart.
-    expect(coalesce([3, 5, 7], [contiguousStrides([3, 5, 7]), [0, 0, 1]])).toEqual({ shape: [15, 7], strides: [[7, 1], [0, 1]] });
+    expect(coalesce([3, 5, 7], [stridesOf([3, 5, 7]), [0, 0, 1]])).toEqual({ shape: [15, 7], strides: [[7, 1], [0, 1]] });
     expect(coalesce([1, 4, 1], [[4, 1, 1]])).toEqual({ shape: [4], strides: [[1]] });
     expect(coalesce([], [[]])).toEqual({ shape: [], strides: [[]] });
   });

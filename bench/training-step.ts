@@ -1,0 +1,36 @@
+// The benchmark's MNIST models and training step, shared by bench/tsgrad.ts (throughput)
+// and bench/memory.ts (RSS over many steps) so both measure exactly the same work.
+import * as tg from '../src/index.ts';
+import { TRAIN, mnistBatches } from './peers/common.mjs';
+
+/** The benchmark's MLP and CNN, identical in shape to the peers' (valid convs, 28→24→12→8→4). */
+export function benchModel(kind: 'mlp' | 'cnn'): tg.nn.Module {
+  const { nn } = tg;
+  return kind === 'mlp'
+    ? new nn.Sequential(new nn.Flatten(), new nn.Dense(784, 128), new nn.ReLU(), new nn.Dense(128, 10))
+    : new nn.Sequential(
+      new nn.Conv2D(1, 8, 5), new nn.ReLU(), new nn.MaxPool2D(2),
+      new nn.Conv2D(8, 16, 5), new nn.ReLU(), new nn.MaxPool2D(2),
+      new nn.Flatten(), new nn.Dense(256, 10),
+    );
+}
+
+/** A seeded model, Adam (lr 1e-3) and the bench batches; the returned step trains on batch i. */
+export function trainingStep(kind: 'mlp' | 'cnn'): (i: number) => void {
+  tg.manualSeed(0);
+  const net = benchModel(kind);
+  const opt = new tg.optim.Adam(net.parameters(), { lr: TRAIN.lr, betas: [TRAIN.beta1, TRAIN.beta2], eps: TRAIN.eps });
+  const lossFn = new tg.nn.CrossEntropyLoss();
+  const batches = mnistBatches().map(({ images, labels }) => ({
+    x: tg.tensor(images, { shape: [TRAIN.batchSize, 1, 28, 28] }),
+    y: labels,
+  }));
+  return (i: number) => {
+    const { x, y } = batches[i % batches.length];
+    const loss = lossFn.forward(net.forward(x), y);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    void loss.item(); // a training loop reads its loss (progress bar, NaN check)
+  };
+}
