@@ -1,5 +1,5 @@
 /**
- * The safetensors format (https://github.com/huggingface/safetensors), F32 tensors only.
+ * The safetensors format (https://github.com/huggingface/safetensors): F32, I32 and BOOL tensors.
  *
  * Layout: 8 bytes holding the header length n as a little-endian u64, then n bytes of JSON
  * `{ name: { dtype, shape, data_offsets: [begin, end] }, "__metadata__"?: { key: string } }`,
@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { Tensor } from '../tensor/tensor.ts';
+import { newArray, type DType, type HostArray } from '../tensor/dtype.ts';
 import { fmtShape } from '../tensor/errors.ts';
 import { sizeOf } from '../tensor/shape.ts';
 import { SafetensorsError } from './errors.ts';
@@ -31,9 +32,15 @@ const METADATA_KEY = '__metadata__';
 const KNOWN_DTYPES = new Set(['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64']);
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
+/** The safetensors dtype of each tensor dtype, and back. */
+const FILE_DTYPE: Record<DType, string> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
+const TENSOR_DTYPE: Record<string, DType> = { F32: 'float32', I32: 'int32', BOOL: 'bool' };
+const ELEMENT_BYTES: Record<DType, number> = { float32: 4, int32: 4, bool: 1 };
+
 /** One tensor's entry in the header, validated. */
 interface Entry {
   name: string;
+  dtype: DType;
   shape: number[];
   begin: number;
   end: number;
@@ -57,7 +64,8 @@ function checkEntry(where: string, name: string, info: unknown, dataBytes: numbe
   const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
   if (typeof dtype !== 'string') throw bad('dtype is missing or not a string');
   if (!KNOWN_DTYPES.has(dtype)) throw bad(`unknown dtype ${JSON.stringify(dtype)}`);
-  if (dtype !== 'F32') throw bad(`dtype ${dtype} is not supported (tsgrad reads F32 only)`);
+  const tensorDtype = TENSOR_DTYPE[dtype];
+  if (!tensorDtype) throw bad(`dtype ${dtype} is not supported (tsgrad reads F32, I32 and BOOL)`);
   if (!Array.isArray(shape) || !shape.every(isCount)) throw bad(`shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
     throw bad(`data_offsets must be [begin, end] with non-negative integers, got ${JSON.stringify(offsets)}`);
@@ -66,26 +74,29 @@ function checkEntry(where: string, name: string, info: unknown, dataBytes: numbe
   if (begin > end) throw bad(`data_offsets [${begin}, ${end}] end before they begin`);
   if (end > dataBytes) throw bad(`data_offsets [${begin}, ${end}] run past the end of the data (${dataBytes} bytes)`);
   // Multiply step by step so a huge shape cannot overflow into a plausible number.
-  let bytes = 4;
+  let bytes = ELEMENT_BYTES[tensorDtype];
   for (const d of shape as number[]) {
     bytes *= d;
     if (bytes > dataBytes) throw bad(`shape ${fmtShape(shape as number[])} needs more bytes than the file holds`);
   }
   if (bytes !== end - begin) throw bad(`shape ${fmtShape(shape as number[])} needs ${bytes} bytes but data_offsets span ${end - begin}`);
-  return { name, shape: shape as number[], begin, end };
+  return { name, dtype: tensorDtype, shape: shape as number[], begin, end };
 }
 
-/** Reads F32 values from an unaligned byte range, copying into fresh aligned memory. */
-function readF32(bytes: Uint8Array, start: number, end: number): Float32Array {
+/** Reads little-endian values from an unaligned byte range, copying into fresh aligned memory. */
+function readValues(dtype: DType, bytes: Uint8Array, start: number, end: number): HostArray {
+  const out = newArray(dtype, (end - start) / ELEMENT_BYTES[dtype]);
+  if (dtype === 'bool') {
+    for (let i = 0; i < out.length; i++) out[i] = bytes[start + i] ? 1 : 0;
+    return out;
+  }
   if (LITTLE_ENDIAN_HOST) {
     // Not bytes.slice(): on a Node Buffer that is a view, not a copy.
-    const copy = new Uint8Array(end - start);
-    copy.set(bytes.subarray(start, end));
-    return new Float32Array(copy.buffer);
+    new Uint8Array(out.buffer).set(bytes.subarray(start, end));
+    return out;
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + start, end - start);
-  const out = new Float32Array((end - start) / 4);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  for (let i = 0; i < out.length; i++) out[i] = dtype === 'float32' ? view.getFloat32(i * 4, true) : view.getInt32(i * 4, true);
   return out;
 }
 
@@ -135,21 +146,21 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): Sa
     throw new SafetensorsError(`${source}: ${dataBytes - expected} trailing bytes after the last tensor (data section is ${dataBytes} bytes, tensors cover ${expected})`);
   }
   const tensors: Record<string, Tensor> = {};
-  for (const e of entries) tensors[e.name] = new Tensor(readF32(bytes, dataStart + e.begin, dataStart + e.end), e.shape);
+  for (const e of entries) tensors[e.name] = new Tensor(readValues(e.dtype, bytes, dataStart + e.begin, dataStart + e.end), e.shape, { dtype: e.dtype });
   return { tensors, metadata };
 }
 
-/** Serialises tensors (F32) and optional string metadata into safetensors bytes. */
+/** Serialises tensors (F32, I32, BOOL) and optional string metadata into safetensors bytes. */
 export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) header[METADATA_KEY] = checkMetadata('saveTensors', metadata);
   let offset = 0;
-  const parts: [number, Float32Array][] = [];
+  const parts: [number, HostArray][] = [];
   for (const [name, t] of Object.entries(tensors)) {
     if (name === METADATA_KEY) throw new SafetensorsError(`saveTensors: "${METADATA_KEY}" is reserved and cannot name a tensor`);
     if (!(t instanceof Tensor)) throw new TypeError(`saveTensors: "${name}" is not a Tensor`);
-    const bytes = t.size * 4;
-    header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + bytes] };
+    const bytes = t.size * ELEMENT_BYTES[t.dtype];
+    header[name] = { dtype: FILE_DTYPE[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + bytes] };
     parts.push([offset, t.data]);
     offset += bytes;
   }
@@ -163,7 +174,9 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
   const dataStart = 8 + headerLen;
   for (const [at, values] of parts) {
     if (LITTLE_ENDIAN_HOST) out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), dataStart + at);
-    else for (let i = 0; i < values.length; i++) view.setFloat32(dataStart + at + i * 4, values[i], true);
+    else if (values instanceof Float32Array) for (let i = 0; i < values.length; i++) view.setFloat32(dataStart + at + i * 4, values[i], true);
+    else if (values instanceof Int32Array) for (let i = 0; i < values.length; i++) view.setInt32(dataStart + at + i * 4, values[i], true);
+    else out.set(values, dataStart + at);
   }
   return out;
 }

@@ -2,13 +2,17 @@
  * The Optimizer base: what every optimizer shares — parameter groups with options of their
  * own, per-parameter state, `zeroGrad()`, `step()`, and saving/restoring that state.
  *
- * A subclass supplies only the math for one parameter (`updateParam`, which calls its fused
- * backend kernel), the option checks, and the names of the state buffers it keeps.
+ * A subclass supplies the math for one parameter (`updateParam`), the option checks, and the
+ * names of the state buffers it keeps. Its update is written twice, side by side: as an
+ * elementwise program that every backend compiles into one fused pass (`applyProgram`), and
+ * as plain tensor ops, the reference the fused form is tested against (`fused: false`).
  */
 import { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
-import { toHost, type Storage } from '../tensor/storage.ts';
+import { noGrad } from '../tensor/autograd.ts';
+import { keep, tidy } from '../tensor/lifetimes.ts';
 import { backend } from '../backend/registry.ts';
+import { pointwiseAll } from '../ops/pointwise.ts';
 
 /** Options every optimizer has; schedulers rely on `lr` alone. */
 export interface BaseOptions {
@@ -35,8 +39,8 @@ export type Params<O> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
 export interface ParamState {
   /** Steps this parameter has taken (the t of bias corrections and lrDecay). */
   step: number;
-  /** The optimizer's per-element memory, e.g. Adam's expAvg and expAvgSq. */
-  buffers: Record<string, Storage>;
+  /** The optimizer's per-element memory, e.g. Adam's expAvg and expAvgSq, shaped like the parameter. */
+  buffers: Record<string, Tensor>;
 }
 
 /** One parameter's saved state: its step count and copies of its buffers. */
@@ -66,8 +70,18 @@ function copyValue(v: unknown): unknown {
   return Array.isArray(v) ? [...v] : v;
 }
 
-function hostCopy(s: Storage): Float32Array {
-  return new Float32Array(toHost(s));
+function hostCopy(t: Tensor, shape: readonly number[]): Tensor {
+  return new Tensor(Float32Array.from(t.data), shape);
+}
+
+/** Options every optimizer takes besides its hyperparameters. */
+export interface OptimizerOptions {
+  /**
+   * Update with the fused elementwise program (default) or with the reference written as
+   * plain tensor ops — slower, the same to float32 rounding, and there to be read and tested
+   * against (PyTorch's `fused`/`foreach` flags play the same role).
+   */
+  fused?: boolean;
 }
 
 /** Base class of SGD, Momentum, AdaGrad, RMSprop, Adam and AdamW. */
@@ -80,9 +94,13 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   protected readonly name: string;
   /** Options a group gets when it does not set them. */
   protected readonly defaults: O;
+  /** Whether updates run as one fused program per parameter (see OptimizerOptions). */
+  readonly fused: boolean;
 
-  protected constructor(name: string, params: Params<O>, defaults: O) {
+  protected constructor(name: string, params: Params<O>, defaults: O, options: OptimizerOptions = {}) {
     this.name = name;
+    this.fused = options.fused ?? true;
+    if (typeof this.fused !== 'boolean') throw new RangeError(`${name}: fused must be true or false, got ${String(options.fused)}`);
     this.validateOptions(defaults, name);
     this.defaults = defaults;
     const items = [...(params as Iterable<unknown>)];
@@ -137,10 +155,16 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     this.paramGroups.push({ ...(options as O), params });
   }
 
-  /** Forgets every parameter's gradient (sets `.grad` to null, like PyTorch's set_to_none). */
+  /**
+   * Forgets every parameter's gradient (sets `.grad` to null, like PyTorch's set_to_none). A
+   * parameter owns its gradient, so the old one is disposed: clone it first to keep it.
+   */
   zeroGrad(): void {
     for (const group of this.paramGroups) {
-      for (const p of group.params) p.grad = null;
+      for (const p of group.params) {
+        p.grad?.dispose();
+        p.grad = null;
+      }
     }
   }
 
@@ -169,21 +193,42 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
           this.state.set(p, state);
         }
         state.step += 1;
-        this.updateParam(p, p.grad, state, group);
+        const grad = p.grad;
+        // Every temporary of the update is freed as soon as the update is done.
+        noGrad(() => tidy(() => this.updateParam(p, grad, state, group)));
       }
     }
   }
 
   /** The named buffer of a parameter's state, created (filled with `fill`) the first time it is needed. */
-  protected buffer(state: ParamState, name: string, param: Tensor, fill = 0): Storage {
+  protected buffer(state: ParamState, name: string, param: Tensor, fill = 0): Tensor {
     let b = state.buffers[name];
     if (b === undefined) {
       const host = new Float32Array(param.size);
       if (fill !== 0) host.fill(fill);
-      b = backend().upload(host);
+      b = keep(new Tensor(backend().upload(host), param.shape));
       state.buffers[name] = b;
     }
     return b;
+  }
+
+  /**
+   * Runs a fused update: `source` is an elementwise program over the tensors and numbers given;
+   * each output named like one of the tensors (the parameter `p`, a state buffer) becomes its
+   * new value — in place on the cpu.
+   */
+  protected applyProgram(source: string, tensors: Record<string, Tensor>, scalars: Record<string, number>): void {
+    const out = pointwiseAll(this.name, source, { ...tensors, ...scalars }, true);
+    for (const [name, value] of Object.entries(out)) {
+      const target = tensors[name];
+      if (!target) throw new Error(`${this.name}: update program sets '${name}', which is not one of its tensors`);
+      target.storage = value.storage;
+    }
+  }
+
+  /** The reference path's assignment: `target` takes `value`'s values (as `target.copy_(value)` would). */
+  protected assign(target: Tensor, value: Tensor): void {
+    target.storage = value.storage;
   }
 
   /** A copy of the optimizer's state: step counts, buffers and every group's options. */
@@ -198,7 +243,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
         const s = this.state.get(p);
         if (s) {
           const buffers: Record<string, Tensor> = {};
-          for (const [name, b] of Object.entries(s.buffers)) buffers[name] = new Tensor(hostCopy(b), p.shape);
+          for (const [name, b] of Object.entries(s.buffers)) buffers[name] = keep(hostCopy(b, p.shape));
           state[index] = { step: s.step, buffers };
         }
         return index++;
@@ -253,14 +298,14 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       if (!Number.isInteger(saved?.step) || saved.step < 0) {
         throw new RangeError(`${where}: parameter ${key} has step ${saved?.step}; expected an integer ≥ 0`);
       }
-      const buffers: Record<string, Storage> = {};
+      const buffers: Record<string, Tensor> = {};
       for (const [name, t] of Object.entries(saved.buffers ?? {})) {
         if (!known.includes(name)) throw new RangeError(`${where}: parameter ${key} has unknown buffer '${name}' (${this.name} keeps ${known.join(', ')})`);
         if (!(t instanceof Tensor) || t.size !== p.size) {
           const got = t instanceof Tensor ? `shape ${fmtShape(t.shape)}` : typeof t;
           throw new ShapeError(`${where}: buffer '${name}' of parameter ${key} must have ${p.size} values like the parameter ${fmtShape(p.shape)}, got ${got}`);
         }
-        buffers[name] = backend().upload(hostCopy(t.storage));
+        buffers[name] = keep(new Tensor(backend().upload(Float32Array.from(t.data)), p.shape));
       }
       for (const name of this.requiredBuffers(groupOf.get(p)!)) {
         if (saved.step > 0 && !(name in buffers)) throw new RangeError(`${where}: parameter ${key} lacks buffer '${name}'`);
@@ -269,6 +314,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     }
     // Everything checked: now commit.
     this.paramGroups.forEach((group, g) => Object.assign(group, newOptions[g]));
+    for (const s of this.state.values()) for (const b of Object.values(s.buffers)) b.dispose();
     this.state.clear();
     for (const [p, s] of newState) this.state.set(p, s);
   }

@@ -18,7 +18,7 @@ function linearModel(seed: number) {
   return new nn.Dense(4, 3);
 }
 
-const weights = (m: nn.Dense) => [m.weight.data.slice(), m.bias!.data.slice()] as const;
+const weights = (m: nn.Dense) => [Float32Array.from(m.weight.data), Float32Array.from(m.bias!.data)] as const;
 
 describe('fit', () => {
   it('with lr 0 the epoch metrics equal an independent float64 evaluation of the fixed model', () => {
