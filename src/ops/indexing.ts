@@ -5,6 +5,7 @@
 import { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
 import { stridesOf } from '../tensor/shape.ts';
+import { isHost } from '../tensor/storage.ts';
 import { checkAxis, checkIndexTensor, checkTensor, show } from '../tensor/validate.ts';
 import { backend } from '../backend/registry.ts';
 import { record } from './record.ts';
@@ -47,11 +48,18 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
     reshape(narrow(x, d, i < 0 ? i + n : i, 1), x.shape.filter((_, k) => k !== d)));
 }
 
-/** Refuses indices outside [0, n): checked on the values (one small read from a gpu). */
+/** Refuses indices outside [0, n): checked on the values (on a device, by two one-element reads). */
 function checkRange(op: string, index: Tensor, n: number, where: string): void {
   if (index.size === 0) return;
-  const lo = new Tensor(backend().reduce('min', index.storage, index.shape, index.shape.map((_, i) => i), 'int32', 'int32'), [], { dtype: 'int32' }).item();
-  const hi = new Tensor(backend().reduce('max', index.storage, index.shape, index.shape.map((_, i) => i), 'int32', 'int32'), [], { dtype: 'int32' }).item();
+  let lo = Infinity, hi = -Infinity;
+  const s = index.storage;
+  if (isHost(s)) {
+    for (let i = 0; i < s.length; i++) { const v = s[i]; if (v < lo) lo = v; if (v > hi) hi = v; }
+  } else {
+    const all = index.shape.map((_, i) => i);
+    lo = new Tensor(backend().reduce('min', s, index.shape, all, 'int32', 'int32'), [], { dtype: 'int32' }).item();
+    hi = new Tensor(backend().reduce('max', s, index.shape, all, 'int32', 'int32'), [], { dtype: 'int32' }).item();
+  }
   if (lo < 0 || hi >= n) throw new RangeError(`${op}: index ${lo < 0 ? lo : hi} is out of range for ${where} of size ${n}`);
 }
 
