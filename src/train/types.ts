@@ -14,8 +14,10 @@ export interface TrainableModel {
   train(mode?: boolean): unknown;
   /** Evaluation mode (Dropout off). */
   eval(): unknown;
-  /** The tensors the optimizer updates (checked for NaN after each epoch). */
+  /** The tensors the optimizer updates (checked for NaN and ±Infinity at every step). */
   parameters(): Tensor[];
+  /** The same tensors with their dotted names, used to name a parameter in errors when present. */
+  namedParameters?(): [string, Tensor][];
   /** Copies of the weights by name, for checkpoints. */
   stateDict(): Record<string, Tensor>;
   /** Restores weights from stateDict(). */
