@@ -235,12 +235,12 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors', lim
 
 /** Serialises tensors (F32) and optional string metadata into safetensors bytes. */
 export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+  // `{ __proto__: t }` written as a literal sets the prototype instead of adding a key.
+  if (tensors !== null && typeof tensors === 'object' && Object.getPrototypeOf(tensors) instanceof Tensor) {
+    throw new TypeError('saveTensors: the tensors object has a Tensor as its prototype (a literal { __proto__: t }?); define the key with Object.defineProperty or use another name');
+  }
   if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors) || tensors instanceof Tensor) {
     throw new TypeError(`saveTensors: tensors must be an object of Tensors keyed by name, got ${tensors instanceof Tensor ? 'a Tensor' : brief(tensors)}`);
-  }
-  // `{ __proto__: t }` written as a literal sets the prototype instead of adding a key.
-  if (Object.getPrototypeOf(tensors) instanceof Tensor) {
-    throw new TypeError('saveTensors: the tensors object has a Tensor as its prototype (a literal { __proto__: t }?); define the key with Object.defineProperty or use another name');
   }
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) setOwn(header, METADATA_KEY, checkMetadata('saveTensors', metadata));
