@@ -63,8 +63,13 @@ export interface Case {
   area: Area;
   /** The call as a user would write it: the test's name and the repro line. */
   call: string;
-  /** The call itself, on fresh state. */
-  act: (s: Setup) => unknown;
+  /** The call itself, on fresh state; `input` is what `input()` built. */
+  act: (s: Setup, input: any) => unknown;
+  /**
+   * Builds the call's operands before the "before" snapshot (a layer drawing its weights
+   * from the global RNG, say), so that only the call itself is held to changing nothing.
+   */
+  input?: (s: Setup) => unknown;
   /** Builds the state when the standard one does not fit; it must return `world`. */
   setup?: () => Setup;
   /** How a clear refusal reads. Absent: the input is valid and must be accepted. */
@@ -140,12 +145,13 @@ function missingFrom(message: string, refusal: Refusal): string | null {
 export function classify(c: Case): Outcome {
   const s = (c.setup ?? standardSetup)();
   try {
+    const input = c.input?.(s);
     const before = snapshot(s.world);
     let result: unknown;
     let error: unknown;
     let threw = false;
     try {
-      result = c.act(s);
+      result = c.act(s, input);
     } catch (err) {
       threw = true;
       error = err;
@@ -179,7 +185,7 @@ export function classify(c: Case): Outcome {
 
 /** A value as a user would type it in a call: NaN, Infinity and undefined included. */
 export function lit(v: unknown): string {
-  if (typeof v === 'number' || v === undefined) return String(v);
+  if (typeof v === 'number' || v === undefined || typeof v === 'symbol') return String(v);
   if (typeof v === 'function') return 'a function';
   if (v instanceof tg.Tensor) return `tensor [${v.shape.join(',')}]`;
   return JSON.stringify(v, (_, x) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x));
@@ -193,6 +199,7 @@ export function shown(v: unknown): readonly string[] {
   if (typeof v === 'string') return [JSON.stringify(v), `'${v}'`, 'string'];
   if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return [String(v)];
   if (typeof v === 'function') return ['function'];
+  if (typeof v === 'symbol') return [String(v), 'symbol'];
   if (Array.isArray(v)) return [JSON.stringify(v), `[${v.join(',')}]`, 'array'];
   if (v instanceof tg.Tensor) return ['Tensor'];
   return ['object', JSON.stringify(v)];
