@@ -8,12 +8,15 @@
  * everything the reference implementation checks — sizes, bounds, and that the tensors
  * tile the data section exactly, with no overlap, gap or trailing bytes — before it builds
  * a single tensor, so a bad file costs an error and nothing else.
+ *
+ * Hostile files are refused in bounded time and memory: the header's size, nesting (3) and
+ * member count (from maxEntries) are checked in one pass over its raw bytes before it is
+ * decoded or parsed (see SafetensorsLimits), and error messages quote header values in a
+ * bounded form, never recursively.
  */
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { Tensor } from '../tensor/tensor.ts';
-import { fmtShape } from '../tensor/errors.ts';
-import { sizeOf } from '../tensor/shape.ts';
 import { SafetensorsError } from './errors.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { scanJson } from './json-scan.ts';

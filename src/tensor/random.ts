@@ -10,6 +10,14 @@ let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
 /** The second normal of a Box–Muller pair, kept so no draw is wasted. */
 let spareNormal: number | null = null;
 
+/** A short, safe rendering of a value for error messages (no huge or cyclic dumps). */
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  return typeof v === 'object' ? 'an object' : typeof v;
+}
+
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
@@ -58,7 +66,7 @@ export function randomNormal(): number {
     return z;
   }
   // log(0) would be -Infinity. Instead of redrawing (a loop that never ends if the
-  // generator is broken), a 0 becomes half the grid step: once in 2^24 draws, |z| ≤ 5.8.
+  // generator is broken), a 0 becomes half the grid step: once in 2^24 draws, |z| ≤ √(50 ln 2) ≈ 5.9.
   const u = randomUniform() || 2 ** -25;
   const v = randomUniform();
   const r = Math.sqrt(-2 * Math.log(u));
@@ -93,14 +101,6 @@ export interface RngState {
 /** Captures the generator's state so a resumed run draws exactly what the original would have. */
 export function getRngState(): RngState {
   return { state: [s0, s1, s2, s3], spareNormal };
-}
-
-/** A short, safe rendering of a value for error messages (no huge or cyclic dumps). */
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  return typeof v === 'object' ? 'an object' : typeof v;
 }
 
 /**
