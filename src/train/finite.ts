@@ -14,7 +14,7 @@ import { add, mul } from '../ops/arithmetic.ts';
 import { sum } from '../ops/reduce.ts';
 
 /** The first non-finite value of host values, or null when all are finite. */
-function firstBadValue(values: Float32Array): number | null {
+function firstBadValue(values: ArrayLike<number>): number | null {
   for (let i = 0; i < values.length; i++) {
     // v - v is 0 for every finite v and NaN for ±Infinity and NaN: one compare per element.
     if (values[i] - values[i] !== 0) return values[i];
