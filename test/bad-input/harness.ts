@@ -202,5 +202,5 @@ export function shown(v: unknown): readonly string[] {
   if (typeof v === 'symbol') return [String(v), 'symbol'];
   if (Array.isArray(v)) return [JSON.stringify(v), `[${v.join(',')}]`, 'array'];
   if (v instanceof tg.Tensor) return ['Tensor'];
-  return ['object', JSON.stringify(v)];
+  return ['object', 'Object', JSON.stringify(v)];
 }
