@@ -8,17 +8,17 @@ const core = (item: string) => ({ owner: 'core' as const, item });
 
 export const nnCases: Case[] = [
   // layer arguments
-  ...[0, -3, 2.5, '4', NaN, null].map((v): Case => ({ area, call: `new nn.Dense(${lit(v)}, 3)`, act: () => new nn.Dense(v as never, 3), refuse: { fn: 'Dense', shows: ['inFeatures', shown(v)] }, pending: typeof v === 'string' ? core("13: a string shows as a number ('got 4')") : undefined })),
+  ...[0, -3, 2.5, '4', NaN, null].map((v): Case => ({ area, call: `new nn.Dense(${lit(v)}, 3)`, act: () => new nn.Dense(v as never, 3), refuse: { fn: 'Dense', shows: ['inFeatures', shown(v)] }})),
   { area, call: 'new nn.Dense(1e6, 1e6)', act: () => new nn.Dense(1e6, 1e6), refuse: { fn: 'Dense', shows: [['1000000', '1e6', '1e+6']] }, pending: core('13: new Dense(1e6, 1e6) → "Invalid typed array length"') },
   { area, call: "new nn.Dense(4, 3, { bias: 'no' })", act: () => new nn.Dense(4, 3, { bias: 'no' as never }), refuse: { fn: 'Dense', shows: ['bias'] }, pending: core('13: a non-boolean bias option is taken as true') },
   ...[[0, 4, 3], [3, 4, 0], [3, 4, 2.5]].map(([i, o, k]): Case => ({ area, call: `new nn.Conv2D(${i}, ${o}, ${k})`, act: () => new nn.Conv2D(i!, o!, k!), refuse: { fn: 'Conv2D' } })),
   { area, call: 'new nn.Conv2D(3, 4, 3, { stride: 0 })', act: () => new nn.Conv2D(3, 4, 3, { stride: 0 }), refuse: { fn: 'Conv2D', shows: ['stride', '0'] } },
   { area, call: 'new nn.Conv2D(3, 4, 3, { padding: -1 })', act: () => new nn.Conv2D(3, 4, 3, { padding: -1 }), refuse: { fn: 'Conv2D', shows: ['padding', '-1'] } },
   ...[0, -1, 1.5].map((k): Case => ({ area, call: `new nn.MaxPool2D(${k})`, act: () => new nn.MaxPool2D(k), refuse: { fn: 'MaxPool2D', shows: [String(k)] } })),
-  ...[-0.1, 1.5, 'x', NaN].map((p): Case => ({ area, call: `new nn.Dropout(${lit(p)})`, act: () => new nn.Dropout(p as never), refuse: { fn: 'Dropout', shows: [shown(p)] }, pending: typeof p === 'string' ? core("13: a string shows unquoted ('got x')") : undefined })),
+  ...[-0.1, 1.5, 'x', NaN].map((p): Case => ({ area, call: `new nn.Dropout(${lit(p)})`, act: () => new nn.Dropout(p as never), refuse: { fn: 'Dropout', shows: [shown(p)] }})),
   { area, call: 'new nn.Sequential(dense, nn.ReLU)', input: () => new nn.Dense(4, 3), act: (_, dense) => new nn.Sequential(dense, nn.ReLU as never), refuse: { fn: 'Sequential', shows: ['1'] } },
   { area, call: 'new nn.Sequential(dense, (x) => x)', input: () => new nn.Dense(4, 3), act: (_, dense) => new nn.Sequential(dense, ((x: tg.Tensor) => x) as never), refuse: { fn: 'Sequential', shows: ['1'] } },
-  { area, call: "new nn.Softmax('last')", act: () => new nn.Softmax('last' as never).forward(tg.zeros([2, 3])), refuse: { fn: ['softmax', 'Softmax'], shows: [shown('last')] }, pending: core('13: a string axis') },
+  { area, call: "new nn.Softmax('last')", act: () => new nn.Softmax('last' as never).forward(tg.zeros([2, 3])), refuse: { fn: ['softmax', 'Softmax'], shows: [shown('last')] }},
   // inputs
   { area, call: 'model.forward([[1, 2, 3, 4]])', act: (s) => s.model.forward([[1, 2, 3, 4]] as never), refuse: { fn: 'Dense', shows: ['Tensor', 'array'] }, pending: core("13: Dense.forward(array) → \"Cannot read properties of undefined (reading 'NaN')\"") },
   { area, call: 'model.forward(x [2,5]) (wrong features)', act: (s) => s.model.forward(tg.zeros([2, 5])), refuse: { fn: 'Dense', shows: ['[2,5]', ['0 (Dense)', 'model.0', '.0 ']] }, pending: core("13: errors inside a Sequential say 'linear', not which layer") },
