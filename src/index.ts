@@ -15,6 +15,8 @@ export type { Storage, DeviceData } from './tensor/storage.ts';
 export { ShapeError, AxisError, AutogradError } from './tensor/errors.ts';
 export { setBackend, getBackend } from './backend/registry.ts';
 export { GpuUnavailableError } from './backend/gpu/modes.ts';
+export { backendInfo, type BackendInfo } from './backend/info.ts';
+export { NodeOnlyError } from './platform/errors.ts';
 export * as ops from './ops/index.ts';
 export * as nn from './nn/index.ts';
 export * as io from './io/index.ts';

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { files, gunzip } from '#platform';
 import { DataFormatError } from './errors.ts';
 import type { RawImageSet } from './types.ts';
 
@@ -83,18 +82,33 @@ export function decodeIdx(bytes: Uint8Array, source: string): IdxArray {
   return { dims, data: bytes.subarray(headerLength) };
 }
 
-/** Read an IDX file from disk, plain or gzipped (detected by its magic bytes, not its name). */
-export function readIdxFile(path: string): IdxArray {
-  let bytes: Uint8Array = readFileSync(path);
+/** Largest IDX payload inflated from gzip; MNIST's biggest file is 47 MB. */
+const MAX_INFLATED_BYTES = 1 << 30;
+
+/**
+ * An IDX array from bytes, plain or gzipped (detected by the magic bytes); `source` names
+ * the file in errors. Gzipped bytes need Node: in a browser, decompress them first.
+ */
+export function parseIdx(bytes: Uint8Array, source = 'parseIdx'): IdxArray {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError(`parseIdx: expected the file's bytes as a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
+  }
   if (isGzip(bytes)) {
     try {
-      bytes = gunzipSync(bytes);
+      bytes = gunzip(bytes, MAX_INFLATED_BYTES, 'parseIdx (of gzipped bytes)');
     } catch (err) {
+      if ((err as Error).name === 'NodeOnlyError') throw err;
       // zlib's own message ("unexpected end of file") would not say which file.
-      throw new DataFormatError(path, `corrupt or truncated gzip stream: ${(err as Error).message}`);
+      throw new DataFormatError(source, `corrupt or truncated gzip stream: ${(err as Error).message}`);
     }
   }
-  return decodeIdx(bytes, path);
+  return decodeIdx(bytes, source);
+}
+
+/** Read an IDX file from disk, plain or gzipped (detected by its magic bytes, not its name). */
+export function readIdxFile(path: string): IdxArray {
+  const bytes = files('loadIdx', 'fetch the bytes and call tg.data.parseIdx(bytes)').readFile(path);
+  return parseIdx(bytes, path);
 }
 
 /**
@@ -102,22 +116,30 @@ export function readIdxFile(path: string): IdxArray {
  * RawImageSet with shape [N, 1, rows, cols] and pixels scaled to [0, 1].
  */
 export function loadIdxRaw(imagesPath: string, labelsPath: string): RawImageSet {
-  const img = readIdxFile(imagesPath);
-  const lab = readIdxFile(labelsPath);
+  return idxImageSet(readIdxFile(imagesPath), readIdxFile(labelsPath), 'loadIdx', imagesPath, labelsPath);
+}
+
+/**
+ * An IDX image array ([N, rows, cols]) and its label array ([N]) as a RawImageSet with shape
+ * [N, 1, rows, cols] and pixels scaled to [0, 1]. Errors name `caller` and the sources.
+ */
+export function idxImageSet(
+  img: IdxArray, lab: IdxArray, caller: string, imagesPath = 'images', labelsPath = 'labels',
+): RawImageSet {
   if (img.dims.length !== 3) {
     throw new DataFormatError(
       imagesPath,
-      `loadIdx: images must be 3-D [N, rows, cols], found ${img.dims.length}-D [${img.dims.join(',')}]`,
+      `${caller}: images must be 3-D [N, rows, cols], found ${img.dims.length}-D [${img.dims.join(',')}]`,
     );
   }
   if (lab.dims.length !== 1) {
-    throw new DataFormatError(labelsPath, `loadIdx: labels must be 1-D [N], found ${lab.dims.length}-D [${lab.dims.join(',')}]`);
+    throw new DataFormatError(labelsPath, `${caller}: labels must be 1-D [N], found ${lab.dims.length}-D [${lab.dims.join(',')}]`);
   }
   const [n, rows, cols] = img.dims as [number, number, number];
   if (lab.dims[0] !== n) {
     throw new DataFormatError(
       labelsPath,
-      `loadIdx: label count ${lab.dims[0]} does not match image count ${n} in ${imagesPath}`,
+      `${caller}: label count ${lab.dims[0]} does not match image count ${n} in ${imagesPath}`,
     );
   }
   const images = new Float32Array(img.data.length);

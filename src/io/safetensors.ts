@@ -9,8 +9,7 @@
  * tile the data section exactly, with no overlap, gap or trailing bytes — before it builds
  * a single tensor, so a bad file costs an error and nothing else.
  */
-import { readFileSync } from 'node:fs';
-import { endianness } from 'node:os';
+import { files } from '#platform';
 import { Tensor } from '../tensor/tensor.ts';
 import { fmtShape } from '../tensor/errors.ts';
 import { sizeOf } from '../tensor/shape.ts';
@@ -29,7 +28,7 @@ export interface SafetensorsContents {
 const MAX_HEADER_BYTES = 100_000_000;
 const METADATA_KEY = '__metadata__';
 const KNOWN_DTYPES = new Set(['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64']);
-const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** One tensor's entry in the header, validated. */
 interface Entry {
@@ -175,5 +174,6 @@ export function saveTensors(tensors: Record<string, Tensor>, path: string, metad
 
 /** Reads and validates a whole safetensors file; throws SafetensorsError naming the fault. */
 export function loadTensors(path: string): SafetensorsContents {
-  return decodeSafetensors(readFileSync(path), `safetensors file ${path}`);
+  const bytes = files('loadTensors', 'fetch the bytes and call tg.io.decodeSafetensors(bytes)').readFile(path);
+  return decodeSafetensors(bytes, `safetensors file ${path}`);
 }
