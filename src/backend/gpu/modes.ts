@@ -52,11 +52,17 @@ const GPUJS_MISSING = platformName === 'node'
 
 let installed: GpuJsModule | null = null;
 
-/** `provided` as gpu.js (its GPU class or its module object), or null when it is neither. */
+/**
+ * `provided` as gpu.js (its GPU class or its module object), or null when it is neither.
+ * A class counts only if it can create kernels: browsers with WebGPU have a global `GPU`
+ * of their own (the WebGPU interface), which is not gpu.js.
+ */
 function asGpuJs(provided: unknown): GpuJsModule | null {
-  if (typeof provided === 'function') return { GPU: provided as GpuJsModule['GPU'] };
+  const isGpuJsClass = (c: unknown): c is GpuJsModule['GPU'] =>
+    typeof c === 'function' && typeof (c as { prototype?: { createKernel?: unknown } }).prototype?.createKernel === 'function';
+  if (isGpuJsClass(provided)) return { GPU: provided };
   const inner = (provided as { GPU?: unknown } | null | undefined)?.GPU;
-  return typeof inner === 'function' ? { GPU: inner as GpuJsModule['GPU'] } : null;
+  return isGpuJsClass(inner) ? { GPU: inner } : null;
 }
 
 /** gpu.js: the one passed in, else a page's global `GPU`, else the installed package. */
