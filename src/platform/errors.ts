@@ -3,8 +3,12 @@ export class NodeOnlyError extends Error {
   /** Always 'NodeOnlyError'. */
   override name = 'NodeOnlyError';
 
-  /** `caller` is the public function called; `instead` what to do in its place. */
-  constructor(readonly caller: string, instead: string, needs = "Node's file system") {
+  constructor(
+    /** The public function that was called, e.g. 'io.save'. */
+    readonly caller: string,
+    instead: string,
+    needs = "Node's file system",
+  ) {
     super(`${caller} needs ${needs}, which this platform (a browser?) does not have: ${instead}`);
   }
 }
