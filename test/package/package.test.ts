@@ -14,7 +14,7 @@ import type { Checks } from './fixture/browser-app.ts';
 import {
   PAGE, PENDING_NODE_IMPORTS, ROOT, browserUnavailable, bundle, launchChromium, makeProject, packTarball, serve,
   stubPendingNodeImports, type PackReport,
-} from './harness.ts';
+} from '../../scripts/lib/browser-harness.ts';
 
 const exec = promisify(execFile);
 const FIXTURE = join(import.meta.dirname, 'fixture');
@@ -63,9 +63,13 @@ describe('the tarball', () => {
   it('package.json points every condition and sideEffects entry at a file that exists', () => {
     const dir = join(project, 'node_modules/tsgrad');
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    // sideEffects also names the sources (for bundles made from the repository), not shipped.
     const targets = [
-      pkg.types, ...Object.values(pkg.exports['.']), ...Object.values(pkg.imports['#platform']), ...pkg.sideEffects,
+      pkg.types, ...Object.values(pkg.exports['.']), ...Object.values(pkg.imports['#platform']),
+      ...pkg.sideEffects.filter((p: string) => p.startsWith('./dist/')),
     ] as string[];
+    expect(pkg.sideEffects.filter((p: string) => !p.startsWith('./dist/')).map((p: string) => p.replace('./src/', './dist/').replace(/\.ts$/, '.js')))
+      .toEqual(pkg.sideEffects.filter((p: string) => p.startsWith('./dist/')));
     expect(targets.filter((t) => !existsSync(join(dir, t)))).toEqual([]);
     expect(Object.keys(pkg.imports['#platform'])).toEqual(['types', 'node', 'browser', 'default']);
     expect(pkg.peerDependenciesMeta['gpu.js'].optional).toBe(true);
@@ -121,7 +125,7 @@ describe('a browser bundle (esbuild, platform browser)', () => {
   if (PENDING_NODE_IMPORTS.length > 0) {
     it(`still needs ${PENDING_NODE_IMPORTS.join(' and ')} stubbed (src/backend/gpu/memory.ts, issue 11)`, async () => {
       // Passes while the stubs are needed; once memory.ts uses #platform this fails:
-      // then empty PENDING_NODE_IMPORTS in harness.ts and the test below takes over.
+      // then empty PENDING_NODE_IMPORTS in scripts/lib/browser-harness.ts and the test below takes over.
       expect(await bundleFails()).toMatch(/Could not resolve "node:/);
     });
   } else {

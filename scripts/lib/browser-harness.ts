@@ -1,8 +1,9 @@
 /**
- * What the package tests (and `npm run bench:browser`) need around tsgrad: the tarball
- * exactly as `npm pack` makes it, a fresh project that installed it, an esbuild bundle of a
- * page, a local web server (optionally cross-origin isolated), and Debian's chromium
- * driven by playwright-core (playwright's own browser download cannot work here).
+ * What the package tests (test/package/) and `npm run bench:browser` need around tsgrad:
+ * the tarball exactly as `npm pack` makes it, a fresh project that installed it, an
+ * esbuild bundle of a page, a local web server (optionally cross-origin isolated), and
+ * Debian's chromium driven by playwright-core (playwright's own browser download cannot
+ * work here).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
