@@ -74,18 +74,23 @@ export async function bundle(entry: string, plugins: Plugin[] = []): Promise<str
  */
 export const PENDING_NODE_IMPORTS = ['node:v8', 'node:vm'];
 
+/** The stub module: every function memory.ts imports from them, throwing. */
+export const PENDING_STUB_SOURCE = ['setFlagsFromString', 'createContext', 'runInContext']
+  .map((name) => `export function ${name}() { throw new Error('${name}: not in a browser'); }`).join('\n');
+
 export const stubPendingNodeImports: Plugin = {
   name: 'stub-pending-node-imports',
   setup(b) {
     const filter = new RegExp(`^(${PENDING_NODE_IMPORTS.join('|')})$`);
     b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'pending-stub' }));
-    b.onLoad({ filter: /.*/, namespace: 'pending-stub' }, () => ({
-      contents: ['setFlagsFromString', 'createContext', 'runInContext']
-        .map((name) => `export function ${name}() { throw new Error('${name}: not in a browser'); }`).join('\n'),
-      loader: 'js',
-    }));
+    b.onLoad({ filter: /.*/, namespace: 'pending-stub' }, () => ({ contents: PENDING_STUB_SOURCE, loader: 'js' }));
   },
 };
+
+/** The same stubs for a page without a bundler: import-map entries to add to "imports". */
+export const pendingImportMapEntries = (): Record<string, string> => Object.fromEntries(
+  PENDING_NODE_IMPORTS.map((name) => [name, `data:text/javascript,${encodeURIComponent(PENDING_STUB_SOURCE)}`]),
+);
 
 /** A served file: its body and content type. */
 export interface Served {

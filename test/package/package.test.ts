@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Checks } from './fixture/browser-app.ts';
 import {
   PAGE, PENDING_NODE_IMPORTS, ROOT, browserUnavailable, bundle, launchChromium, makeProject, packTarball, serve,
-  stubPendingNodeImports, type PackReport,
+  pendingImportMapEntries, stubPendingNodeImports, type PackReport,
 } from '../../scripts/lib/browser-harness.ts';
 
 const exec = promisify(execFile);
@@ -30,7 +30,7 @@ beforeAll(() => {
   const packed = packTarball(work);
   report = packed.report;
   makeProject(project, packed.tarball);
-  for (const f of ['node-consumer.mjs', 'ts-consumer.ts', 'browser-app.ts']) copyFileSync(join(FIXTURE, f), join(project, f));
+  for (const f of ['node-consumer.mjs', 'ts-consumer.ts', 'browser-app.ts', 'plain-page.html']) copyFileSync(join(FIXTURE, f), join(project, f));
 }, 600_000);
 
 afterAll(() => {
@@ -135,6 +135,15 @@ describe('a browser bundle (esbuild, platform browser)', () => {
   }
 });
 
+/** The page's import map plus the stubs that PENDING_NODE_IMPORTS still needs. */
+function withPendingStubs(html: string): string {
+  return html.replace(/<script type="importmap">([^]*?)<\/script>/, (_, json: string) => {
+    const map = JSON.parse(json) as { imports: Record<string, string> };
+    Object.assign(map.imports, pendingImportMapEntries());
+    return `<script type="importmap">${JSON.stringify(map)}</script>`;
+  });
+}
+
 const noBrowser = browserUnavailable();
 // CI installs chromium (.ci/run); elsewhere its absence skips these tests and says why.
 if (noBrowser && process.env.CI) throw new Error(`package tests: ${noBrowser}`);
@@ -143,6 +152,7 @@ describe.skipIf(noBrowser !== null)(`a bundled page in headless Chromium${noBrow
   let browser: Browser;
   let server: Awaited<ReturnType<typeof serve>>;
   let page: Page;
+  const consoleLines: string[] = [];
   const check = <K extends keyof Checks>(p: Page, name: K, ...args: Parameters<Checks[K]>): Promise<ReturnType<Checks[K]>> =>
     p.evaluate(([n, a]) => {
       const checks = (globalThis as unknown as { tsgradChecks: Record<string, (...x: unknown[]) => unknown> }).tsgradChecks;
@@ -153,6 +163,7 @@ describe.skipIf(noBrowser !== null)(`a bundled page in headless Chromium${noBrow
     const p = await browser.newPage();
     const errors: string[] = [];
     p.on('pageerror', (e) => errors.push(e.message));
+    p.on('console', (m) => consoleLines.push(m.text()));
     await p.goto(`${server.url}${path}`);
     await p.waitForFunction(() => 'tsgradChecks' in globalThis, undefined, { timeout: 60_000 }).catch(() => {
       throw new Error(`the page did not start: ${errors.join('; ') || 'no error reported'}`);
@@ -163,7 +174,15 @@ describe.skipIf(noBrowser !== null)(`a bundled page in headless Chromium${noBrow
   beforeAll(async () => {
     // esbuild resolves 'tsgrad' from the consumer project: the installed tarball.
     const app = await bundle(join(project, 'browser-app.ts'), [stubPendingNodeImports]);
+    // The installed package as a static server would serve it, for the page without a bundler.
+    const installed = join(project, 'node_modules/tsgrad');
+    const packageFiles = Object.fromEntries(installedFiles(installed).map(({ path }) => [
+      `/node_modules/tsgrad/${path.slice(installed.length + 1)}`,
+      { body: readFileSync(path), type: path.endsWith('.js') ? 'text/javascript' : 'application/octet-stream' },
+    ]));
     server = await serve({
+      ...packageFiles,
+      '/plain.html': { body: withPendingStubs(readFileSync(join(project, 'plain-page.html'), 'utf8')), type: 'text/html' },
       '/index.html': { body: PAGE, type: 'text/html' },
       '/app.js': { body: app, type: 'text/javascript' },
       '/gpu-browser.min.js': { body: readFileSync(join(ROOT, 'node_modules/gpu.js/dist/gpu-browser.min.js')), type: 'text/javascript' },
@@ -241,6 +260,25 @@ describe.skipIf(noBrowser !== null)(`a bundled page in headless Chromium${noBrow
     expect(plain.crossOriginIsolated).toBe(false);
     expect(plain.info.threads).toBe(1);
     expect(plain.worst).toBeLessThan(1e-4);
+  });
+
+  it('a plain <script type=module> page with an import map (no bundler) trains and logs one line per epoch', async () => {
+    const plain = await browser.newPage();
+    const errors: string[] = [];
+    plain.on('pageerror', (e) => errors.push(e.message));
+    plain.on('console', (m) => consoleLines.push(m.text()));
+    try {
+      await plain.goto(`${server.url}/plain.html`);
+      const handle = await plain.waitForFunction(() => (globalThis as { plainPageResult?: unknown }).plainPageResult, undefined, { timeout: 60_000 })
+        .catch(() => { throw new Error(`the plain page failed: ${errors.join('; ') || 'no error reported'}`); });
+      const r = await handle.jsonValue() as { info: { mode: string; simd: boolean }; losses: number[] };
+      expect(r.info.simd).toBe(true);
+      expect(r.losses.at(-1)!).toBeLessThan(r.losses[0]! * 0.7);
+      // fit()'s default progress in a browser: one console line per epoch.
+      expect(consoleLines.filter((l) => /^Epoch \d+\/8 loss /.test(l)).length).toBe(8);
+    } finally {
+      await plain.close();
+    }
   });
 
   it.todo('with tg.tidy, tg.memory().tensors stays flat over 200 gpu training steps (needs tidy/memory from the core rewrite, issue 11)');
