@@ -55,7 +55,6 @@ function loadData(): { train: tg.data.Dataset; test: tg.data.Dataset } | null {
   }
 }
 
-const data = loadData();
 /**
  * Two 5×5 conv + ReLU + 2×2 max-pool stages (32 then 64 channels), then a 128-unit dense
  * layer with dropout; the CLI's `cnn` model. On 32×32 images: 32→28→14→10→5.
@@ -71,6 +70,7 @@ function cnn(channels: number, side: number): tg.nn.Sequential {
   );
 }
 
+const data = loadData();
 if (data) {
   let { train, test } = data;
   if (quick && !synthetic) {
