@@ -2,7 +2,8 @@
 import { files } from '#platform';
 import type { Module } from '../nn/module.ts';
 import { StateDictError } from '../nn/module.ts';
-import { decodeSafetensors, encodeSafetensors } from './safetensors.ts';
+import { decodeSafetensors, encodeSafetensors, loadTensors } from './safetensors.ts';
+import type { Tensor } from '../tensor/tensor.ts';
 import { writeFileAtomic } from './atomic.ts';
 
 /** Options for `save` and `toBytes`. */
@@ -51,21 +52,27 @@ export function save(model: Module, path: string, options: SaveOptions = {}): vo
  * the file's metadata.
  */
 export function load(model: Module, path: string): Record<string, string> {
-  const fs = files('io.load', IN_A_BROWSER);
+  files('io.load', IN_A_BROWSER);
   checkModel('io.load', model);
-  return loadInto(model, fs.readFile(path), 'io.load', path);
+  // loadTensors checks the path and names the file in every error it raises.
+  const { tensors, metadata } = loadTensors(path);
+  fitInto(model, tensors, 'io.load', path);
+  return metadata;
 }
 
 function loadInto(model: Module, bytes: Uint8Array, caller: string, source: string): Record<string, string> {
-  const where = caller === 'io.load' ? `safetensors file ${source}` : source;
-  const { tensors, metadata } = decodeSafetensors(bytes, where);
+  const { tensors, metadata } = decodeSafetensors(bytes, source);
+  fitInto(model, tensors, caller, source);
+  return metadata;
+}
+
+function fitInto(model: Module, tensors: Record<string, Tensor>, caller: string, source: string): void {
   try {
     model.loadStateDict(tensors);
   } catch (err) {
     if (err instanceof StateDictError) throw new StateDictError(`${caller}: ${source} does not fit the model: ${err.message}`);
     throw err;
   }
-  return metadata;
 }
 
 function checkModel(caller: string, model: Module): void {

@@ -52,6 +52,10 @@ export interface Files {
   readFile(path: string): Uint8Array;
   /** True when `path` exists (file or folder). */
   exists(path: string): boolean;
+  /** What is at `path`: a file, a folder, or nothing. */
+  kind(path: string): 'file' | 'folder' | 'missing';
+  /** Whether this process may create files in `folder`. */
+  writable(folder: string): boolean;
   /**
    * Replaces `path` with `data` so that readers see the old file or the new one, never a
    * part: a temporary file in the same folder is written, flushed and renamed. Temporary

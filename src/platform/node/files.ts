@@ -1,5 +1,5 @@
 /** Node's file system behind the `Files` interface. */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Files } from '../platform.ts';
 import { removeStaleTemps, tempPathFor } from './temp-files.ts';
@@ -10,6 +10,21 @@ export function nodeFiles(caller: string): Files {
   return {
     readFile: (path) => readFileSync(path),
     exists: (path) => existsSync(path),
+    kind(path) {
+      try {
+        return statSync(path).isDirectory() ? 'folder' : 'file';
+      } catch {
+        return 'missing';
+      }
+    },
+    writable(folder) {
+      try {
+        accessSync(folder, constants.W_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    },
     writeFileAtomic: (path, data) => writeFileAtomic(caller, path, data),
     join, resolve, dirname, basename,
     dataDir: () => resolve(process.env.TSGRAD_DATA_DIR || 'datasets'),
