@@ -10,10 +10,9 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Plugin } from 'esbuild';
 import type { Page } from 'playwright-core';
 import {
-  PAGE, ROOT, browserUnavailable, bundle, launchChromium, serve, stubPendingNodeImports,
+  PAGE, ROOT, browserUnavailable, bundle, launchChromium, serve, stubPendingNodeImports, tsgradFromSources,
 } from '../../scripts/lib/browser-harness.ts';
 import type { TimingOptions } from './workload.ts';
 
@@ -28,15 +27,6 @@ if (missing) {
   console.error(`bench:browser: ${missing}`);
   process.exit(1);
 }
-
-// The page gets the sources with the browser platform, as a bundler gets dist/ from the package.
-const fromSources: Plugin = {
-  name: 'tsgrad-sources',
-  setup(b) {
-    b.onResolve({ filter: /^tsgrad$/ }, () => ({ path: join(ROOT, 'src/index.ts') }));
-    b.onResolve({ filter: /^#platform$/ }, () => ({ path: join(ROOT, 'src/platform/browser/index.ts') }));
-  },
-};
 
 interface Run {
   info: { mode: string; threads: number };
@@ -58,7 +48,7 @@ async function inPage(page: Page): Promise<Run> {
   return page.evaluate((t) => (globalThis as unknown as { bench: { run(o: unknown): Run } }).bench.run(t), timing);
 }
 
-const app = await bundle(join(ROOT, 'bench/browser/page.ts'), [fromSources, stubPendingNodeImports]);
+const app = await bundle(join(ROOT, 'bench/browser/page.ts'), [tsgradFromSources, stubPendingNodeImports]);
 const server = await serve({ '/index.html': { body: PAGE, type: 'text/html' }, '/app.js': { body: app, type: 'text/javascript' } });
 const browser = await launchChromium();
 const open = async (path: string): Promise<Page> => {

@@ -50,6 +50,18 @@ export function makeProject(dir: string, tarball: string): void {
   run('npm install of the tarball', 'npm', ['install', tarball, '--offline', '--no-audit', '--no-fund'], dir);
 }
 
+/**
+ * For bundles built inside this repository (bench:browser, the playground): 'tsgrad' is the
+ * sources with their browser platform, as a bundler gets dist/ from the installed package.
+ */
+export const tsgradFromSources: Plugin = {
+  name: 'tsgrad-sources',
+  setup(b) {
+    b.onResolve({ filter: /^tsgrad$/ }, () => ({ path: join(ROOT, 'src/index.ts') }));
+    b.onResolve({ filter: /^#platform$/ }, () => ({ path: join(ROOT, 'src/platform/browser/index.ts') }));
+  },
+};
+
 /** Bundles `entry` for browsers with esbuild, resolving packages from where `entry` lies. */
 export async function bundle(entry: string, plugins: Plugin[] = []): Promise<string> {
   const result = await build({
