@@ -6,7 +6,7 @@ import { listOptimizers } from '../optimizers.ts';
 import { LineChart } from '../ui/chart.ts';
 import { byId, fmt, h } from '../ui/dom.ts';
 import { Messages } from '../ui/messages.ts';
-import { nextFrame } from '../ui/yield.ts';
+import { nextFrame, nextTask, SLICE_MS } from '../ui/yield.ts';
 import { clearParams, getParam, parseNumber, setParam } from '../url-state.ts';
 import { frameFor, renderSurface, type Frame } from './contour.ts';
 import { optionsFor, Sliders } from './lab-form.ts';
@@ -16,8 +16,8 @@ import { findSurface, SURFACES, type Surface } from './surfaces.ts';
 /** Distinct colours; optimizers past the palette are drawn dashed. */
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#000000', '#b15928'];
 
-/** The race animates over about this many frames, whatever its number of steps. */
-const FRAMES = 180;
+/** How long a race takes, whatever its number of steps, where the machine keeps up. */
+const RACE_MS = 3000;
 
 export class LabTab {
   private readonly messages = new Messages(byId('lab-messages'));
@@ -106,11 +106,15 @@ export class LabTab {
     const race = new Race(this.surface, start, configs, steps);
     this.race = race;
     document.body.dataset.labStatus = 'running';
-    const perFrame = Math.max(1, Math.ceil(steps / FRAMES));
+    // Paced by the clock, not by frames: the race takes about RACE_MS where the machine
+    // keeps up (slower where it does not), and drawing happens once per frame beside it.
+    const t0 = performance.now();
     while (generation === this.generation && !race.finished) {
-      race.advance(perFrame);
-      this.draw();
-      await nextFrame();
+      const due = Math.ceil((steps * (performance.now() - t0)) / RACE_MS);
+      const sliceEnd = performance.now() + SLICE_MS;
+      while (race.step < due && !race.finished && performance.now() < sliceEnd) race.advance(1);
+      this.scheduleDraw();
+      await (race.step >= due ? nextFrame() : nextTask());
     }
     if (generation === this.generation) {
       this.draw();
@@ -195,6 +199,18 @@ export class LabTab {
         setParam(`lab.lr.${entry.name}`, v !== null && v > 0 ? String(v) : null);
         void this.run();
       });
+    });
+  }
+
+  private drawPending = false;
+
+  /** Draws on the next frame, once however often it is asked for before then. */
+  private scheduleDraw(): void {
+    if (this.drawPending) return;
+    this.drawPending = true;
+    requestAnimationFrame(() => {
+      this.drawPending = false;
+      this.draw();
     });
   }
 

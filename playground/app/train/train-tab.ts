@@ -5,7 +5,7 @@
  * training or stays exactly as it was.
  */
 import * as tg from 'tsgrad';
-import { BACKEND_LABELS, onBackend, startBackend, type BackendName } from '../backends.ts';
+import { onBackend, startBackend, type BackendName } from '../backends.ts';
 import { LineChart } from '../ui/chart.ts';
 import { byId, fmt, formatBytes, h, percent } from '../ui/dom.ts';
 import { Messages } from '../ui/messages.ts';
@@ -193,7 +193,7 @@ export class TrainTab {
       try {
         loadWeights(c.model, c.backend, bytes);
       } catch (err) {
-        this.messages.error('file', `${file.name} does not fit the current ${c.kind.toUpperCase()}; the model is unchanged${c.trainer?.status === 'running' ? ' and keeps training' : ''}`, err);
+        this.messages.error('file', `${file.name} was not loaded; the current ${c.kind.toUpperCase()} is unchanged${c.trainer?.status === 'running' ? ' and keeps training' : ''}`, err);
         return;
       }
       this.messages.note('file', `Loaded ${file.name} into the current ${c.kind.toUpperCase()}`);
@@ -327,7 +327,11 @@ export class TrainTab {
       stats.dataset.recentLoss = String(recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : '');
       stats.dataset.testAccuracy = String(t.test.accuracy.at(-1) ?? '');
     }
-    if (c) set('stat-backend', BACKEND_LABELS[c.backend]);
+    if (c) {
+      // What really runs, as tg.backendInfo() says (e.g. 'wasm-relaxed-simd', 'webgl2').
+      const info = onBackend(c.backend, () => tg.backendInfo());
+      set('stat-backend', `${c.backend}: ${info.mode}${c.backend === 'cpu' ? `, ${info.threads} thread${info.threads === 1 ? '' : 's'}` : ''}`, `${c.backend} ${info.mode}`);
+    }
     // tg.memory() counts every live tensor; with tg.tidy per step it stays flat while training.
     const mem = tg.memory();
     if (mem.bytes !== this.lastMemory || !t) {

@@ -10,13 +10,13 @@ const waiting: (() => void)[] = [];
 if (channel) channel.port1.onmessage = () => waiting.shift()?.();
 
 /**
- * Resolves in a new task. setTimeout(0) would do, but nested timers are clamped to 4 ms,
- * a tax on every slice; a MessageChannel message is not clamped (nor throttled in
- * background tabs, where training should keep going).
+ * Resolves in a new task, queued behind whatever else is waiting. setTimeout(0) would do,
+ * but nested timers are clamped to 4 ms, a tax on every slice; a MessageChannel message is
+ * not clamped (nor throttled in background tabs, where training should keep going).
+ * scheduler.yield() is not used: its continuation jumps the queue, which starves other
+ * tasks (another panel's loop, a fetch) while training runs.
  */
 export function nextTask(): Promise<void> {
-  const withScheduler = globalThis as { scheduler?: { yield?: () => Promise<void> } };
-  if (typeof withScheduler.scheduler?.yield === 'function') return withScheduler.scheduler.yield();
   if (!channel) return new Promise((resolve) => setTimeout(resolve, 0));
   return new Promise((resolve) => {
     waiting.push(resolve);
