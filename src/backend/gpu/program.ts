@@ -18,7 +18,9 @@ import type { GpuRuntime, KernelArg, HelperFunction } from './runtime.ts';
  */
 const HELPERS = {
   // erf to float32 accuracy (the same approximation as the cpu backend's, see cpu/program.ts).
-  erf: 'function erf(x) { const z = Math.abs(x); const t = 1 / (1 + 0.5 * z);\n' +
+  erf: 'function erf(x) { const z = Math.abs(x);\n' +
+    'if (z < 0.5) { const q = x * x; return 1.1283791670955126 * x * (1 + q * (-0.3333333333333333 + q * (0.1 + q * (-0.023809523809523808 + q * (0.004629629629629629 + q * (-0.0007575757575757576 + q * (0.00010683760683760684 + q * (-0.000013227513227513228)))))))); }\n' +
+    'const t = 1 / (1 + 0.5 * z);\n' +
     'const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));\n' +
     'if (x >= 0) { return 1 - r; } return r - 1; }',
   // GLSL's pow is undefined for negative bases and for 0; this follows Math.pow.
