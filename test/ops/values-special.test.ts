@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as tg from '../../src/index.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { expectNear, values } from '../helpers/close.ts';
+import { erf64 } from '../helpers/erf.ts';
 
 const { ops } = tg;
 const nan = NaN, inf = Infinity;
@@ -88,6 +89,26 @@ forEachBackend('values-special.test.ts', () => {
       expect(values(x.logSigmoid())).toEqual([-inf, -1000, 0, 0]);
       expect(values(x.exp())).toEqual([0, 0, inf, inf]);
       expect(values(ops.log(tg.tensor([0, inf])))).toEqual([-inf, inf]);
+    });
+  });
+
+  describe('small arguments keep their digits', () => {
+    it('log1p, erf, tanh, sin and softplus are accurate relative to small results', () => {
+      const xs = [1e-20, 1e-7, -1e-5, 3e-3, 0.3];
+      const x = tg.tensor(xs);
+      expectNear(values(ops.log1p(x)), xs.map(Math.log1p), 'log1p', { rtol: 1e-6, atol: 0 });
+      expectNear(values(ops.erf(x)), xs.map(erf64), 'erf', { rtol: 1e-6, atol: 0 });
+      expectNear(values(x.tanh()), xs.map(Math.tanh), 'tanh', { rtol: 1e-6, atol: 0 });
+      expectNear(values(x.sin()), xs.map(Math.sin), 'sin', { rtol: 1e-6, atol: 0 });
+      expect(ops.erf(tg.tensor([0])).item()).toBe(0);
+      // softplus(−20) = ln(1 + e⁻²⁰) ≈ e⁻²⁰: a small result, not 0.
+      expectNear(values(tg.tensor([-20, -30]).softplus()), [Math.log1p(Math.exp(-20)), Math.log1p(Math.exp(-30))], 'softplus', { rtol: 1e-5, atol: 0 });
+    });
+
+    it('sign of NaN is NaN, of ±0 is 0', () => {
+      const s = values(ops.sign(tg.tensor([NaN, 0, -0, -3, Infinity])));
+      expect(s[0]).toBeNaN();
+      expect(s.slice(1)).toEqual([0, 0, -1, 1]);
     });
   });
 
