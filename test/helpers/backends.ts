@@ -13,16 +13,14 @@ export interface BackendCase {
   readonly name: 'cpu' | 'gpu';
   /** What runs the kernels, for titles: 'cpu', 'gpu (headlessgl)' or 'gpu (gpu.js cpu mode)'. */
   readonly label: string;
-  /** True where kernels are real GLSL, whose float32 math (exp, sin, pow) is less exact than the cpu's. */
-  readonly glsl: boolean;
 }
 
 /** The gpu.js mode the gpu suites use. */
 export const GPU_MODE: 'headlessgl' | 'cpu' = glAvailable ? 'headlessgl' : 'cpu';
 
 export const BACKENDS: readonly BackendCase[] = [
-  { name: 'cpu', label: 'cpu', glsl: false },
-  { name: 'gpu', label: glAvailable ? 'gpu (headlessgl)' : 'gpu (gpu.js cpu mode)', glsl: glAvailable },
+  { name: 'cpu', label: 'cpu' },
+  { name: 'gpu', label: glAvailable ? 'gpu (headlessgl)' : 'gpu (gpu.js cpu mode)' },
 ];
 
 // One gpu backend per test file: creating another would compile every kernel again.

@@ -28,6 +28,16 @@ forEachBackend('grad-activation.test.ts', () => {
       gradcheck((a) => a.gelu({ approximate: 'tanh' }), [uniform([4, 5], -3, 3)]);
     });
 
+    it('on a scalar [] and a 3-D tensor', () => {
+      for (const shape of [[], [2, 1, 3]]) {
+        gradcheck((a) => a.relu(), [awayFromZero(shape)]);
+        gradcheck((a) => a.sigmoid(), [uniform(shape, -3, 3)]);
+        gradcheck((a) => a.gelu(), [uniform(shape, -3, 3)]);
+        gradcheck((a) => a.softplus(), [uniform(shape, -3, 3)]);
+        gradcheck((a) => a.exp(), [uniform(shape)]);
+      }
+    });
+
     it('softplus: default, beta 2, and both sides of the threshold (where it becomes x)', () => {
       gradcheck((a) => a.softplus(), [uniform([4, 5], -6, 6)]);
       gradcheck((a) => a.softplus(2), [uniform([4, 5], -3, 3)]);

@@ -38,6 +38,11 @@ forEachBackend('grad-elementwise.test.ts', () => {
       gradcheck((a) => ops.mul(0.5, tg.maximum(a, 0.2)), [onGrid([3, 4], true)]);
     });
 
+    it('clone and cast to float32 pass the gradient through', () => {
+      gradcheck((a) => ops.clone(a).mul(a), [uniform([2, 3])]);
+      gradcheck((a) => a.cast('float32').mul(tg.tensor([1, 2, 3], { dtype: 'int32' })), [uniform([2, 3])]);
+    });
+
     it('neg and pow with number exponents (whole, negative, fractional, 0 and 1)', () => {
       gradcheck((a) => a.neg(), [uniform([5])]);
       for (const p of [2, 3, 1, 0]) gradcheck((a) => a.pow(p), [uniform([2, 3])]);

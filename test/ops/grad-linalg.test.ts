@@ -52,4 +52,17 @@ forEachBackend('grad-linalg.test.ts', () => {
       gradcheck(seeded(0.5), [uniform([2, 3, 2])]);
     });
   });
+
+  describe('compositions', () => {
+    it('a small MLP with a shared weight (a diamond in the graph)', () => {
+      gradcheck(
+        (x, w, b) => x.matmul(w).add(b).tanh().matmul(w.transpose()).logSoftmax(1),
+        [uniform([4, 3]), uniform([3, 3]), uniform([3])],
+      );
+    });
+
+    it('the same tensor on both sides of several ops', () => {
+      gradcheck((a) => a.mul(a).add(a.exp().mul(a)).sub(a.matmul(a)), [uniform([3, 3])]);
+    });
+  });
 });
