@@ -1,10 +1,27 @@
-/** CPU max-pooling kernels: a direct sweep over the windows, remembering where each max was. */
+/**
+ * CPU max-pooling kernels: a direct sweep over the windows, remembering where each max was.
+ * The exported kernels run the WebAssembly version (pool-wasm.ts: SIMD for 2×2 windows,
+ * planes shared among threads) and fall back to the TypeScript one here (`…Ts`), which is
+ * also the reference the wasm one is tested against.
+ */
 import type { Pool2dGeometry } from '../nn-kernels.ts';
 import { toHost, type Storage } from '../../tensor/storage.ts';
+import { maxPool2dGradWasm, maxPool2dWasm } from './pool-wasm.ts';
 
 /** Max over each kernel×kernel window; argmax holds the winner's offset h·W + w in its plane. */
 export function maxPool2d(xs: Storage, g: Pool2dGeometry): { values: Float32Array; argmax: Float32Array } {
   const x = toHost(xs);
+  return maxPool2dWasm(x, g) ?? maxPool2dTs(x, g);
+}
+
+/** dx: every dy value added at the position its window's maximum came from (overlaps add). */
+export function maxPool2dGrad(dys: Storage, argmaxs: Storage, g: Pool2dGeometry): Float32Array {
+  const dy = toHost(dys), argmax = toHost(argmaxs);
+  return maxPool2dGradWasm(dy, argmax, g) ?? maxPool2dGradTs(dy, argmax, g);
+}
+
+/** Max over each kernel×kernel window; argmax holds the winner's offset h·W + w in its plane. */
+export function maxPool2dTs(x: Float32Array, g: Pool2dGeometry): { values: Float32Array; argmax: Float32Array } {
   const { n, c, h: H, w: W, kernel: k, stride: s, oh, ow } = g;
   const planes = n * c;
   const values = new Float32Array(planes * oh * ow);
@@ -34,8 +51,7 @@ export function maxPool2d(xs: Storage, g: Pool2dGeometry): { values: Float32Arra
 }
 
 /** dx: every dy value added at the position its window's maximum came from (overlaps add). */
-export function maxPool2dGrad(dys: Storage, argmaxs: Storage, g: Pool2dGeometry): Float32Array {
-  const dy = toHost(dys), argmax = toHost(argmaxs);
+export function maxPool2dGradTs(dy: Float32Array, argmax: Float32Array, g: Pool2dGeometry): Float32Array {
   const { n, c, h: H, w: W, oh, ow } = g;
   const dx = new Float32Array(n * c * H * W);
   const perPlane = oh * ow;

@@ -1,0 +1,191 @@
+// 2-D convolution (NCHW) as im2col + GEMM, one image at a time, images shared among threads.
+//
+// Per image, with K = C·kH·kW and P = oH·oW:
+//   forward       y[O,P]  = W[O,K] @ cols[K,P] (+ bias)            cols = im2col(x)
+//   input grad    dx      = col2im(Wᵀ[K,O] @ dy[O,P])
+//   weight grad   dW[O,K] += dy[O,P] @ colsᵀ[P,K]                  into this thread's partial sum
+//
+// Why per image and not one GEMM over the batch: an image's cols (conv2 of the MNIST CNN:
+// 800×64 floats, 200 KiB) are written by im2col and read back by the GEMM while still in L2,
+// and each output block lands in NCHW order; a batch-wide cols matrix (13 MiB there) goes
+// through main memory twice and its product comes out [O, N·P], needing a reordering pass.
+// The GEMM of one image is big enough for the kernel (64×64×800 there) and images are the
+// natural unit to share among threads: no two threads write the same output, except the
+// weight gradient, which each thread sums into a partial of its own and the host adds up.
+// The backward pass unrolls the input again rather than keeping the forward's cols: cheaper
+// than storing and re-reading the whole batch's cols (the measurements are in conv-wasm.ts).
+//
+// A 1×1 kernel with stride 1 and no padding needs no unrolling: the image is its own cols.
+
+import { gemm } from './gemm.as.ts';
+import { param, copyF32, addF32, fillF32 } from './tasks.as.ts';
+
+// Parameter block (i32 words); must match CONV_PARAMS in src/backend/cpu/conv-wasm.ts.
+const N = 0, C = 1, H = 2, W = 3, O = 4, KH = 5, KW = 6, STRIDE = 7, PAD = 8, OH = 9, OW = 10;
+const X = 11, WT = 12, BIAS = 13, OUT = 14, DY = 15;
+const AREA = 16, AREA_BYTES = 17, SCRATCH_BASE = 18, SCRATCH_BYTES = 19, PER_CHUNK = 20;
+// Offset of the weight-gradient partial sum inside a thread's area (after its cols).
+const PARTIAL_OFFSET = 21;
+
+/** This thread's area (cols, then the dW partial sum), found from its packing scratch address. */
+// @ts-ignore: decorator
+@inline function threadArea(p: usize, scratch: usize): usize {
+  const slot = <i32>(scratch - <usize>param(p, SCRATCH_BASE)) / param(p, SCRATCH_BYTES);
+  return <usize>param(p, AREA) + <usize>slot * <usize>param(p, AREA_BYTES);
+}
+
+// @ts-ignore: decorator
+@inline function isPointwise(p: usize): bool {
+  return param(p, KH) == 1 && param(p, KW) == 1 && param(p, STRIDE) == 1 && param(p, PAD) == 0;
+}
+
+/**
+ * First output index o in [0, outSize) whose input index o·s − pad + k is ≥ 0, and one past
+ * the last whose input index is < size: outside [lo, hi) the receptive field reads padding.
+ */
+// @ts-ignore: decorator
+@inline function validLo(k: i32, s: i32, pad: i32, outSize: i32): i32 {
+  const a = pad - k;
+  return min(outSize, a > 0 ? (a + s - 1) / s : 0);
+}
+
+// @ts-ignore: decorator
+@inline function validHi(k: i32, size: i32, s: i32, pad: i32, outSize: i32, lo: i32): i32 {
+  const b = size - 1 + pad - k;
+  return max(lo, b >= 0 ? min(outSize, b / s + 1) : 0);
+}
+
+/**
+ * Unrolls one image x [C,H,W] into cols [K,P]: row (c·kH + i)·kW + j, column oy·oW + ox holds
+ * x[c, oy·s − pad + i, ox·s − pad + j], or 0 where that falls in the padding.
+ */
+function im2col(p: usize, x: usize, cols: usize): void {
+  const c = param(p, C), h = param(p, H), w = param(p, W), kh = param(p, KH), kw = param(p, KW);
+  const s = param(p, STRIDE), pad = param(p, PAD), oh = param(p, OH), ow = param(p, OW);
+  let dst = cols;
+  for (let ci = 0; ci < c; ci++) {
+    const plane = x + <usize>(ci * h * w) * 4;
+    for (let i = 0; i < kh; i++) {
+      const oyLo = validLo(i, s, pad, oh), oyHi = validHi(i, h, s, pad, oh, oyLo);
+      for (let j = 0; j < kw; j++) {
+        const oxLo = validLo(j, s, pad, ow), oxHi = validHi(j, w, s, pad, ow, oxLo);
+        for (let oy = 0; oy < oh; oy++) {
+          if (oy < oyLo || oy >= oyHi) {
+            fillF32(dst, 0, ow);
+          } else {
+            for (let ox = 0; ox < oxLo; ox++) store<f32>(dst + <usize>ox * 4, 0);
+            // Element ox of this output row reads input column ox·s − pad + j of row iy.
+            const iy = oy * s - pad + i;
+            const src = plane + <usize>(iy * w + oxLo * s - pad + j) * 4;
+            if (s == 1) {
+              copyF32(dst + <usize>oxLo * 4, src, oxHi - oxLo);
+            } else {
+              for (let ox = oxLo; ox < oxHi; ox++) {
+                store<f32>(dst + <usize>ox * 4, load<f32>(src + <usize>((ox - oxLo) * s) * 4));
+              }
+            }
+            for (let ox = oxHi; ox < ow; ox++) store<f32>(dst + <usize>ox * 4, 0);
+          }
+          dst += <usize>ow * 4;
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: adds every cols entry onto the pixel of dx [C,H,W] it was read from. */
+function col2im(p: usize, cols: usize, dx: usize): void {
+  const c = param(p, C), h = param(p, H), w = param(p, W), kh = param(p, KH), kw = param(p, KW);
+  const s = param(p, STRIDE), pad = param(p, PAD), oh = param(p, OH), ow = param(p, OW);
+  let src = cols;
+  for (let ci = 0; ci < c; ci++) {
+    const plane = dx + <usize>(ci * h * w) * 4;
+    for (let i = 0; i < kh; i++) {
+      const oyLo = validLo(i, s, pad, oh), oyHi = validHi(i, h, s, pad, oh, oyLo);
+      for (let j = 0; j < kw; j++) {
+        const oxLo = validLo(j, s, pad, ow), oxHi = validHi(j, w, s, pad, ow, oxLo);
+        for (let oy = oyLo; oy < oyHi; oy++) {
+          const row = src + <usize>(oy * ow + oxLo) * 4;
+          const iy = oy * s - pad + i;
+          const dst = plane + <usize>(iy * w + oxLo * s - pad + j) * 4;
+          if (s == 1) {
+            addF32(dst, row, oxHi - oxLo);
+          } else {
+            for (let ox = 0; ox < oxHi - oxLo; ox++) {
+              const d = dst + <usize>(ox * s) * 4;
+              store<f32>(d, load<f32>(d) + load<f32>(row + <usize>ox * 4));
+            }
+          }
+        }
+        src += <usize>(oh * ow) * 4;
+      }
+    }
+  }
+}
+
+/** y [N,O,oH,oW] = conv(x, W) (+ bias) for the images of chunk `index`. */
+export function convForward(p: usize, index: i32, scratch: usize): void {
+  const c = param(p, C), o = param(p, O);
+  const k = c * param(p, KH) * param(p, KW), pixels = param(p, OH) * param(p, OW);
+  const imageBytes = <usize>(c * param(p, H) * param(p, W)) * 4, outBytes = <usize>(o * pixels) * 4;
+  const bias = <usize>param(p, BIAS), wt = <usize>param(p, WT);
+  const pointwise = isPointwise(p);
+  const cols = threadArea(p, scratch);
+  const per = param(p, PER_CHUNK);
+  const end = min(param(p, N), (index + 1) * per);
+  for (let n = index * per; n < end; n++) {
+    const x = <usize>param(p, X) + <usize>n * imageBytes;
+    const y = <usize>param(p, OUT) + <usize>n * outBytes;
+    if (!pointwise) im2col(p, x, cols);
+    // Starting each output row at its bias and accumulating fuses the bias add into the GEMM.
+    if (bias != 0) {
+      for (let oc = 0; oc < o; oc++) fillF32(y + <usize>(oc * pixels) * 4, load<f32>(bias + <usize>oc * 4), pixels);
+    }
+    gemm(o, pixels, k, wt, k, false, pointwise ? x : cols, pixels, false, y, pixels, bias != 0, scratch);
+  }
+}
+
+/** dx [N,C,H,W] from dy [N,O,oH,oW] and W, for the images of chunk `index`. */
+export function convGradInput(p: usize, index: i32, scratch: usize): void {
+  const c = param(p, C), o = param(p, O);
+  const k = c * param(p, KH) * param(p, KW), pixels = param(p, OH) * param(p, OW);
+  const imageFloats = c * param(p, H) * param(p, W);
+  const outBytes = <usize>(o * pixels) * 4;
+  const wt = <usize>param(p, WT);
+  const pointwise = isPointwise(p);
+  const dcols = threadArea(p, scratch);
+  const per = param(p, PER_CHUNK);
+  const end = min(param(p, N), (index + 1) * per);
+  for (let n = index * per; n < end; n++) {
+    const dx = <usize>param(p, OUT) + <usize>(n * imageFloats) * 4;
+    const dy = <usize>param(p, DY) + <usize>n * outBytes;
+    if (pointwise) {
+      gemm(c, pixels, o, wt, k, true, dy, pixels, false, dx, pixels, false, scratch);
+    } else {
+      gemm(k, pixels, o, wt, k, true, dy, pixels, false, dcols, pixels, false, scratch);
+      fillF32(dx, 0, imageFloats);
+      col2im(p, dcols, dx);
+    }
+  }
+}
+
+/**
+ * Adds dy [O,P] @ colsᵀ of the images of chunk `index` to this thread's partial weight
+ * gradient [O,K] (zeroed by the host before the job; the host sums the partials after it).
+ */
+export function convGradWeight(p: usize, index: i32, scratch: usize): void {
+  const c = param(p, C), o = param(p, O);
+  const k = c * param(p, KH) * param(p, KW), pixels = param(p, OH) * param(p, OW);
+  const imageBytes = <usize>(c * param(p, H) * param(p, W)) * 4, outBytes = <usize>(o * pixels) * 4;
+  const pointwise = isPointwise(p);
+  const area = threadArea(p, scratch);
+  const partial = area + <usize>param(p, PARTIAL_OFFSET);
+  const per = param(p, PER_CHUNK);
+  const end = min(param(p, N), (index + 1) * per);
+  for (let n = index * per; n < end; n++) {
+    const x = <usize>param(p, X) + <usize>n * imageBytes;
+    const dy = <usize>param(p, DY) + <usize>n * outBytes;
+    if (!pointwise) im2col(p, x, area);
+    gemm(o, k, pixels, dy, pixels, false, pointwise ? x : area, pixels, true, partial, k, true, scratch);
+  }
+}
