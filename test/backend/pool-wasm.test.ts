@@ -1,12 +1,12 @@
 /**
- * The WebAssembly max-pooling kernels against the TypeScript ones (the plain reference, a
- * direct sweep over the windows): identical values, argmax and gradients, on every tail of
- * the 4-output SIMD path, overlapping windows, ties and NaNs, alone and shared among threads.
+ * The WebAssembly max-pooling kernel against the TypeScript one (the plain reference, a
+ * direct sweep over the windows): identical values and argmax on every tail of the 4-output
+ * SIMD path, overlapping windows, ties and NaNs, alone and shared among threads.
  */
 import { describe, expect, it } from 'vitest';
 import type { Pool2dGeometry } from '../../src/backend/nn-kernels.ts';
-import { maxPool2dGradTs, maxPool2dTs } from '../../src/backend/cpu/pool.ts';
-import { maxPool2dGradWasm, maxPool2dWasm } from '../../src/backend/cpu/pool-wasm.ts';
+import { maxPool2dTs } from '../../src/backend/cpu/pool.ts';
+import { maxPool2dWasm } from '../../src/backend/cpu/pool-wasm.ts';
 import { createWasmGemm } from '../../src/backend/cpu/gemm-wasm.ts';
 import type { TaskOptions } from '../../src/backend/cpu/wasm-tasks.ts';
 
@@ -46,12 +46,11 @@ const RUNS: [string, TaskOptions][] = [
   ['three threads', { kernel: createWasmGemm({ threads: 3 }), threaded: true }],
 ];
 
-describe('wasm maxPool2d kernels match the TypeScript ones', () => {
+describe('wasm maxPool2d matches the TypeScript kernel', () => {
   for (const dims of GEOMETRIES) {
     const g = geometry(...(dims as [number, number, number, number, number, number]));
     const seed = dims.reduce((a, b) => a * 31 + b, 3);
     const x = levels(g.n * g.c * g.h * g.w, seed, 5);
-    const dy = levels(g.n * g.c * g.oh * g.ow, seed + 1, 97);
     for (const [label, options] of RUNS) {
       it(`${JSON.stringify(dims)} (${label})`, () => {
         const ref = maxPool2dTs(x, g);
@@ -59,7 +58,6 @@ describe('wasm maxPool2d kernels match the TypeScript ones', () => {
         expect(got).not.toBeNull();
         expectSame(got!.values, ref.values, 'values');
         expectSame(got!.argmax, ref.argmax, 'argmax');
-        expectSame(maxPool2dGradWasm(dy, ref.argmax, g, options)!, maxPool2dGradTs(dy, ref.argmax, g), 'gradient');
       });
     }
   }

@@ -1,4 +1,5 @@
-// Max pooling (no padding) over NCHW planes, planes shared among threads.
+// Max pooling (no padding) over NCHW planes, planes shared among threads. Its gradient is
+// a scattered add per output, left to TypeScript (see src/backend/cpu/pool.ts).
 //
 // Semantics are those of the TypeScript kernel (src/backend/cpu/pool.ts), which is the
 // reference the tests compare against: windows are scanned row by row, the first maximum
@@ -8,11 +9,11 @@
 // 2×2 windows with stride 2 (nearly every CNN's pooling) take a SIMD path: four outputs at
 // once, from two 8-float loads of each of the window's two input rows.
 
-import { param, fillF32 } from './tasks.as.ts';
+import { param } from './tasks.as.ts';
 
 // Parameter block (i32 words); must match POOL_PARAMS in src/backend/cpu/pool-wasm.ts.
 const PLANES = 0, H = 1, W = 2, K = 3, S = 4, OH = 5, OW = 6;
-const X = 7, VALUES = 8, ARGMAX = 9, DY = 10, DX = 11, PER_CHUNK = 12;
+const X = 7, VALUES = 8, ARGMAX = 9, PER_CHUNK = 10;
 
 /** Values and argmax of the planes of chunk `index`. */
 export function maxPoolForward(p: usize, index: i32): void {
@@ -91,21 +92,4 @@ function poolGeneric(x: usize, w: i32, k: i32, s: i32, oh: i32, ow: i32, values:
   }
   store<f32>(value, best);
   store<f32>(argmax, <f32>bestAt);
-}
-
-/** dx of the planes of chunk `index`: each dy added where its window's maximum was. */
-export function maxPoolBackward(p: usize, index: i32): void {
-  const hw = param(p, H) * param(p, W), outs = param(p, OH) * param(p, OW);
-  const per = param(p, PER_CHUNK);
-  const end = min(param(p, PLANES), (index + 1) * per);
-  for (let pl = index * per; pl < end; pl++) {
-    const dx = <usize>param(p, DX) + <usize>(pl * hw) * 4;
-    const at = <usize>param(p, ARGMAX) + <usize>(pl * outs) * 4;
-    const dy = <usize>param(p, DY) + <usize>(pl * outs) * 4;
-    fillF32(dx, 0, hw);
-    for (let q = 0; q < outs; q++) {
-      const d = dx + <usize>(<i32>load<f32>(at + <usize>q * 4)) * 4;
-      store<f32>(d, load<f32>(d) + load<f32>(dy + <usize>q * 4));
-    }
-  }
 }

@@ -5,13 +5,12 @@
 // The numbers must match TASK in src/backend/cpu/wasm-tasks.ts.
 
 import { convForward, convGradInput, convGradWeight } from './conv.as.ts';
-import { maxPoolForward, maxPoolBackward } from './pool.as.ts';
+import { maxPoolForward } from './pool.as.ts';
 
 export const TASK_CONV_FORWARD: i32 = 1;
 export const TASK_CONV_GRAD_INPUT: i32 = 2;
 export const TASK_CONV_GRAD_WEIGHT: i32 = 3;
 export const TASK_MAX_POOL: i32 = 4;
-export const TASK_MAX_POOL_GRAD: i32 = 5;
 
 /** Runs chunk `index` of a task job; `scratch` is the calling thread's GEMM packing area. */
 export function runTask(kind: i32, params: usize, index: i32, scratch: usize): void {
@@ -20,7 +19,6 @@ export function runTask(kind: i32, params: usize, index: i32, scratch: usize): v
     case TASK_CONV_GRAD_INPUT: convGradInput(params, index, scratch); break;
     case TASK_CONV_GRAD_WEIGHT: convGradWeight(params, index, scratch); break;
     case TASK_MAX_POOL: maxPoolForward(params, index); break;
-    case TASK_MAX_POOL_GRAD: maxPoolBackward(params, index); break;
     default: unreachable();
   }
 }
