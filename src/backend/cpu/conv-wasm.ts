@@ -6,7 +6,7 @@
 // The copies are linear in the data and the GEMMs are not, so they cost little: in a
 // training step of the MNIST CNN, copying in and out is ~5% of the convolutions' time.
 import type { Conv2dGeometry } from '../nn-kernels.ts';
-import { TASK, chunking, layout, runTask, taskKernel, type TaskOptions } from './wasm-tasks.ts';
+import { TASK, chunking, copyOut, layout, runTask, taskKernel, type TaskOptions } from './wasm-tasks.ts';
 
 // Parameter block words; must match the constants at the top of wasm/conv.as.ts.
 const CONV_PARAMS = {
@@ -91,7 +91,7 @@ export function conv2dWasm(
 ): Float32Array | null {
   const r = run('forward', g, { x, weight, bias }, options);
   if (r === null) return null;
-  return r.f32.slice(r.out / 4, r.out / 4 + g.n * g.o * g.oh * g.ow);
+  return copyOut(r.f32, r.out / 4, g.n * g.o * g.oh * g.ow);
 }
 
 /** dx [N,C,H,W] from dy and w, or null when the wasm kernel cannot run. */
@@ -100,7 +100,7 @@ export function conv2dGradInputWasm(
 ): Float32Array | null {
   const r = run('gradInput', g, { dy, weight }, options);
   if (r === null) return null;
-  return r.f32.slice(r.out / 4, r.out / 4 + g.n * g.c * g.h * g.w);
+  return copyOut(r.f32, r.out / 4, g.n * g.c * g.h * g.w);
 }
 
 /** dw [O,C,kH,kW] from dy and x, or null when the wasm kernel cannot run. */
@@ -111,7 +111,7 @@ export function conv2dGradWeightWasm(
   const r = run('gradWeight', g, { dy, x }, options);
   if (r === null) return null;
   const [first, ...rest] = r.partials;
-  const dw = r.f32.slice(first / 4, first / 4 + size);
+  const dw = copyOut(r.f32, first / 4, size);
   for (const p of rest) {
     const part = r.f32.subarray(p / 4, p / 4 + size);
     for (let i = 0; i < size; i++) dw[i] += part[i];

@@ -3,7 +3,7 @@
 // the results out. The TypeScript kernel in pool.ts is the reference it is tested against,
 // and the fallback when WebAssembly is unavailable.
 import type { Pool2dGeometry } from '../nn-kernels.ts';
-import { TASK, chunking, layout, runTask, taskKernel, type TaskOptions } from './wasm-tasks.ts';
+import { TASK, chunking, copyOut, layout, runTask, taskKernel, type TaskOptions } from './wasm-tasks.ts';
 
 // Parameter block words; must match the constants at the top of wasm/pool.as.ts.
 const POOL_PARAMS = {
@@ -38,5 +38,5 @@ export function maxPool2dWasm(
   const shape = `${g.n},${g.c},${g.h},${g.w},${g.kernel},${g.stride}`;
   runTask(kernel, TASK.maxPool, base + at.params, chunks, options, inSize >= THREAD_MIN_ELEMENTS, shape);
   const v = (base + at.values) / 4, a = (base + at.argmax) / 4;
-  return { values: f32.slice(v, v + outSize), argmax: f32.slice(a, a + outSize) };
+  return { values: copyOut(f32, v, outSize), argmax: copyOut(f32, a, outSize) };
 }
