@@ -69,8 +69,10 @@ function expectClose(actual: Float32Array | null, expected: Float64Array, terms:
 }
 
 // [n, c, h, w, o, kh, kw, stride, padding]: one image, primes, output widths on every tail of
-// the 4-float vector, kernels wider than tall, 1×1 with and without the no-unrolling shortcut,
-// k = C·kH·kW across the GEMM's 256 k-block, o not a multiple of the 4-row tile.
+// the 4-float vector and of the 8-column tile (im2col writes the tile's packed layout, with a
+// vector path for rows of whole tiles), kernels wider than tall, 1×1 with and without the
+// no-unrolling shortcut, k = C·kH·kW across the GEMM's 256 k-block, o not a multiple of the
+// 4-row tile.
 const GEOMETRIES: number[][] = [
   [1, 1, 5, 5, 1, 3, 3, 1, 0],
   [1, 1, 1, 1, 1, 1, 1, 1, 0],
@@ -84,6 +86,9 @@ const GEOMETRIES: number[][] = [
   [4, 1, 28, 28, 8, 5, 5, 1, 0], // the bench CNN's first layer
   [3, 8, 12, 12, 16, 5, 5, 1, 0],
   [2, 2, 6, 9, 3, 2, 4, 1, 3],   // padding wider than the kernel: some outputs read only zeros
+  [2, 3, 8, 8, 5, 3, 3, 1, 1],   // output rows of whole 8-wide slivers, edges in the padding
+  [2, 29, 10, 16, 6, 3, 3, 1, 1], // the same with K = 261 across the 256 k-block
+  [3, 4, 12, 19, 10, 3, 3, 2, 1], // strided, 8-wide output rows
 ];
 
 const kernel1 = createWasmGemm({ threads: 1 });

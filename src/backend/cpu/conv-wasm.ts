@@ -12,8 +12,13 @@ import { TASK, chunking, copyOut, layout, runTask, taskKernel, type TaskOptions 
 const CONV_PARAMS = {
   n: 0, c: 1, h: 2, w: 3, o: 4, kh: 5, kw: 6, stride: 7, padding: 8, oh: 9, ow: 10,
   x: 11, weight: 12, bias: 13, out: 14, dy: 15,
-  area: 16, areaBytes: 17, scratchBase: 18, scratchBytes: 19, perChunk: 20, partialOffset: 21,
+  area: 16, areaBytes: 17, scratchBase: 18, scratchBytes: 19, perChunk: 20,
+  secondOffset: 21, partialOffset: 22, packedWeight: 23, packFor: 24,
 } as const;
+// The GEMM micro-kernel's tile (wasm/kernel.as.ts): packed operands are padded to it.
+const MR = 4, NR = 8;
+const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
+const align64 = (bytes: number) => roundUp(bytes, 64);
 const PARAM_BYTES = 32 * 4;
 
 // A job is shared among threads above this many multiply-adds. Below it, waking a worker
@@ -38,12 +43,18 @@ function run(
   const imageFloats = g.c * g.h * g.w;
   const outFloats = kind === 'forward' ? g.n * g.o * P : kind === 'gradInput' ? g.n * imageFloats : 0;
   const pointwise = g.kh === 1 && g.kw === 1 && g.stride === 1 && g.padding === 0;
-  // Each thread's area: its unrolled image (cols, or the input gradient's dcols), then its
-  // partial weight gradient.
-  const colsBytes = pointwise ? 0 : Math.ceil((K * P * 4) / 64) * 64;
-  const areaBytes = colsBytes + (kind === 'gradWeight' ? Math.ceil((g.o * K * 4) / 64) * 64 : 0);
+  // Each thread's area: first the image's cols (packed for the forward; plain for the weight
+  // gradient, or the input gradient's dcols; none for the backward of a pointwise conv), then
+  // the input gradient's packed dy, or the weight gradient's partial sum.
+  const firstBytes = kind === 'forward' ? align64(K * roundUp(P, NR) * 4) : pointwise ? 0 : align64(K * P * 4);
+  const secondBytes = kind === 'gradInput' ? align64(g.o * roundUp(P, NR) * 4)
+    : kind === 'gradWeight' ? align64(g.o * K * 4) : 0;
+  const areaBytes = firstBytes + secondBytes;
+  // The weight, packed once as the A operand of every image's product.
+  const packedBytes = kind === 'forward' ? roundUp(g.o, MR) * K * 4 : kind === 'gradInput' ? roundUp(K, MR) * g.o * 4 : 0;
   const { at, bytes } = layout({
     params: PARAM_BYTES,
+    packedWeight: packedBytes,
     x: inputs.x ? g.n * imageFloats * 4 : 0,
     weight: inputs.weight ? g.o * K * 4 : 0,
     bias: inputs.bias ? g.o * 4 : 0,
@@ -60,7 +71,7 @@ function run(
   if (inputs.bias) f32.set(inputs.bias.subarray(0, g.o), addr(at.bias) / 4);
   if (inputs.dy) f32.set(inputs.dy.subarray(0, g.n * g.o * P), addr(at.dy) / 4);
   const partials = kind === 'gradWeight'
-    ? Array.from({ length: kernel.threads }, (_, t) => addr(at.areas) + t * areaBytes + colsBytes)
+    ? Array.from({ length: kernel.threads }, (_, t) => addr(at.areas) + t * areaBytes + firstBytes)
     : [];
   for (const p of partials) f32.fill(0, p / 4, p / 4 + g.o * K);
 
@@ -77,7 +88,11 @@ function run(
   words[q.dy] = inputs.dy ? addr(at.dy) : 0;
   words[q.area] = addr(at.areas); words[q.areaBytes] = areaBytes;
   words[q.scratchBase] = ws.scratchBase; words[q.scratchBytes] = ws.scratchBytes;
-  words[q.perChunk] = perChunk; words[q.partialOffset] = colsBytes;
+  words[q.perChunk] = perChunk;
+  words[q.secondOffset] = firstBytes; words[q.partialOffset] = firstBytes;
+  words[q.packedWeight] = packedBytes > 0 ? addr(at.packedWeight) : 0;
+  words[q.packFor] = kind === 'forward' ? 1 : 2;
+  if (packedBytes > 0) kernel.runTask(TASK.convPackWeight, addr(at.params), 1, false);
 
   const task = kind === 'forward' ? TASK.convForward : kind === 'gradInput' ? TASK.convGradInput : TASK.convGradWeight;
   const shape = `${g.n},${g.c},${g.h},${g.w},${g.o},${g.kh},${g.kw},${g.stride},${g.padding}`;

@@ -10,6 +10,7 @@ export const TASK = {
   convGradInput: 2,
   convGradWeight: 3,
   maxPool: 4,
+  convPackWeight: 5,
 } as const;
 
 // The ticket word of a job holds the chunk count in 16 bits (gemm.as.ts), so a job has at

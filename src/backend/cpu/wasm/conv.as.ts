@@ -15,17 +15,27 @@
 // The backward pass unrolls the input again rather than keeping the forward's cols: cheaper
 // than storing and re-reading the whole batch's cols (the measurements are in conv-wasm.ts).
 //
+// The forward pass and the input gradient multiply every image by the same weight, so the
+// host packs it once per batch (TASK_CONV_PACK_WEIGHT, gemm-packed.as.ts), and the forward's
+// im2col writes its cols straight into the GEMM's packed layout: per image, only the
+// macro-kernels run. The weight gradient multiplies two per-image operands, so it calls gemm().
+//
 // A 1×1 kernel with stride 1 and no padding needs no unrolling: the image is its own cols.
 
-import { gemm } from './gemm.as.ts';
+import { NR } from './kernel.as.ts';
+import { gemm, KC } from './gemm.as.ts';
+import { gemmPacked, packWhole, packWholeB, roundUp } from './gemm-packed.as.ts';
 import { param, copyF32, addF32, fillF32 } from './tasks.as.ts';
 
 // Parameter block (i32 words); must match CONV_PARAMS in src/backend/cpu/conv-wasm.ts.
 const N = 0, C = 1, H = 2, W = 3, O = 4, KH = 5, KW = 6, STRIDE = 7, PAD = 8, OH = 9, OW = 10;
 const X = 11, WT = 12, BIAS = 13, OUT = 14, DY = 15;
 const AREA = 16, AREA_BYTES = 17, SCRATCH_BASE = 18, SCRATCH_BYTES = 19, PER_CHUNK = 20;
-// Offset of the weight-gradient partial sum inside a thread's area (after its cols).
-const PARTIAL_OFFSET = 21;
+// Byte offsets inside a thread's area: of its second region (the input gradient's packed dy)
+// and of the weight gradient's partial sum. The first region, at 0, holds the image's cols.
+const SECOND_OFFSET = 21, PARTIAL_OFFSET = 22;
+// The packed weight, and which product it was packed for (1: forward, 2: input gradient).
+const PACKED_W = 23, PACK_FOR = 24;
 
 /** This thread's area (cols, then the dW partial sum), found from its packing scratch address. */
 // @ts-ignore: decorator
@@ -123,25 +133,85 @@ function col2im(p: usize, cols: usize, dx: usize): void {
   }
 }
 
+/**
+ * im2col straight into the packed layout of B (see gemm-packed.as.ts): cols row r, column q
+ * goes to block r / KC, sliver q / NR, row r % KC, lane q % NR. When an output row is whole
+ * slivers (oW a multiple of NR) and the stride is 1, each sliver row is two vector copies.
+ */
+function im2colPacked(p: usize, x: usize, bp: usize): void {
+  const c = param(p, C), h = param(p, H), w = param(p, W), kh = param(p, KH), kw = param(p, KW);
+  const s = param(p, STRIDE), pad = param(p, PAD), oh = param(p, OH), ow = param(p, OW);
+  const k = c * kh * kw, pr = roundUp(oh * ow, NR);
+  const wholeSlivers = ow % NR == 0;
+  let r = 0;
+  for (let ci = 0; ci < c; ci++) {
+    const plane = x + <usize>(ci * h * w) * 4;
+    for (let i = 0; i < kh; i++) {
+      const oyLo = validLo(i, s, pad, oh), oyHi = validHi(i, h, s, pad, oh, oyLo);
+      for (let j = 0; j < kw; j++, r++) {
+        const oxLo = validLo(j, s, pad, ow), oxHi = validHi(j, w, s, pad, ow, oxLo);
+        const block = r / KC, kc = min(KC, k - block * KC);
+        const rowBase = bp + <usize>(block * KC * pr + (r - block * KC) * NR) * 4;
+        const sliverBytes = <usize>(kc * NR) * 4;
+        for (let oy = 0; oy < oh; oy++) {
+          const q0 = oy * ow;
+          const inside = oy >= oyLo && oy < oyHi;
+          // Input address of output column 0 of this row (only read for valid columns).
+          const src = plane + <usize>((oy * s - pad + i) * w - pad + j) * 4;
+          let ox = 0;
+          if (wholeSlivers && s == 1 && inside) {
+            for (; ox < ow; ox += NR) {
+              const dst = rowBase + <usize>((q0 + ox) / NR) * sliverBytes;
+              if (ox >= oxLo && ox + NR <= oxHi) {
+                v128.store(dst, v128.load(src + <usize>ox * 4));
+                v128.store(dst, v128.load(src + <usize>ox * 4, 16), 16);
+              } else {
+                for (let l = 0; l < NR; l++) {
+                  const at = ox + l;
+                  store<f32>(dst + <usize>l * 4, at >= oxLo && at < oxHi ? load<f32>(src + <usize>at * 4) : 0);
+                }
+              }
+            }
+          } else {
+            for (; ox < ow; ox++) {
+              const q = q0 + ox;
+              const dst = rowBase + <usize>(q / NR) * sliverBytes + <usize>(q % NR) * 4;
+              store<f32>(dst, inside && ox >= oxLo && ox < oxHi ? load<f32>(src + <usize>(ox * s) * 4) : 0);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Packs the weight once for the job that follows: as A of the forward (W) or of the input gradient (Wᵀ). */
+export function convPackWeight(p: usize): void {
+  const o = param(p, O), k = param(p, C) * param(p, KH) * param(p, KW);
+  if (param(p, PACK_FOR) == 1) packWhole(o, k, <usize>param(p, WT), k, false, <usize>param(p, PACKED_W));
+  else packWhole(k, o, <usize>param(p, WT), k, true, <usize>param(p, PACKED_W));
+}
+
 /** y [N,O,oH,oW] = conv(x, W) (+ bias) for the images of chunk `index`. */
 export function convForward(p: usize, index: i32, scratch: usize): void {
   const c = param(p, C), o = param(p, O);
   const k = c * param(p, KH) * param(p, KW), pixels = param(p, OH) * param(p, OW);
   const imageBytes = <usize>(c * param(p, H) * param(p, W)) * 4, outBytes = <usize>(o * pixels) * 4;
-  const bias = <usize>param(p, BIAS), wt = <usize>param(p, WT);
+  const bias = <usize>param(p, BIAS), packedW = <usize>param(p, PACKED_W);
   const pointwise = isPointwise(p);
-  const cols = threadArea(p, scratch);
+  const bp = threadArea(p, scratch);
   const per = param(p, PER_CHUNK);
   const end = min(param(p, N), (index + 1) * per);
   for (let n = index * per; n < end; n++) {
     const x = <usize>param(p, X) + <usize>n * imageBytes;
     const y = <usize>param(p, OUT) + <usize>n * outBytes;
-    if (!pointwise) im2col(p, x, cols);
+    if (pointwise) packWholeB(k, pixels, x, pixels, false, bp);
+    else im2colPacked(p, x, bp);
     // Starting each output row at its bias and accumulating fuses the bias add into the GEMM.
     if (bias != 0) {
       for (let oc = 0; oc < o; oc++) fillF32(y + <usize>(oc * pixels) * 4, load<f32>(bias + <usize>oc * 4), pixels);
     }
-    gemm(o, pixels, k, wt, k, false, pointwise ? x : cols, pixels, false, y, pixels, bias != 0, scratch);
+    gemmPacked(o, pixels, k, packedW, bp, y, pixels, bias != 0, scratch);
   }
 }
 
@@ -151,18 +221,20 @@ export function convGradInput(p: usize, index: i32, scratch: usize): void {
   const k = c * param(p, KH) * param(p, KW), pixels = param(p, OH) * param(p, OW);
   const imageFloats = c * param(p, H) * param(p, W);
   const outBytes = <usize>(o * pixels) * 4;
-  const wt = <usize>param(p, WT);
+  const packedWt = <usize>param(p, PACKED_W);
   const pointwise = isPointwise(p);
   const dcols = threadArea(p, scratch);
+  const bp = dcols + <usize>param(p, SECOND_OFFSET);
   const per = param(p, PER_CHUNK);
   const end = min(param(p, N), (index + 1) * per);
   for (let n = index * per; n < end; n++) {
     const dx = <usize>param(p, OUT) + <usize>(n * imageFloats) * 4;
     const dy = <usize>param(p, DY) + <usize>n * outBytes;
+    packWholeB(o, pixels, dy, pixels, false, bp);
     if (pointwise) {
-      gemm(c, pixels, o, wt, k, true, dy, pixels, false, dx, pixels, false, scratch);
+      gemmPacked(c, pixels, o, packedWt, bp, dx, pixels, false, scratch);
     } else {
-      gemm(k, pixels, o, wt, k, true, dy, pixels, false, dcols, pixels, false, scratch);
+      gemmPacked(k, pixels, o, packedWt, bp, dcols, pixels, false, scratch);
       fillF32(dx, 0, imageFloats);
       col2im(p, dcols, dx);
     }

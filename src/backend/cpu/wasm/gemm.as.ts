@@ -80,7 +80,7 @@ export function gemm(
 }
 
 /** Multiplies one packed mc×kc block of A by one packed kc×nc block of B. */
-function macroKernel(
+export function macroKernel(
   mc: i32, nc: i32, kc: i32, ap: usize, bp: usize,
   c: usize, ldc: i32, addC: bool, edge: usize,
 ): void {

@@ -4,13 +4,14 @@
 // thread then claims chunks of the job — a few images, or a few planes — and runs them here.
 // The numbers must match TASK in src/backend/cpu/wasm-tasks.ts.
 
-import { convForward, convGradInput, convGradWeight } from './conv.as.ts';
+import { convForward, convGradInput, convGradWeight, convPackWeight } from './conv.as.ts';
 import { maxPoolForward } from './pool.as.ts';
 
 export const TASK_CONV_FORWARD: i32 = 1;
 export const TASK_CONV_GRAD_INPUT: i32 = 2;
 export const TASK_CONV_GRAD_WEIGHT: i32 = 3;
 export const TASK_MAX_POOL: i32 = 4;
+export const TASK_CONV_PACK_WEIGHT: i32 = 5;
 
 /** Runs chunk `index` of a task job; `scratch` is the calling thread's GEMM packing area. */
 export function runTask(kind: i32, params: usize, index: i32, scratch: usize): void {
@@ -19,6 +20,7 @@ export function runTask(kind: i32, params: usize, index: i32, scratch: usize): v
     case TASK_CONV_GRAD_INPUT: convGradInput(params, index, scratch); break;
     case TASK_CONV_GRAD_WEIGHT: convGradWeight(params, index, scratch); break;
     case TASK_MAX_POOL: maxPoolForward(params, index); break;
+    case TASK_CONV_PACK_WEIGHT: convPackWeight(params); break;
     default: unreachable();
   }
 }
