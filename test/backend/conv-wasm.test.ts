@@ -89,6 +89,7 @@ const GEOMETRIES: number[][] = [
   [2, 3, 8, 8, 5, 3, 3, 1, 1],   // output rows of whole 8-wide slivers, edges in the padding
   [2, 29, 10, 16, 6, 3, 3, 1, 1], // the same with K = 261 across the 256 k-block
   [3, 4, 12, 19, 10, 3, 3, 2, 1], // strided, 8-wide output rows
+  [2, 3, 8, 8, 5, 5, 5, 1, 2],   // k = 75: whole-sliver rows written sliver by sliver, edges in the padding
 ];
 
 const kernel1 = createWasmGemm({ threads: 1 });
