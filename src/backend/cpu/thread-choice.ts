@@ -1,13 +1,14 @@
 // Whether sharing a job among threads pays, decided by measurement per job shape: the rule
 // the GEMM uses (see threadsPay() in gemm-wasm.ts), for the other kernels of the module.
 //
-// Why measure: on an idle machine two threads run a convolution's images ~1.8× faster than
-// one. On a busy one a worker that has claimed an image can lose its core for a whole time
-// slice while the caller waits for that image; measured under a load of ten on two cores,
-// the MNIST CNN's convolutions then took 1.5–3× longer on two threads than on one. Training
-// repeats the same few shapes, so each shape keeps a moving average of its time alone and
-// shared, uses the cheaper, and tries the other every EXPLORE_EVERY-th run to notice when the
-// machine changes. Threads are assumed to pay until measured.
+// Why measure: the images of a convolution are independent, so on an idle machine two threads
+// approach twice the speed of one. On a busy one a worker that has claimed an image can lose
+// its core for a whole time slice while the caller waits for that image: under a load of ten
+// on two cores, the MNIST CNN's convolutions (batch 64) took 0.9–3.2× as long on two threads
+// as on one (medians of 9 runs per kernel). Training repeats the same few shapes, so each
+// shape keeps a moving average of its time alone and shared, uses the cheaper, and tries the
+// other every EXPLORE_EVERY-th run to notice when the machine changes. Threads are assumed to
+// pay until measured.
 
 const EXPLORE_EVERY = 16;
 const MAX_SHAPES = 256;
