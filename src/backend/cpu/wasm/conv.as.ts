@@ -145,7 +145,8 @@ function im2colPacked(p: usize, x: usize, bp: usize): void {
   const c = param(p, C), h = param(p, H), w = param(p, W), kh = param(p, KH), kw = param(p, KW);
   const s = param(p, STRIDE), pad = param(p, PAD), oh = param(p, OH), ow = param(p, OW);
   const k = c * kh * kw, pr = roundUp(oh * ow, NR);
-  if (s == 1 && ow % NR == 0 && k >= SLIVER_MIN_K) {
+  const wholeSlivers = ow % NR == 0;
+  if (s == 1 && wholeSlivers && k >= SLIVER_MIN_K) {
     im2colSlivers(x, bp, c, h, w, kh, kw, pad, oh, ow);
     return;
   }
@@ -163,7 +164,23 @@ function im2colPacked(p: usize, x: usize, bp: usize): void {
           const inside = oy >= oyLo && oy < oyHi;
           // Input address of output column 0 of this row (only read for valid columns).
           const src = plane + <usize>((oy * s - pad + i) * w - pad + j) * 4;
-          for (let ox = 0; ox < ow; ox++) {
+          let ox = 0;
+          if (wholeSlivers && s == 1 && inside) {
+            // Whole slivers of this output row: two vector copies each when all 8 are inside.
+            for (; ox < ow; ox += NR) {
+              const dst = rowBase + <usize>((oy * ow + ox) / NR) * sliverBytes;
+              if (ox >= oxLo && ox + NR <= oxHi) {
+                v128.store(dst, v128.load(src + <usize>ox * 4));
+                v128.store(dst, v128.load(src + <usize>ox * 4, 16), 16);
+              } else {
+                for (let l = 0; l < NR; l++) {
+                  const at = ox + l;
+                  store<f32>(dst + <usize>l * 4, at >= oxLo && at < oxHi ? load<f32>(src + <usize>at * 4) : 0);
+                }
+              }
+            }
+          }
+          for (; ox < ow; ox++) {
             const q = oy * ow + ox;
             const dst = rowBase + <usize>(q / NR) * sliverBytes + <usize>(q % NR) * 4;
             store<f32>(dst, inside && ox >= oxLo && ox < oxHi ? load<f32>(src + <usize>(ox * s) * 4) : 0);
