@@ -119,15 +119,15 @@ describe('wasm conv2d kernels match float64 direct loops', () => {
   it('share images among worker threads and still sum the weight gradient once', () => {
     // Workers start in the background and may be slow to get a core, so the first jobs may
     // be done by the caller alone. Repeat (checking every result) until workers took part.
-    const g = geometry(9, 3, 10, 10, 5, 3, 3, 1, 1);
+    const g = geometry(9, 8, 12, 12, 16, 3, 3, 1, 1); // 166K multiply-adds an image: a chunk each
     const x = random(g.n * g.c * g.h * g.w, 11), w = random(g.o * g.c * 9, 12), dy = random(g.n * g.o * g.oh * g.ow, 13);
     const kernel = createWasmGemm({ threads: 2 });
     const fwd = refForward(x, w, null, g), dx = refGradInput(dy, w, g), dw = refGradWeight(dy, x, g);
     const deadline = Date.now() + 60_000;
     do {
-      expectClose(conv2dWasm(x, w, null, g, { kernel, threaded: true }), fwd, 27, 'forward');
-      expectClose(conv2dGradInputWasm(dy, w, g, { kernel, threaded: true }), dx, 135, 'input gradient');
-      expectClose(conv2dGradWeightWasm(dy, x, g, { kernel, threaded: true }), dw, 900, 'weight gradient');
+      expectClose(conv2dWasm(x, w, null, g, { kernel, threaded: true }), fwd, 72, 'forward');
+      expectClose(conv2dGradInputWasm(dy, w, g, { kernel, threaded: true }), dx, 16 * 72, 'input gradient');
+      expectClose(conv2dGradWeightWasm(dy, x, g, { kernel, threaded: true }), dw, 9 * 144, 'weight gradient');
     } while (kernel.stats.chunks === kernel.stats.callerChunks && Date.now() < deadline);
     expect(kernel.stats.chunks - kernel.stats.callerChunks).toBeGreaterThan(0);
   });
@@ -145,11 +145,19 @@ describe('wasm conv2d kernels match float64 direct loops', () => {
 });
 
 describe('chunking', () => {
-  it('gives one image per chunk up to the ticket limit of 65535 chunks, then several', () => {
+  it('gives one item per chunk up to the ticket limit of 65535 chunks, then several', () => {
     expect(chunking(1)).toEqual({ perChunk: 1, chunks: 1 });
     expect(chunking(64)).toEqual({ perChunk: 1, chunks: 64 });
     expect(chunking(65535)).toEqual({ perChunk: 1, chunks: 65535 });
     expect(chunking(65536)).toEqual({ perChunk: 2, chunks: 32768 });
     expect(chunking(200_001)).toEqual({ perChunk: 4, chunks: 50_001 });
+  });
+
+  it('puts enough items in a chunk to make the minimum work, the last chunk taking the rest', () => {
+    expect(chunking(2048, 576, 32768)).toEqual({ perChunk: 57, chunks: 36 });
+    expect(chunking(64, 1e6, 65536)).toEqual({ perChunk: 1, chunks: 64 });
+    expect(chunking(7, 100, 1000)).toEqual({ perChunk: 7, chunks: 1 });
+    expect(chunking(7, 0, 1000)).toEqual({ perChunk: 7, chunks: 1 });
+    expect(chunking(0, 10, 1000)).toEqual({ perChunk: 1, chunks: 0 });
   });
 });

@@ -39,6 +39,7 @@ const GEOMETRIES: number[][] = [
   [3, 1, 6, 10, 2, 2], [1, 1, 12, 12, 2, 2], [2, 2, 7, 14, 2, 2], [1, 1, 3, 16, 2, 2], [1, 1, 2, 19, 2, 2],
   [2, 3, 24, 24, 2, 2], [1, 5, 9, 9, 3, 2], [2, 2, 7, 8, 3, 1], [1, 3, 6, 6, 2, 1], [3, 2, 11, 13, 3, 3],
   [1, 1, 5, 5, 5, 1], [7, 13, 4, 4, 1, 1],
+  [8, 33, 24, 24, 2, 2], [5, 31, 27, 25, 3, 2], // big enough to be cut into several chunks
 ];
 
 const RUNS: [string, TaskOptions][] = [
@@ -61,6 +62,21 @@ describe('wasm maxPool2d matches the TypeScript kernel', () => {
       });
     }
   }
+
+  it('shares planes among worker threads', () => {
+    // As for conv: repeat, checking every result, until a worker took a chunk.
+    const g = geometry(8, 33, 24, 24, 2, 2);
+    const x = levels(g.n * g.c * g.h * g.w, 5, 7);
+    const ref = maxPool2dTs(x, g);
+    const kernel = createWasmGemm({ threads: 2 });
+    const deadline = Date.now() + 60_000;
+    do {
+      const got = maxPool2dWasm(x, g, { kernel, threaded: true })!;
+      expectSame(got.values, ref.values, 'values');
+      expectSame(got.argmax, ref.argmax, 'argmax');
+    } while (kernel.stats.chunks === kernel.stats.callerChunks && Date.now() < deadline);
+    expect(kernel.stats.chunks - kernel.stats.callerChunks).toBeGreaterThan(0);
+  });
 
   it('let a NaN win its window (the first NaN), and leave the other windows alone', () => {
     const g = geometry(1, 1, 2, 10, 2, 2);

@@ -7,7 +7,7 @@
 // one-thread profile of an MNIST CNN training step, copying in and out of every wasm kernel
 // (convolutions and pooling) took 7% of the step, the kernels themselves 65%.
 import type { Conv2dGeometry } from '../nn-kernels.ts';
-import { TASK, chunking, copyOut, layout, runTask, taskKernel, type TaskOptions } from './wasm-tasks.ts';
+import { MIN_CHUNK_WORK, TASK, chunking, copyOut, layout, runTask, taskKernel, type TaskOptions } from './wasm-tasks.ts';
 
 // Parameter block words; must match the constants at the top of wasm/conv.as.ts.
 const CONV_PARAMS = {
@@ -76,7 +76,7 @@ function run(
     : [];
   for (const p of partials) f32.fill(0, p / 4, p / 4 + g.o * K);
 
-  const { perChunk, chunks } = chunking(g.n);
+  const { perChunk, chunks } = chunking(g.n, g.o * K * P, MIN_CHUNK_WORK.convMacs);
   const words = new Int32Array(f32.buffer, addr(at.params), PARAM_BYTES / 4);
   const q = CONV_PARAMS;
   words[q.n] = g.n; words[q.c] = g.c; words[q.h] = g.h; words[q.w] = g.w; words[q.o] = g.o;

@@ -3,7 +3,7 @@
 // the results out. The TypeScript kernel in pool.ts is the reference it is tested against,
 // and the fallback when WebAssembly is unavailable.
 import type { Pool2dGeometry } from '../nn-kernels.ts';
-import { TASK, chunking, copyOut, layout, runTask, taskKernel, type TaskOptions } from './wasm-tasks.ts';
+import { MIN_CHUNK_WORK, TASK, chunking, copyOut, layout, runTask, taskKernel, type TaskOptions } from './wasm-tasks.ts';
 
 // Parameter block words; must match the constants at the top of wasm/pool.as.ts.
 const POOL_PARAMS = {
@@ -28,7 +28,7 @@ export function maxPool2dWasm(
   if (ws === null) return null;
   const { f32, base } = ws;
   f32.set(x.subarray(0, inSize), (base + at.x) / 4);
-  const { perChunk, chunks } = chunking(planes);
+  const { perChunk, chunks } = chunking(planes, g.h * g.w, MIN_CHUNK_WORK.poolElements);
   const words = new Int32Array(f32.buffer, base + at.params, PARAM_BYTES / 4);
   const q = POOL_PARAMS;
   words[q.planes] = planes; words[q.h] = g.h; words[q.w] = g.w;
