@@ -2,8 +2,14 @@
  * The Optimizer base: what every optimizer shares — parameter groups with options of their
  * own, per-parameter state, `zeroGrad()`, `step()`, and saving/restoring that state.
  *
- * A subclass supplies only the math for one parameter (`updateParam`, which calls its fused
- * backend kernel), the option checks, and the names of the state buffers it keeps.
+ * A subclass supplies only the math for one parameter (`updateParam`), the option checks, and
+ * the names of the state it keeps. Optimizers that treat all parameters as one vector (LBFGS)
+ * override `step` and the state dict instead.
+ *
+ * `step()` is all-or-nothing for every error it can foresee: the options of every group and
+ * the gradient of every parameter are checked before the first parameter moves. NaN or
+ * infinite gradients are not errors (PyTorch lets them through, and fit() checks the loss);
+ * a gradient that is not a Tensor, or has another shape than its parameter, is.
  */
 import { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
@@ -37,6 +43,8 @@ export interface ParamState {
   step: number;
   /** The optimizer's per-element memory, e.g. Adam's expAvg and expAvgSq. */
   buffers: Record<string, Storage>;
+  /** Memory that is one number per parameter, not per element, e.g. NAdam's product μ₁·…·μₜ. */
+  scalars: Record<string, number>;
 }
 
 /** One parameter's saved state: its step count and copies of its buffers. */
@@ -45,7 +53,19 @@ export interface SavedParamState {
   step: number;
   /** Copies of its buffers, shaped like the parameter. */
   buffers: Record<string, Tensor>;
+  /** Its per-parameter numbers; present only for optimizers that keep some (NAdam). */
+  scalars?: Record<string, number>;
 }
+
+/** What `step(closure)` calls: re-evaluates the model and returns the loss (after `backward()`). */
+export type Closure<L extends Tensor | number = Tensor | number> = () => L;
+
+/**
+ * Buffers of the five classic optimizers that are sums or averages of squares, so a negative
+ * value in a loaded state can only be corruption (and would turn into NaN weights one step
+ * later). Newer optimizers declare their own in `nonNegativeBuffers()`.
+ */
+const SQUARE_BUFFERS: readonly string[] = ['sum', 'squareAvg', 'expAvgSq', 'maxExpAvgSq'];
 
 /**
  * An optimizer's state as plain data, like PyTorch's: parameters are referred to by their
@@ -70,7 +90,14 @@ function hostCopy(s: Storage): Float32Array {
   return new Float32Array(toHost(s));
 }
 
-/** Base class of SGD, Momentum, AdaGrad, RMSprop, Adam and AdamW. */
+/** How a bad value is shown in an error: its type for non-numbers, the value otherwise. */
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'object') return v.constructor?.name ?? 'object';
+  return typeof v === 'number' ? String(v) : `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/** Base class of every optimizer in tg.optim. */
 export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /** The parameter groups; change `group.lr` (or any option) between steps to retune. */
   readonly paramGroups: ParamGroup<O>[] = [];
@@ -99,14 +126,30 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /** Checks one set of options, throwing a RangeError that names the bad option. */
   protected abstract validateOptions(options: O, where: string): void;
 
-  /** Updates one parameter from its gradient (already checked to match its shape). */
-  protected abstract updateParam(param: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<O>): void;
+  /**
+   * Updates one parameter from its gradient (already checked to match its shape); `state.step`
+   * already counts this step. Optimizers that update all parameters as one vector override
+   * `step` instead and never reach this.
+   */
+  protected updateParam(_param: Tensor, _grad: Tensor, _state: ParamState, _group: ParamGroup<O>): void {
+    throw new Error(`${this.name}: updates all parameters together in step(), not one at a time`);
+  }
 
   /** Every buffer name this optimizer may keep. */
   protected abstract bufferNames(): readonly string[];
 
   /** Buffers whose absence could not be treated as a fresh start under these options. */
   protected abstract requiredBuffers(group: O): readonly string[];
+
+  /** Buffers that can never hold a negative value (second moments, step sizes). */
+  protected nonNegativeBuffers(): readonly string[] {
+    return this.bufferNames().filter((name) => SQUARE_BUFFERS.includes(name));
+  }
+
+  /** The per-parameter numbers this optimizer keeps, each with the closed interval it must lie in. */
+  protected scalarRanges(): Readonly<Record<string, readonly [number, number]>> {
+    return {};
+  }
 
   /** Adds a group of parameters with options of its own (the rest come from the defaults). */
   addParamGroup(input: ParamGroupInput<O>): void {
@@ -145,33 +188,59 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   }
 
   /**
-   * Updates every parameter that has a gradient. All gradients are checked first, so a bad
-   * one throws before any parameter or state has changed.
+   * Updates every parameter that has a gradient. With a closure (which should zero the
+   * gradients, recompute the loss, call `backward()` and return the loss), it is called
+   * first and its loss returned, as in PyTorch; LBFGS needs one, the others accept one.
+   * Every group's options and every gradient are checked before any parameter changes.
    */
-  step(): void {
-    this.paramGroups.forEach((group, g) => {
-      group.params.forEach((p, i) => {
-        const grad = p.grad;
-        if (grad === null) return;
-        if (grad.size !== p.size || grad.shape.length !== p.shape.length || grad.shape.some((d, k) => d !== p.shape[k])) {
-          throw new ShapeError(
-            `${this.name}.step: gradient of shape ${fmtShape(grad.shape)} does not match parameter ${i} of group ${g} with shape ${fmtShape(p.shape)}`,
-          );
-        }
-      });
-    });
+  step<L extends Tensor | number>(closure?: Closure<L>): L | undefined {
+    const loss = this.callClosure(closure);
+    this.checkReadyToStep();
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         if (p.grad === null) continue;
         let state = this.state.get(p);
         if (!state) {
-          state = { step: 0, buffers: {} };
+          state = { step: 0, buffers: {}, scalars: {} };
           this.state.set(p, state);
         }
         state.step += 1;
         this.updateParam(p, p.grad, state, group);
       }
     }
+    return loss;
+  }
+
+  /** Runs a step's closure, if any, after checking it is a function. */
+  protected callClosure<L extends Tensor | number>(closure: Closure<L> | undefined): L | undefined {
+    if (closure === undefined) return undefined;
+    if (typeof closure !== 'function') {
+      throw new TypeError(`${this.name}.step: closure must be a function that returns the loss, got ${describe(closure)}`);
+    }
+    return closure();
+  }
+
+  /**
+   * Checks what a step reads — each group's options (a scheduler or a user may have changed
+   * them since construction) and each parameter's gradient — so a step that would fail
+   * part-way fails before anything has changed.
+   */
+  protected checkReadyToStep(): void {
+    this.paramGroups.forEach((group, g) => {
+      this.validateOptions(group, `${this.name}.step (group ${g})`);
+      group.params.forEach((p, i) => {
+        const where = `${this.name}.step: parameter ${i} of group ${g}`;
+        if (!(p instanceof Tensor)) throw new TypeError(`${where} is a ${describe(p)}, not a Tensor`);
+        const grad: unknown = p.grad;
+        if (grad === null) return;
+        if (!(grad instanceof Tensor)) {
+          throw new TypeError(`${where} has a gradient that is ${describe(grad)}, not a Tensor (null means no gradient)`);
+        }
+        if (grad.size !== p.size || grad.shape.length !== p.shape.length || grad.shape.some((d, k) => d !== p.shape[k])) {
+          throw new ShapeError(`${this.name}.step: gradient of shape ${fmtShape(grad.shape)} does not match parameter ${i} of group ${g} with shape ${fmtShape(p.shape)}`);
+        }
+      });
+    });
   }
 
   /** The named buffer of a parameter's state, created (filled with `fill`) the first time it is needed. */
@@ -184,6 +253,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       state.buffers[name] = b;
     }
     return b;
+  }
+
+  /** A buffer as a tensor shaped like its parameter, for updates written with tensor ops. */
+  protected bufferTensor(state: ParamState, name: string, param: Tensor, fill = 0): Tensor {
+    return new Tensor(this.buffer(state, name, param, fill), param.shape);
   }
 
   /** A copy of the optimizer's state: step counts, buffers and every group's options. */
@@ -199,7 +273,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
         if (s) {
           const buffers: Record<string, Tensor> = {};
           for (const [name, b] of Object.entries(s.buffers)) buffers[name] = new Tensor(hostCopy(b), p.shape);
-          state[index] = { step: s.step, buffers };
+          state[index] = Object.keys(s.scalars).length > 0 ? { step: s.step, buffers, scalars: { ...s.scalars } } : { step: s.step, buffers };
         }
         return index++;
       });
@@ -246,6 +320,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     const groupOf = new Map<Tensor, O>();
     this.paramGroups.forEach((group, g) => group.params.forEach((p) => groupOf.set(p, newOptions[g])));
     const known = this.bufferNames();
+    const nonNegative = this.nonNegativeBuffers();
+    const scalarRanges = this.scalarRanges();
     const newState = new Map<Tensor, ParamState>();
     for (const [key, saved] of Object.entries(sd.state)) {
       const p = byIndex.get(Number(key));
@@ -260,16 +336,45 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
           const got = t instanceof Tensor ? `shape ${fmtShape(t.shape)}` : typeof t;
           throw new ShapeError(`${where}: buffer '${name}' of parameter ${key} must have ${p.size} values like the parameter ${fmtShape(p.shape)}, got ${got}`);
         }
-        buffers[name] = backend().upload(hostCopy(t.storage));
+        const values = hostCopy(t.storage);
+        checkBufferValues(values, nonNegative.includes(name), `${where}: buffer '${name}' of parameter ${key}`);
+        buffers[name] = backend().upload(values);
       }
       for (const name of this.requiredBuffers(groupOf.get(p)!)) {
         if (saved.step > 0 && !(name in buffers)) throw new RangeError(`${where}: parameter ${key} lacks buffer '${name}'`);
       }
-      newState.set(p, { step: saved.step, buffers });
+      const scalars: Record<string, number> = {};
+      const savedScalars: unknown = saved.scalars ?? {};
+      if (typeof savedScalars !== 'object' || savedScalars === null) throw new TypeError(`${where}: parameter ${key} has scalars ${describe(savedScalars)}; expected an object of numbers`);
+      for (const [name, v] of Object.entries(savedScalars)) {
+        const range = scalarRanges[name];
+        if (!range) throw new RangeError(`${where}: parameter ${key} has unknown scalar '${name}'${Object.keys(scalarRanges).length ? ` (${this.name} keeps ${Object.keys(scalarRanges).join(', ')})` : ` (${this.name} keeps none)`}`);
+        if (typeof v !== 'number' || !(v >= range[0] && v <= range[1])) {
+          throw new RangeError(`${where}: scalar '${name}' of parameter ${key} must be a number in [${range[0]}, ${range[1]}], got ${describe(v)}`);
+        }
+        scalars[name] = v;
+      }
+      for (const name of Object.keys(scalarRanges)) {
+        if (saved.step > 0 && !(name in scalars)) throw new RangeError(`${where}: parameter ${key} lacks scalar '${name}'`);
+      }
+      newState.set(p, { step: saved.step, buffers, scalars });
     }
     // Everything checked: now commit.
     this.paramGroups.forEach((group, g) => Object.assign(group, newOptions[g]));
     this.state.clear();
     for (const [p, s] of newState) this.state.set(p, s);
+  }
+}
+
+/**
+ * Refuses NaN and ±Infinity in a loaded buffer, and negative values in one that holds squares
+ * or step sizes: a trained state never contains them, and they would reach the weights on
+ * the next step.
+ */
+function checkBufferValues(values: Float32Array, nonNegative: boolean, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) throw new RangeError(`${what} holds ${v} at index ${i}; a saved state must be finite`);
+    if (nonNegative && v < 0) throw new RangeError(`${what} holds ${v} at index ${i}; it can never be negative`);
   }
 }

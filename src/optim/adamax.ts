@@ -1,0 +1,82 @@
+/**
+ * Adamax (Kingma & Ba, 2015, section 7.1): Adam with the L2 norm of past gradients replaced
+ * by the L∞ norm — an exponentially weighted maximum of |g|, which needs no bias correction.
+ *
+ *   g ← g + λθ                                  (weightDecay λ: an L2 term)
+ *   m ← β₁·m + (1 − β₁)·g                       (expAvg)
+ *   u ← max(β₂·u, |g| + ε)                      (expInf)
+ *   θ ← θ − lr/(1 − β₁ᵗ) · m/u
+ *
+ * ε is added to |g| inside the max, as PyTorch does, so u > 0 from the first step on.
+ */
+import '../ops/methods.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { noGrad } from '../tensor/autograd.ts';
+import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
+import { maximum } from './interim-ops.ts';
+import { checkNonNegative, checkPositive, checkThat, checkUnitInterval } from './validate.ts';
+
+/** Adamax's options, named and defaulted as in PyTorch (camelCase). */
+export interface AdamaxOptions {
+  /** Learning rate: with a steady gradient, each coordinate moves by about lr per step. Default 0.002. */
+  lr?: number;
+  /** Decay rates (β₁, β₂) of the first moment and of the maximum, each in [0, 1). Default [0.9, 0.999]. */
+  betas?: [number, number];
+  /** Added to |g| inside the maximum. Default 1e-8. */
+  eps?: number;
+  /** L2 penalty λ added to the gradient as λ·θ. Default 0. */
+  weightDecay?: number;
+}
+
+/** Adamax's options with every default filled in. */
+export type AdamaxGroupOptions = Required<AdamaxOptions>;
+
+/** Adamax: Adam with an exponentially weighted infinity norm in the denominator. */
+export class Adamax extends Optimizer<AdamaxGroupOptions> {
+  constructor(params: Params<AdamaxGroupOptions>, options: AdamaxOptions = {}) {
+    super('Adamax', params, {
+      lr: options.lr ?? 2e-3,
+      betas: options.betas ? [...options.betas] as [number, number] : [0.9, 0.999],
+      eps: options.eps ?? 1e-8,
+      weightDecay: options.weightDecay ?? 0,
+    });
+  }
+
+  protected override validateOptions(o: AdamaxGroupOptions, where: string): void {
+    checkNonNegative(where, 'lr', o.lr);
+    checkThat(Array.isArray(o.betas) && o.betas.length === 2, where, `betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`);
+    checkUnitInterval(where, 'betas[0]', o.betas[0]);
+    checkUnitInterval(where, 'betas[1]', o.betas[1]);
+    checkPositive(where, 'eps', o.eps);
+    checkNonNegative(where, 'weightDecay', o.weightDecay);
+  }
+
+  protected override bufferNames(): readonly string[] {
+    return ['expAvg', 'expInf'];
+  }
+
+  protected override requiredBuffers(): readonly string[] {
+    return ['expAvg', 'expInf'];
+  }
+
+  protected override nonNegativeBuffers(): readonly string[] {
+    return ['expInf'];
+  }
+
+  protected override updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<AdamaxGroupOptions>): void {
+    const next = noGrad(() => this.rule(p.detach(), grad, this.bufferTensor(state, 'expAvg', p), this.bufferTensor(state, 'expInf', p), state.step, group));
+    p.storage = next.theta.storage;
+    state.buffers.expAvg = next.expAvg.storage;
+    state.buffers.expInf = next.expInf.storage;
+  }
+
+  /** The update rule in the header, on tensors; t is the parameter's step count. */
+  private rule(theta: Tensor, g: Tensor, expAvg: Tensor, expInf: Tensor, t: number, o: AdamaxGroupOptions) {
+    const { lr, betas: [beta1, beta2], eps, weightDecay } = o;
+    if (weightDecay !== 0) g = g.add(theta.mul(weightDecay));
+    const m = expAvg.mul(beta1).add(g.mul(1 - beta1));
+    const u = maximum(expInf.mul(beta2), g.abs().add(eps));
+    const stepSize = lr / (1 - beta1 ** t);
+    return { theta: theta.sub(m.div(u).mul(stepSize)), expAvg: m, expInf: u };
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Lion (Chen et al., 2023, "Symbolic discovery of optimization algorithms", Algorithm 2).
+ * Lion is not in PyTorch; this follows the paper's pseudocode (and its defaults β₁ = 0.9,
+ * β₂ = 0.99), with weight decay decoupled as in its AdamW comparison:
+ *
+ *   c ← β₁·m + (1 − β₁)·g            (interpolate the momentum and the new gradient)
+ *   θ ← θ − lr·(sign(c) + λθ)
+ *   m ← β₂·m + (1 − β₂)·g            (expAvg: updated after the step, with its own β₂)
+ *
+ * Every coordinate moves by exactly lr (plus the decay), so updates are larger than Adam's:
+ * the paper uses an lr 3–10× smaller and a weightDecay 3–10× larger than for AdamW.
+ * sign(0) = 0, so a coordinate with c = 0 stays put (apart from the decay).
+ */
+import '../ops/methods.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { noGrad } from '../tensor/autograd.ts';
+import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
+import { sign } from './interim-ops.ts';
+import { checkClosedUnitInterval, checkNonNegative, checkThat } from './validate.ts';
+
+/** Lion's options (the paper's defaults; lr as in the authors' released code). */
+export interface LionOptions {
+  /** Learning rate: every coordinate moves by lr per step. Default 1e-4. */
+  lr?: number;
+  /** (β₁, β₂): β₁ mixes momentum and gradient for the step's sign, β₂ is the momentum's own decay; each in [0, 1]. Default [0.9, 0.99]. */
+  betas?: [number, number];
+  /** Decoupled weight decay λ: θ shrinks by lr·λ·θ each step. Default 0. */
+  weightDecay?: number;
+}
+
+/** Lion's options with every default filled in. */
+export type LionGroupOptions = Required<LionOptions>;
+
+/** Lion: the sign of an interpolated momentum, from a program search over optimizers. */
+export class Lion extends Optimizer<LionGroupOptions> {
+  constructor(params: Params<LionGroupOptions>, options: LionOptions = {}) {
+    super('Lion', params, {
+      lr: options.lr ?? 1e-4,
+      betas: options.betas ? [...options.betas] as [number, number] : [0.9, 0.99],
+      weightDecay: options.weightDecay ?? 0,
+    });
+  }
+
+  protected override validateOptions(o: LionGroupOptions, where: string): void {
+    checkNonNegative(where, 'lr', o.lr);
+    checkThat(Array.isArray(o.betas) && o.betas.length === 2, where, `betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`);
+    checkClosedUnitInterval(where, 'betas[0]', o.betas[0]);
+    checkClosedUnitInterval(where, 'betas[1]', o.betas[1]);
+    checkNonNegative(where, 'weightDecay', o.weightDecay);
+  }
+
+  protected override bufferNames(): readonly string[] {
+    return ['expAvg'];
+  }
+
+  protected override requiredBuffers(): readonly string[] {
+    return ['expAvg'];
+  }
+
+  protected override updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<LionGroupOptions>): void {
+    const next = noGrad(() => this.rule(p.detach(), grad, this.bufferTensor(state, 'expAvg', p), group));
+    p.storage = next.theta.storage;
+    state.buffers.expAvg = next.expAvg.storage;
+  }
+
+  /** The update rule in the header, on tensors. */
+  private rule(theta: Tensor, g: Tensor, expAvg: Tensor, o: LionGroupOptions) {
+    const { lr, betas: [beta1, beta2], weightDecay } = o;
+    const c = expAvg.mul(beta1).add(g.mul(1 - beta1));
+    const decayed = weightDecay !== 0 ? theta.mul(1 - lr * weightDecay) : theta;
+    const m = expAvg.mul(beta2).add(g.mul(1 - beta2));
+    return { theta: decayed.sub(sign(c).mul(lr)), expAvg: m };
+  }
+}
