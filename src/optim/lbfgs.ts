@@ -35,7 +35,6 @@
  */
 import '../ops/methods.ts';
 import { Tensor } from '../tensor/tensor.ts';
-import { noGrad } from '../tensor/autograd.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
 import { zeros } from '../tensor/creation.ts';
 import { toHost, type Storage } from '../tensor/storage.ts';
@@ -299,7 +298,9 @@ export class LBFGS extends Optimizer<LBFGSGroupOptions> {
     let prevFlatGrad: Vec | null = old?.prevFlatGrad ?? null;
     let prevLoss = old?.prevLoss ?? NaN;
 
-    noGrad(() => {
+    // No noGrad around this loop: the closure needs the graph, and the vector arithmetic is
+    // on tensors that do not require gradients, so it records nothing anyway.
+    {
       for (let n = 1; n <= maxIter; n++) {
         nIter++;
         if (nIter === 1) {
@@ -363,7 +364,7 @@ export class LBFGS extends Optimizer<LBFGSGroupOptions> {
         if (maxAbs(d) * Math.abs(t) <= toleranceChange) break;
         if (Math.abs(loss - prevLoss) < toleranceChange) break;
       }
-    });
+    }
     return { loss: first.raw, memory: { funcEvals, nIter, d, t, oldSteps, oldDirs, ro, hDiag, prevFlatGrad: prevFlatGrad!, prevLoss } };
   }
 

@@ -13,6 +13,8 @@
  *
  * As in PyTorch, the schedule is computed from the step number (not chained), creating the
  * scheduler sets the initial rate (and maxMomentum), and stepping past T steps is an error.
+ * Unlike PyTorch, the rate after the T-th step (which no batch uses) is the final rate, not an
+ * extrapolation past it.
  */
 import { LRScheduler, type LrOptimizer } from './lr-scheduler.ts';
 import { checkBoolean, checkInteger, checkNonNegative, checkOneOf, checkPositive, checkThat } from './validate.ts';
@@ -169,7 +171,9 @@ export class OneCycleLR extends LRScheduler {
     for (let i = 0; i < this.phases.length; i++) {
       const ph = this.phases[i];
       if (t <= ph.endStep || i === this.phases.length - 1) {
-        const pct = (t - start) / (ph.endStep - start);
+        // Step T itself (after the last batch) lies past the last phase's end; PyTorch
+        // extrapolates there, to a negative rate with 'linear'. Stop at the final rate instead.
+        const pct = Math.min((t - start) / (ph.endStep - start), 1);
         const lrs = this.lrs[group], mom = this.momenta[group];
         return {
           lr: this.anneal(lrs[ph.lr[0]], lrs[ph.lr[1]], pct),
