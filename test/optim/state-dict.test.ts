@@ -12,6 +12,12 @@ const configs: [string, Make][] = [
   ['RMSprop (centered, momentum)', (ps) => new optim.RMSprop(ps as Tensor[], { centered: true, momentum: 0.5 })],
   ['Adam (amsgrad, weightDecay)', (ps) => new optim.Adam(ps as Tensor[], { lr: 0.01, amsgrad: true, weightDecay: 0.1 })],
   ['AdamW', (ps) => new optim.AdamW(ps as Tensor[], { lr: 0.01 })],
+  ['Adadelta (weightDecay)', (ps) => new optim.Adadelta(ps as Tensor[], { rho: 0.8, weightDecay: 0.1 })],
+  ['Adamax (weightDecay)', (ps) => new optim.Adamax(ps as Tensor[], { lr: 0.01, weightDecay: 0.1 })],
+  ['NAdam (decoupled weight decay; keeps μ₁⋯μₜ)', (ps) => new optim.NAdam(ps as Tensor[], { lr: 0.01, weightDecay: 0.1, decoupledWeightDecay: true })],
+  ['RAdam (past the rectification threshold)', (ps) => new optim.RAdam(ps as Tensor[], { lr: 0.01, betas: [0.9, 0.9] })],
+  ['Rprop', (ps) => new optim.Rprop(ps as Tensor[], { lr: 0.05, stepSizes: [1e-3, 0.2] })],
+  ['Lion (weightDecay)', (ps) => new optim.Lion(ps as Tensor[], { lr: 0.01, weightDecay: 0.5 })],
 ];
 
 const sizes = [6, 3];
@@ -34,13 +40,14 @@ function roundTrip(sd: optim.OptimizerStateDict): optim.OptimizerStateDict {
   const plain = JSON.parse(JSON.stringify({
     paramGroups: sd.paramGroups,
     state: Object.fromEntries(Object.entries(sd.state).map(([k, s]) => [k, {
-      step: s.step, buffers: Object.fromEntries(Object.entries(s.buffers).map(([n, t]) => [n, { shape: t.shape, data: Array.from(t.data) }])),
+      step: s.step, scalars: s.scalars, buffers: Object.fromEntries(Object.entries(s.buffers).map(([n, t]) => [n, { shape: t.shape, data: Array.from(t.data) }])),
     }])),
-  })) as { paramGroups: optim.OptimizerStateDict['paramGroups']; state: Record<string, { step: number; buffers: Record<string, { shape: number[]; data: number[] }> }> };
+  })) as { paramGroups: optim.OptimizerStateDict['paramGroups']; state: Record<string, { step: number; scalars?: Record<string, number>; buffers: Record<string, { shape: number[]; data: number[] }> }> };
   return {
     paramGroups: plain.paramGroups,
     state: Object.fromEntries(Object.entries(plain.state).map(([k, s]) => [k, {
-      step: s.step, buffers: Object.fromEntries(Object.entries(s.buffers).map(([n, b]) => [n, tensor(new Float32Array(b.data), { shape: b.shape })])),
+      step: s.step, ...(s.scalars ? { scalars: s.scalars } : {}),
+      buffers: Object.fromEntries(Object.entries(s.buffers).map(([n, b]) => [n, tensor(new Float32Array(b.data), { shape: b.shape })])),
     }])),
   };
 }
@@ -80,6 +87,13 @@ describe('stateDict / loadStateDict: a resumed run continues exactly as the unin
   });
 });
 
+/** The dict with one value of parameter 0's buffer replaced. */
+function withValue(sd: optim.OptimizerStateDict, buffer: string, index: number, value: number): optim.OptimizerStateDict {
+  const data = sd.state[0].buffers[buffer].data.slice();
+  data[index] = value;
+  return { ...sd, state: { ...sd.state, 0: { ...sd.state[0], buffers: { ...sd.state[0].buffers, [buffer]: tensor(data) } } } };
+}
+
 describe('loadStateDict rejects a dict that does not fit and leaves the optimizer as it was', () => {
   const plan = gradPlan(5, 8, sizes);
   const setup = (): { ps: Tensor[]; opt: optim.Adam; sd: optim.OptimizerStateDict } => {
@@ -112,6 +126,10 @@ describe('loadStateDict rejects a dict that does not fit and leaves the optimize
     }, RangeError, "lacks buffer 'maxExpAvgSq'"],
     ['state for a parameter no group lists', (sd) => ({ ...sd, state: { ...sd.state, 7: sd.state[0] } }), RangeError, 'parameter 7'],
     ['a negative step count', (sd) => ({ ...sd, state: { ...sd.state, 0: { ...sd.state[0], step: -1 } } }), RangeError, 'step -1'],
+    ['NaN in a buffer', (sd) => withValue(sd, 'expAvg', 4, NaN), RangeError, "buffer 'expAvg' of parameter 0 holds NaN at index 4"],
+    ['+Infinity in a buffer', (sd) => withValue(sd, 'expAvg', 0, Infinity), RangeError, 'holds Infinity at index 0'],
+    ['−Infinity in a second moment', (sd) => withValue(sd, 'maxExpAvgSq', 2, -Infinity), RangeError, 'holds -Infinity at index 2'],
+    ['a negative second moment', (sd) => withValue(sd, 'expAvgSq', 1, -0.5), RangeError, "buffer 'expAvgSq' of parameter 0 holds -0.5 at index 1; it can never be negative"],
   ];
   for (const [name, corrupt, ErrorType, fragment] of bad) {
     it(name, () => {
@@ -126,3 +144,41 @@ describe('loadStateDict rejects a dict that does not fit and leaves the optimize
     });
   }
 });
+
+describe('loadStateDict: each optimizer refuses negative values where its buffers cannot have them', () => {
+  const cases: [string, Make, string][] = [
+    ['AdaGrad', (ps) => new optim.AdaGrad(ps as Tensor[]), 'sum'],
+    ['RMSprop', (ps) => new optim.RMSprop(ps as Tensor[], { centered: true }), 'squareAvg'],
+    ['Adadelta', (ps) => new optim.Adadelta(ps as Tensor[]), 'accDelta'],
+    ['Adamax', (ps) => new optim.Adamax(ps as Tensor[]), 'expInf'],
+    ['NAdam', (ps) => new optim.NAdam(ps as Tensor[]), 'expAvgSq'],
+    ['RAdam', (ps) => new optim.RAdam(ps as Tensor[]), 'expAvgSq'],
+    ['Rprop', (ps) => new optim.Rprop(ps as Tensor[]), 'stepSize'],
+  ];
+  for (const [name, makeOpt, buffer] of cases) {
+    it(`${name}: '${buffer}'`, () => {
+      const ps = make(initValues(sizes));
+      const opt = makeOpt(ps);
+      feed(ps, opt, gradPlan(8, 2, sizes), 0, 2);
+      const before = JSON.stringify(roundTripPlain(opt.stateDict()));
+      expect(() => opt.loadStateDict(withValue(opt.stateDict(), buffer, 3, -1e-3))).toThrow(`buffer '${buffer}' of parameter 0 holds -0.0010000000474974513 at index 3; it can never be negative`);
+      expect(JSON.stringify(roundTripPlain(opt.stateDict()))).toBe(before);
+    });
+  }
+
+  it('NAdam: a missing or out-of-range running product μ₁⋯μₜ is refused', () => {
+    const ps = make(initValues(sizes));
+    const opt = new optim.NAdam(ps);
+    feed(ps, opt, gradPlan(8, 2, sizes), 0, 2);
+    const sd = opt.stateDict();
+    const { scalars: _, ...noScalars } = sd.state[0];
+    expect(() => opt.loadStateDict({ ...sd, state: { ...sd.state, 0: noScalars } })).toThrow("parameter 0 lacks scalar 'muProduct'");
+    expect(() => opt.loadStateDict({ ...sd, state: { ...sd.state, 0: { ...sd.state[0], scalars: { muProduct: 1.5 } } } })).toThrow("scalar 'muProduct' of parameter 0 must be a number in [0, 1], got 1.5");
+    expect(() => opt.loadStateDict({ ...sd, state: { ...sd.state, 0: { ...sd.state[0], scalars: { muProduct: 0.5, other: 1 } } } })).toThrow("unknown scalar 'other'");
+  });
+});
+
+/** Plain data of a state dict, for comparing two of them. */
+function roundTripPlain(sd: optim.OptimizerStateDict): unknown {
+  return JSON.parse(JSON.stringify(sd, (_, v) => (v instanceof Tensor ? Array.from(v.data) : v)));
+}

@@ -53,6 +53,42 @@ describe('invalid options throw a RangeError naming the option and the value, at
     }
   });
 
+  it('Adadelta', () => {
+    expectRangeError(() => new optim.Adadelta(p(), { lr: -1 }), 'Adadelta', 'lr', '-1');
+    expectRangeError(() => new optim.Adadelta(p(), { rho: 1.1 }), 'rho', '[0, 1]', '1.1');
+    expectRangeError(() => new optim.Adadelta(p(), { eps: 0 }), 'eps', '0');
+    expectRangeError(() => new optim.Adadelta(p(), { weightDecay: -0.1 }), 'weightDecay', '-0.1');
+  });
+
+  it('Adamax, NAdam, RAdam', () => {
+    for (const [name, make] of [['Adamax', optim.Adamax], ['NAdam', optim.NAdam], ['RAdam', optim.RAdam]] as const) {
+      expectRangeError(() => new make(p(), { lr: -0.002 }), name, 'lr', '-0.002');
+      expectRangeError(() => new make(p(), { betas: [1, 0.999] }), name, 'betas[0]', '[0, 1)', '1');
+      expectRangeError(() => new make(p(), { betas: [0.9, -0.1] }), 'betas[1]', '-0.1');
+      expectRangeError(() => new make(p(), { betas: [0.9] as never }), 'betas must be a pair');
+      expectRangeError(() => new make(p(), { eps: -1e-8 }), 'eps', '-1e-8');
+      expectRangeError(() => new make(p(), { weightDecay: NaN }), 'weightDecay', 'NaN');
+    }
+    expectRangeError(() => new optim.NAdam(p(), { momentumDecay: -0.004 }), 'NAdam', 'momentumDecay', '-0.004');
+    expectRangeError(() => new optim.NAdam(p(), { decoupledWeightDecay: 1 as never }), 'decoupledWeightDecay', '1');
+    expectRangeError(() => new optim.RAdam(p(), { decoupledWeightDecay: 'yes' as never }), 'RAdam', 'decoupledWeightDecay', "'yes'");
+  });
+
+  it('Rprop', () => {
+    expectRangeError(() => new optim.Rprop(p(), { lr: -0.01 }), 'Rprop', 'lr', '-0.01');
+    expectRangeError(() => new optim.Rprop(p(), { etas: [1.2, 0.5] }), 'etas must satisfy 0 < etas[0] < 1 < etas[1]', '[1.2,0.5]');
+    expectRangeError(() => new optim.Rprop(p(), { etas: [0, 1.2] }), 'etas', '[0,1.2]');
+    expectRangeError(() => new optim.Rprop(p(), { stepSizes: [1, 0.5] }), 'stepSizes must be [min, max] with min ≤ max', '[1,0.5]');
+    expectRangeError(() => new optim.Rprop(p(), { stepSizes: [-1, 50] }), 'stepSizes[0]', '-1');
+    expectRangeError(() => new optim.Rprop(p(), { stepSizes: [0, Infinity] }), 'stepSizes[1]', 'Infinity');
+  });
+
+  it('Lion', () => {
+    expectRangeError(() => new optim.Lion(p(), { lr: -1e-4 }), 'Lion', 'lr', '-0.0001');
+    expectRangeError(() => new optim.Lion(p(), { betas: [0.9, 1.01] }), 'betas[1]', '[0, 1]', '1.01');
+    expectRangeError(() => new optim.Lion(p(), { weightDecay: -1 }), 'weightDecay', '-1');
+  });
+
   it('options of a parameter group are checked too, and the message says which group', () => {
     const [a, b] = [tensor([1], { requiresGrad: true }), tensor([1], { requiresGrad: true })];
     expectRangeError(() => new optim.Adam([{ params: [a] }, { params: [b], betas: [0.9, 1] }]), 'Adam (group 1)', 'betas[1]', '1');
