@@ -176,7 +176,8 @@ describe('the curve and the suggestion', () => {
     const opt = new optim.Adam(model.parameters());
     const { suggestion } = optim.findLr(model, loader, { optimizer: opt, loss: new nn.CrossEntropyLoss() });
     // Adam on this model, 300 batches from the same start (docs/optimizers.md, "Finding a
-    // learning rate"): within 2 points of its best test accuracy from 3e-4 to 1e-2.
+    // learning rate"): within 3 points of its best test accuracy from 3e-4 to 1e-2, 6–7 points
+    // below it at 1e-4 and 3e-2, 16 or more beyond.
     expect(suggestion).toBeGreaterThanOrEqual(3e-4);
     expect(suggestion).toBeLessThanOrEqual(1e-2);
     // And it does train there: 150 batches take the held-out loss from 2.3 to below 0.5.
