@@ -90,11 +90,14 @@ function hostCopy(s: Storage): Float32Array {
   return new Float32Array(toHost(s));
 }
 
-/** How a bad value is shown in an error: its type for non-numbers, the value otherwise. */
+/** How a bad value is shown in an error: "a Float32Array", "the number 5", "undefined". */
 function describe(v: unknown): string {
   if (v === null || v === undefined) return String(v);
-  if (typeof v === 'object') return v.constructor?.name ?? 'object';
-  return typeof v === 'number' ? String(v) : `${typeof v} ${JSON.stringify(v)}`;
+  if (typeof v === 'object' || typeof v === 'function') {
+    const name = (v as { constructor?: { name?: string } }).constructor?.name || typeof v;
+    return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+  }
+  return `the ${typeof v} ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`;
 }
 
 /** Base class of every optimizer in tg.optim. */
@@ -230,7 +233,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       this.validateOptions(group, `${this.name}.step (group ${g})`);
       group.params.forEach((p, i) => {
         const where = `${this.name}.step: parameter ${i} of group ${g}`;
-        if (!(p instanceof Tensor)) throw new TypeError(`${where} is a ${describe(p)}, not a Tensor`);
+        if (!(p instanceof Tensor)) throw new TypeError(`${where} is ${describe(p)}, not a Tensor`);
         const grad: unknown = p.grad;
         if (grad === null) return;
         if (!(grad instanceof Tensor)) {
@@ -345,7 +348,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       }
       const scalars: Record<string, number> = {};
       const savedScalars: unknown = saved.scalars ?? {};
-      if (typeof savedScalars !== 'object' || savedScalars === null) throw new TypeError(`${where}: parameter ${key} has scalars ${describe(savedScalars)}; expected an object of numbers`);
+      if (typeof savedScalars !== 'object' || savedScalars === null) throw new TypeError(`${where}: parameter ${key} has scalars that are ${describe(savedScalars)}; expected an object of numbers`);
       for (const [name, v] of Object.entries(savedScalars)) {
         const range = scalarRanges[name];
         if (!range) throw new RangeError(`${where}: parameter ${key} has unknown scalar '${name}'${Object.keys(scalarRanges).length ? ` (${this.name} keeps ${Object.keys(scalarRanges).join(', ')})` : ` (${this.name} keeps none)`}`);

@@ -49,7 +49,7 @@ describe('step(closure): the closure runs first, its loss is returned', () => {
         expect(o2.step()).toBeUndefined();
       }
       expect(values(viaClosure)).toEqual(values(direct));
-      expect(() => o1.step(42 as never)).toThrow(`${name}.step: closure must be a function that returns the loss, got 42`);
+      expect(() => o1.step(42 as never)).toThrow(`${name}.step: closure must be a function that returns the loss, got the number 42`);
     });
   }
 
@@ -79,13 +79,13 @@ describe('a step that cannot complete changes nothing', () => {
       const before = values(ps);
       const state = plainState(opt);
       setGrads(ps, gradPlan(5, 1, sizes)[0]);
-      for (const bad of [[1, 2] as never, new Float32Array(2) as never, undefined as never, 'g' as never]) {
-        ps[2].grad = bad;
+      [[1, 2], new Float32Array(2), undefined, 'g'].forEach((bad, k) => {
+        ps[2].grad = bad as never;
         expect(() => opt.step()).toThrow(TypeError);
-        expect(() => opt.step()).toThrow(`${name}.step: parameter 2 of group 0 has a gradient that is`);
+        expect(() => opt.step()).toThrow(`${name}.step: parameter 2 of group 0 has a gradient that is ${['an Array', 'a Float32Array', 'undefined', 'the string "g"'][k]}, not a Tensor`);
         expect(values(ps)).toEqual(before);
         expect(plainState(opt)).toBe(state);
-      }
+      });
       ps[2].grad = tensor([1, 2, 3]);
       expect(() => opt.step()).toThrow(ShapeError);
       expect(values(ps)).toEqual(before);
@@ -127,7 +127,7 @@ describe('a step that cannot complete changes nothing', () => {
     const opt = new optim.Adam(ps);
     (opt.paramGroups[0].params as unknown[]).push({ data: [1] });
     setGrads(ps, gradPlan(7, 1, sizes)[0]);
-    expect(() => opt.step()).toThrow('Adam.step: parameter 3 of group 0 is a Object, not a Tensor');
+    expect(() => opt.step()).toThrow('Adam.step: parameter 3 of group 0 is an Object, not a Tensor');
     expect(values(ps)).toEqual(initValues(sizes).map((v) => v.map(Math.fround)));
   });
 
