@@ -47,7 +47,11 @@ export interface FindLrOptions<Y> {
   endLr?: number;
   /** Batches (one learning rate each), spaced evenly in log(lr); the loader is looped over if it is shorter. Default 100. */
   steps?: number;
-  /** Weight β of the loss's running average (debiased like Adam's), in [0, 1); 0 records the raw losses. Default 0.98. */
+  /**
+   * Weight β of the loss's running average (debiased like Adam's), in [0, 1); 0 records the raw
+   * losses. Default 0.95: an average over about 20 batches, short next to the 100-batch sweep
+   * (fastai's 0.98 averages over 50, half the sweep, and shifts the curve to larger rates).
+   */
   smoothing?: number;
   /** Stop once the smoothed loss exceeds this multiple of its minimum so far. Default 4. */
   divergeThreshold?: number;
@@ -102,7 +106,7 @@ export function findLr<Y>(model: Module, loader: FindLrLoader<Y>, options: FindL
   const startLr = o.startLr ?? 1e-7;
   const endLr = o.endLr ?? 10;
   const steps = o.steps ?? 100;
-  const smoothing = o.smoothing ?? 0.98;
+  const smoothing = o.smoothing ?? 0.95;
   const divergeThreshold = o.divergeThreshold ?? 4;
   checkPositive(where, 'startLr', startLr);
   checkPositive(where, 'endLr', endLr);
