@@ -271,9 +271,13 @@ function writeReport(c: CompareConfig, results: RunResult[], nTrain: number, nTe
   const batchesPerEpoch = Math.ceil(nTrain / c.batchSize);
   const window = Math.max(1, Math.round(batchesPerEpoch / 20));
   const what = `${c.dataset} ${c.model}`;
-  const lossSeries = (x: (r: RunResult, i: number) => number) => results.map((r) => ({
-    name: r.optimizer, xs: r.batchLosses.map((_, i) => x(r, i)), ys: smooth(r.batchLosses, window),
-  }));
+  // Every `stride`-th point of the smoothed curve: a few hundred per line are all a chart can show.
+  const stride = Math.max(1, Math.floor((c.epochs * batchesPerEpoch) / 600));
+  const lossSeries = (x: (r: RunResult, i: number) => number) => results.map((r) => {
+    const ys = smooth(r.batchLosses, window);
+    const keep = ys.map((_, i) => i).filter((i) => i % stride === stride - 1 || i === ys.length - 1);
+    return { name: r.optimizer, xs: keep.map((i) => x(r, i)), ys: keep.map((i) => ys[i]) };
+  });
   writeFileSync(join(c.outDir, 'loss.svg'), lineChart({
     series: lossSeries((_, i) => (i + 1) / batchesPerEpoch), title: `${what}: training loss`, xLabel: 'epoch', yLabel: `cross-entropy (mean of ${window} batches)`, logY: true,
   }));
