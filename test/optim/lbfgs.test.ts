@@ -210,6 +210,20 @@ describe('LBFGS evaluation budget and stopping rules', () => {
     expect((loss as Tensor).item()).toBe(0);
   });
 
+  it('toleranceChange: a direction whose slope gᵀd is above −toleranceChange ends the step before any move', () => {
+    const p = tensor([3], { requiresGrad: true });
+    let calls = 0;
+    const closure = () => {
+      calls++;
+      p.grad = tensor([2 * p.data[0]]);
+      return p.data[0] ** 2;
+    };
+    new optim.LBFGS([p], { toleranceChange: 37 }).step(closure); // gᵀd = −g² = −36 > −37
+    expect([calls, p.data[0]]).toEqual([1, 3]);
+    new optim.LBFGS([p], { toleranceChange: 35, maxIter: 1 }).step(closure); // −36 < −35: it moves
+    expect(p.data[0]).not.toBe(3);
+  });
+
   it('returns the loss of the first evaluation, a number if the closure returns numbers', () => {
     const p = tensor([3], { requiresGrad: true });
     const opt = new optim.LBFGS([p]);
