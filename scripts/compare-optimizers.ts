@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import * as tg from '../src/index.ts';
 import { buildModel, type InputShape } from '../src/train/zoo.ts';
 import type { Callback } from '../src/train/callbacks.ts';
-import { lineChart } from '../examples/lib/svg-plot.ts';
+import { PALETTE, lineChart } from '../examples/lib/svg-plot.ts';
 import { DATASETS, OPTIMIZERS, UsageError, makeOptimizer, parseTrainArgs, type OptimizerName } from './train-options.ts';
 import { lrFinderChart } from './lr-finder-chart.ts';
 
@@ -271,12 +271,14 @@ function writeReport(c: CompareConfig, results: RunResult[], nTrain: number, nTe
   const batchesPerEpoch = Math.ceil(nTrain / c.batchSize);
   const window = Math.max(1, Math.round(batchesPerEpoch / 20));
   const what = `${c.dataset} ${c.model}`;
+  // Past the palette's eight colours, lines repeat a colour dashed.
+  const distinct = (r: RunResult): boolean => results.indexOf(r) >= PALETTE.length;
   // Every `stride`-th point of the smoothed curve: a few hundred per line are all a chart can show.
   const stride = Math.max(1, Math.floor((c.epochs * batchesPerEpoch) / 600));
   const lossSeries = (x: (r: RunResult, i: number) => number) => results.map((r) => {
     const ys = smooth(r.batchLosses, window);
     const keep = ys.map((_, i) => i).filter((i) => i % stride === stride - 1 || i === ys.length - 1);
-    return { name: r.optimizer, xs: keep.map((i) => x(r, i)), ys: keep.map((i) => ys[i]) };
+    return { name: r.optimizer, xs: keep.map((i) => x(r, i)), ys: keep.map((i) => ys[i]), dashed: distinct(r) };
   });
   writeFileSync(join(c.outDir, 'loss.svg'), lineChart({
     series: lossSeries((_, i) => (i + 1) / batchesPerEpoch), title: `${what}: training loss`, xLabel: 'epoch', yLabel: `cross-entropy (mean of ${window} batches)`, logY: true,
@@ -284,9 +286,12 @@ function writeReport(c: CompareConfig, results: RunResult[], nTrain: number, nTe
   writeFileSync(join(c.outDir, 'loss-time.svg'), lineChart({
     series: lossSeries((r, i) => r.batchSeconds[i]), title: `${what}: training loss against time`, xLabel: 'training time (s)', yLabel: `cross-entropy (mean of ${window} batches)`, logY: true,
   }));
-  const accuracy = (x: (e: RunResult['epochs'][number]) => number) => results.map((r) => ({
-    name: r.optimizer, xs: r.epochs.map(x), ys: r.epochs.map((e) => e.testAccuracy * 100),
-  }));
+  // From epoch 1 on (unless there is only one): the shared starting point (epoch 0, in
+  // results.json) is at chance level and would squash the differences into the top of the chart.
+  const accuracy = (x: (e: RunResult['epochs'][number]) => number) => results.map((r) => {
+    const trained = r.epochs.filter((e) => e.epoch > 0 || c.epochs === 1);
+    return { name: r.optimizer, xs: trained.map(x), ys: trained.map((e) => e.testAccuracy * 100), dashed: distinct(r) };
+  });
   writeFileSync(join(c.outDir, 'accuracy.svg'), lineChart({ series: accuracy((e) => e.epoch), title: `${what}: test accuracy`, xLabel: 'epoch', yLabel: 'accuracy (%)' }));
   writeFileSync(join(c.outDir, 'accuracy-time.svg'), lineChart({ series: accuracy((e) => e.seconds), title: `${what}: test accuracy against time`, xLabel: 'training time (s)', yLabel: 'accuracy (%)' }));
   const tested = results.filter((r) => r.findLr);

@@ -32,7 +32,7 @@ export interface LineChartOptions {
   logY?: boolean;
   /** Logarithmic x axis (points with x ≤ 0 are left out). */
   logX?: boolean;
-  /** Vertical lines across the plot at these x values, each labelled in the legend. */
+  /** Vertical dashed lines across the plot at these x values, listed in the legend unless the label is empty. */
   marks?: { x: number; label: string; color?: string }[];
   /** Values below this are drawn at it (e.g. a float32 noise floor on a log axis). */
   yMin?: number;
@@ -199,7 +199,7 @@ function logAxis(min: number, max: number, r0: number, r1: number): { map: (v: n
 /** A line chart of one or more series with axes, grid and legend. */
 export function lineChart(o: LineChartOptions): string {
   const marks = o.marks ?? [];
-  const lw = legendWidth([...o.series.map((s) => s.name), ...marks.map((m) => m.label)]);
+  const lw = legendWidth([...o.series.map((s) => s.name), ...marks.filter((m) => m.label).map((m) => m.label)]);
   const width = Math.max(o.width ?? 760, textWidth(o.title ?? '', 16) + 40);
   const height = o.height ?? 440;
   const x0 = MARGIN.left;
@@ -244,7 +244,7 @@ export function lineChart(o: LineChartOptions): string {
     const px = fmt(sx(m.x));
     body.push(`<line clip-path="url(#plot)" x1="${px}" y1="${y0}" x2="${px}" y2="${y0 + h}" stroke="${markSeries[k].color}" stroke-width="2" stroke-dasharray="7 5"/>`);
   });
-  body.push(...legend(x0 + w + MARGIN.gap, y0, [...o.series, ...markSeries]));
+  body.push(...legend(x0 + w + MARGIN.gap, y0, [...o.series, ...markSeries.filter((m) => m.name)]));
   return document(width, height, body);
 }
 
