@@ -25,10 +25,21 @@ import { LBFGS } from './lbfgs.ts';
 import { checkInteger, checkPositive, checkThat, checkUnitInterval } from './validate.ts';
 
 /** A loss: a module with forward(pred, target), or a plain function. */
-export type FindLrLoss<Y> = { forward(pred: Tensor, target: Y): Tensor } | ((pred: Tensor, target: Y) => Tensor);
+export type FindLrLoss<Y> = {
+  /** The loss of the predictions against the targets, as a one-element tensor. */
+  forward(pred: Tensor, target: Y): Tensor;
+} | ((pred: Tensor, target: Y) => Tensor);
+
+/** One batch: inputs and targets. */
+export interface FindLrBatch<Y> {
+  /** The inputs, batch along dimension 0. */
+  x: Tensor;
+  /** The targets, as the loss takes them (class indices for CrossEntropyLoss). */
+  y: Y;
+}
 
 /** Batches of { x, y }; a DataLoader, whose position findLr restores afterwards. */
-export interface FindLrLoader<Y> extends Iterable<{ x: Tensor; y: Y }> {
+export interface FindLrLoader<Y> extends Iterable<FindLrBatch<Y>> {
   /** The loader's position (a DataLoader has it); without it there is no position to restore. */
   stateDict?(): unknown;
   /** Restores stateDict(). */

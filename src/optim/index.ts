@@ -30,4 +30,4 @@ export { OneCycleLR, type OneCycleLROptions, type MomentumOptimizer } from './on
 export { LambdaLR, type LambdaLROptions, type LrLambda } from './lambda-lr.ts';
 export { SequentialLR, type SequentialLROptions, type SequentialLRStateDict } from './sequential-lr.ts';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauStateDict } from './reduce-lr-on-plateau.ts';
-export { findLr, suggestLr, type FindLrOptions, type FindLrResult, type FindLrLoader, type FindLrLoss } from './find-lr.ts';
+export { findLr, suggestLr, type FindLrOptions, type FindLrResult, type FindLrLoader, type FindLrLoss, type FindLrBatch } from './find-lr.ts';

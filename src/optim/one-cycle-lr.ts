@@ -22,6 +22,7 @@ import { checkBoolean, checkInteger, checkNonNegative, checkOneOf, checkPositive
 /** An optimizer whose momentum OneCycleLR can cycle: groups with `betas` (β₁ is cycled) or `momentum`. */
 export interface MomentumOptimizer extends LrOptimizer {
   readonly paramGroups: ReadonlyArray<{
+    /** The group's current learning rate. */
     lr: number;
     /** Adam-like optimizers: β₁ is cycled. */
     betas?: [number, number];
@@ -75,9 +76,9 @@ export class OneCycleLR extends LRScheduler {
   /** Whether momentum (or β₁) is cycled. */
   readonly cycleMomentum: boolean;
   /** Per group: initial, peak and final learning rates. */
-  readonly lrs: { initial: number; max: number; min: number }[];
+  private readonly lrs: { initial: number; max: number; min: number }[];
   /** Per group: momentum at the peak (base) and at the ends (max). */
-  readonly momenta: { base: number; max: number }[];
+  private readonly momenta: { base: number; max: number }[];
   private readonly phases: Phase[];
   private readonly useBeta1: boolean;
 
