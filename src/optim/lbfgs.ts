@@ -25,10 +25,8 @@
  *          max|t·d| ≤ toleranceChange, or |f − f_prev| < toleranceChange
  *
  * This is PyTorch's LBFGS (itself after Schmidt's minFunc): same defaults, same stopping
- * rules, same state carried between calls, one parameter group only. The strong-Wolfe line
- * search brackets a step satisfying f(x + td) ≤ f(x) + c₁t·gᵀd and |∇f(x + td)ᵀd| ≤ c₂|gᵀd|
- * (c₁ = 1e-4, c₂ = 0.9, at most 25 evaluations) by cubic interpolation (Nocedal & Wright,
- * Numerical Optimization, algorithms 3.5 and 3.6).
+ * rules, same state carried between calls, one parameter group only. The line search is in
+ * strong-wolfe.ts.
  *
  * Vectors are kept as one tensor per parameter, so every operation is a tensor op and runs
  * on any backend; only the dot products come back to the host, as numbers for the control flow.
@@ -41,6 +39,7 @@ import { toHost, type Storage } from '../tensor/storage.ts';
 import { backend } from '../backend/registry.ts';
 import { Optimizer, type Closure, type OptimizerStateDict, type ParamGroupInput, type Params } from './optimizer.ts';
 import { checkInteger, checkNonNegative, checkThat } from './validate.ts';
+import { strongWolfe, type Sample } from './strong-wolfe.ts';
 
 /** LBFGS's options, named and defaulted as in PyTorch (camelCase). */
 export interface LBFGSOptions {
@@ -82,119 +81,12 @@ interface LBFGSMemory {
   prevLoss: number;
 }
 
-/** The loss and gradient at x + t·d, as the line search sees them. */
-interface Sample {
-  t: number;
-  f: number;
-  g: Vec;
-  /** The directional derivative gᵀd. */
-  gtd: number;
-}
-
 const dot = (a: Vec, b: Vec): number => a.reduce((s, x, i) => s + x.mul(b[i]).sum().item(), 0);
 const maxAbs = (a: Vec): number => a.reduce((m, x) => Math.max(m, x.size ? x.abs().max().item() : 0), 0);
 const sumAbs = (a: Vec): number => a.reduce((s, x) => s + x.abs().sum().item(), 0);
 /** a + α·b */
 const axpy = (a: Vec, alpha: number, b: Vec): Vec => a.map((x, i) => x.add(b[i].mul(alpha)));
 const scale = (a: Vec, alpha: number): Vec => a.map((x) => x.mul(alpha));
-
-/**
- * The minimizer of the cubic through (x1, f1) and (x2, f2) with slopes g1 and g2, kept within
- * `bounds`; the middle of the bounds when the cubic has no minimum (Nocedal & Wright, eq. 3.59).
- */
-function cubicMinimizer(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: [number, number]): number {
-  const [lo, hi] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
-  const d1 = g1 + g2 - (3 * (f1 - f2)) / (x1 - x2);
-  const disc = d1 * d1 - g1 * g2;
-  if (!(disc >= 0)) return (lo + hi) / 2;
-  const d2 = Math.sqrt(disc);
-  // Written from whichever end is further right, so the formula's division is well conditioned.
-  const x = x1 <= x2
-    ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
-    : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
-  return Math.min(Math.max(x, lo), hi);
-}
-
-const C1 = 1e-4; // sufficient decrease (Armijo)
-const C2 = 0.9; // curvature: how much the slope must flatten
-const MAX_LINE_SEARCH = 25;
-
-/**
- * A step length along d satisfying the strong Wolfe conditions: first widen [0, t] until it
- * brackets one (a step that fails sufficient decrease, stops decreasing, or turns uphill),
- * then shrink the bracket by cubic interpolation. `at(t)` evaluates the closure at x + t·d.
- */
-function strongWolfe(at: (t: number) => Sample, t: number, d: Vec, start: Sample, toleranceChange: number): { best: Sample; evals: number } {
-  const { f: f0, gtd: gtd0 } = start;
-  const dNorm = maxAbs(d);
-  const armijo = (s: Sample): boolean => s.f <= f0 + C1 * s.t * gtd0;
-  const curvature = (s: Sample): boolean => Math.abs(s.gtd) <= -C2 * gtd0;
-
-  let cur = at(t);
-  let evals = 1;
-  let prev = start;
-  let bracket: Sample[] | null = null;
-  let done = false;
-  let iter = 0;
-  while (iter < MAX_LINE_SEARCH) {
-    if (!armijo(cur) || (iter > 1 && cur.f >= prev.f)) {
-      bracket = [prev, cur];
-      break;
-    }
-    if (curvature(cur)) {
-      bracket = [cur];
-      done = true;
-      break;
-    }
-    if (cur.gtd >= 0) {
-      bracket = [prev, cur];
-      break;
-    }
-    // Still going downhill: extrapolate, at least a little and at most 10× further.
-    const next = cubicMinimizer(prev.t, prev.f, prev.gtd, cur.t, cur.f, cur.gtd, [cur.t + 0.01 * (cur.t - prev.t), cur.t * 10]);
-    prev = cur;
-    cur = at(next);
-    evals++;
-    iter++;
-  }
-  if (bracket === null) bracket = [start, cur];
-
-  // Zoom: keep [low, high] with f(low) ≤ f(high) around a Wolfe point.
-  let low = bracket.length === 1 || bracket[0].f <= bracket[1].f ? 0 : 1;
-  let stalled = false;
-  while (!done && iter < MAX_LINE_SEARCH) {
-    const [a, b] = bracket;
-    if (Math.abs(b.t - a.t) * dNorm < toleranceChange) break;
-    let trial = cubicMinimizer(a.t, a.f, a.gtd, b.t, b.f, b.gtd);
-    const lo = Math.min(a.t, b.t), hi = Math.max(a.t, b.t);
-    const margin = 0.1 * (hi - lo);
-    // A trial hugging an end of the bracket shrinks it too little; after two such in a row
-    // (or one outside it), move the trial a tenth of the bracket inside.
-    if (Math.min(hi - trial, trial - lo) < margin) {
-      if (stalled || trial >= hi || trial <= lo) {
-        trial = Math.abs(trial - hi) < Math.abs(trial - lo) ? hi - margin : lo + margin;
-        stalled = false;
-      } else {
-        stalled = true;
-      }
-    } else {
-      stalled = false;
-    }
-    const s = at(trial);
-    evals++;
-    iter++;
-    const high = 1 - low;
-    if (!armijo(s) || s.f >= bracket[low].f) {
-      bracket[high] = s;
-      low = bracket[0].f <= bracket[1].f ? 0 : 1;
-    } else {
-      if (curvature(s)) done = true;
-      else if (s.gtd * (bracket[high].t - bracket[low].t) >= 0) bracket[high] = bracket[low];
-      bracket[low] = s;
-    }
-  }
-  return { best: bracket[low], evals };
-}
 
 /** L-BFGS with an optional strong-Wolfe line search; `step(closure)` runs up to maxIter iterations. */
 export class LBFGS extends Optimizer<LBFGSGroupOptions> {
@@ -337,13 +229,13 @@ export class LBFGS extends Optimizer<LBFGSGroupOptions> {
         let optimal = false;
         if (lineSearchFn === 'strong_wolfe') {
           const x0 = this.params.map((p) => p.storage);
-          const at = (step: number): Sample => {
+          const at = (step: number): Sample<Vec> => {
             this.moveFrom(x0, step, d);
             const e = evaluate();
             this.params.forEach((p, i) => { p.storage = x0[i]; });
             return { t: step, f: e.f, g: e.g, gtd: dot(e.g, d) };
           };
-          const search = strongWolfe(at, t, d, { t: 0, f: loss, g: flatGrad, gtd }, toleranceChange);
+          const search = strongWolfe(at, t, maxAbs(d), { t: 0, f: loss, g: flatGrad, gtd }, toleranceChange);
           ({ t, f: loss, g: flatGrad } = search.best);
           this.moveFrom(x0, t, d);
           evals = search.evals;
