@@ -183,13 +183,24 @@ class BatchRecorder implements Callback {
 
 const STATS = { mnist: { mean: [0.1307], std: [0.3081] }, cifar10: { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] } };
 
-/** A progress stream that names the run in place of fit()'s "Epoch". */
-function labelled(label: string, live: boolean): tg.train.ProgressStream {
+/**
+ * fit()'s progress, with the run's name in place of "Epoch": a live bar on a terminal, or
+ * else each finished epoch's line handed to `log` (so a quiet log silences it too).
+ */
+function progressFor(label: string, live: boolean, log: (line: string) => void): tg.train.ProgressStream {
+  const relabel = (text: string) => text.replace(/Epoch (\d+\/\d+)/, `${label} epoch $1`);
   const out = process.stdout;
+  if (live && out.isTTY) return { write: (text: string) => out.write(relabel(text)), isTTY: true, columns: out.columns };
+  let pending = '';
   return {
-    write: (text: string) => out.write(text.replace(/Epoch (\d+\/\d+)/, `${label} epoch $1`)),
-    isTTY: live && out.isTTY,
-    columns: out.columns,
+    write: (text: string) => {
+      pending += relabel(text);
+      for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
+        log(pending.slice(0, end));
+        pending = pending.slice(end + 1);
+      }
+    },
+    isTTY: false,
   };
 }
 
@@ -235,7 +246,7 @@ export function runComparison(c: CompareConfig, log: (line: string) => void = co
     try {
       const history = tg.train.fit(model, loader, {
         optimizer, loss, epochs: c.epochs, validation: testLoader, callbacks: [recorder],
-        progress: labelled(run.optimizer.padEnd(8), c.progress),
+        progress: progressFor(run.optimizer.padEnd(8), c.progress, log),
       });
       let seconds = 0;
       for (const e of history.epochs) {
