@@ -353,7 +353,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
         const range = scalarRanges[name];
         if (!range) throw new RangeError(`${where}: parameter ${key} has unknown scalar '${name}'${Object.keys(scalarRanges).length ? ` (${this.name} keeps ${Object.keys(scalarRanges).join(', ')})` : ` (${this.name} keeps none)`}`);
         if (typeof v !== 'number' || !(v >= range[0] && v <= range[1])) {
-          throw new RangeError(`${where}: scalar '${name}' of parameter ${key} must be a number in [${range[0]}, ${range[1]}], got ${describe(v)}`);
+          throw new RangeError(`${where}: scalar '${name}' of parameter ${key} must be a number in [${range[0]}, ${range[1]}], got ${typeof v === 'number' ? v : describe(v)}`);
         }
         scalars[name] = v;
       }
