@@ -130,6 +130,9 @@ export function findLr<Y>(model: Module, loader: FindLrLoader<Y>, options: FindL
   checkThat(params.some((p) => optimized.has(p)), where, 'the optimizer holds none of the model\'s parameters');
 
   const saved = capture(model, optimizer, loader);
+  // The sweep's zeroGrad() must not touch the gradients the caller left (an optimizer may
+  // dispose the gradients it clears): set them aside, restore() puts them back.
+  for (const p of params) p.grad = null;
   const lrs: number[] = [];
   const losses: number[] = [];
   const rawLosses: number[] = [];
