@@ -35,11 +35,11 @@ export type AdadeltaGroupOptions = Required<AdadeltaOptions>;
 export class Adadelta extends Optimizer<AdadeltaGroupOptions> {
   constructor(params: Params<AdadeltaGroupOptions>, options: AdadeltaOptions = {}) {
     super('Adadelta', params, {
-      lr: options.lr ?? 1,
-      rho: options.rho ?? 0.9,
-      eps: options.eps ?? 1e-6,
-      weightDecay: options.weightDecay ?? 0,
-    });
+      lr: options?.lr ?? 1,
+      rho: options?.rho ?? 0.9,
+      eps: options?.eps ?? 1e-6,
+      weightDecay: options?.weightDecay ?? 0,
+    }, options);
   }
 
   protected override validateOptions(o: AdadeltaGroupOptions, where: string): void {

@@ -35,11 +35,11 @@ export type AdamaxGroupOptions = Required<AdamaxOptions>;
 export class Adamax extends Optimizer<AdamaxGroupOptions> {
   constructor(params: Params<AdamaxGroupOptions>, options: AdamaxOptions = {}) {
     super('Adamax', params, {
-      lr: options.lr ?? 2e-3,
-      betas: options.betas ? [...options.betas] as [number, number] : [0.9, 0.999],
-      eps: options.eps ?? 1e-8,
-      weightDecay: options.weightDecay ?? 0,
-    });
+      lr: options?.lr ?? 2e-3,
+      betas: options?.betas ? [...options?.betas] as [number, number] : [0.9, 0.999],
+      eps: options?.eps ?? 1e-8,
+      weightDecay: options?.weightDecay ?? 0,
+    }, options);
   }
 
   protected override validateOptions(o: AdamaxGroupOptions, where: string): void {

@@ -93,16 +93,16 @@ export class LBFGS extends Optimizer<LBFGSGroupOptions> {
   private memory: LBFGSMemory | null = null;
 
   constructor(params: Params<LBFGSGroupOptions>, options: LBFGSOptions = {}) {
-    const maxIter = options.maxIter ?? 20;
+    const maxIter = options?.maxIter ?? 20;
     super('LBFGS', params, {
-      lr: options.lr ?? 1,
+      lr: options?.lr ?? 1,
       maxIter,
-      maxEval: options.maxEval ?? (Number.isInteger(maxIter) ? Math.floor((maxIter * 5) / 4) : maxIter),
-      toleranceGrad: options.toleranceGrad ?? 1e-7,
-      toleranceChange: options.toleranceChange ?? 1e-9,
-      historySize: options.historySize ?? 100,
-      lineSearchFn: options.lineSearchFn ?? null,
-    });
+      maxEval: options?.maxEval ?? (Number.isInteger(maxIter) ? Math.floor((maxIter * 5) / 4) : maxIter),
+      toleranceGrad: options?.toleranceGrad ?? 1e-7,
+      toleranceChange: options?.toleranceChange ?? 1e-9,
+      historySize: options?.historySize ?? 100,
+      lineSearchFn: options?.lineSearchFn ?? null,
+    }, options);
   }
 
   protected override validateOptions(o: LBFGSGroupOptions, where: string): void {

@@ -35,10 +35,10 @@ export type LionGroupOptions = Required<LionOptions>;
 export class Lion extends Optimizer<LionGroupOptions> {
   constructor(params: Params<LionGroupOptions>, options: LionOptions = {}) {
     super('Lion', params, {
-      lr: options.lr ?? 1e-4,
-      betas: options.betas ? [...options.betas] as [number, number] : [0.9, 0.99],
-      weightDecay: options.weightDecay ?? 0,
-    });
+      lr: options?.lr ?? 1e-4,
+      betas: options?.betas ? [...options?.betas] as [number, number] : [0.9, 0.99],
+      weightDecay: options?.weightDecay ?? 0,
+    }, options);
   }
 
   protected override validateOptions(o: LionGroupOptions, where: string): void {

@@ -43,13 +43,13 @@ export type NAdamGroupOptions = Required<NAdamOptions>;
 export class NAdam extends Optimizer<NAdamGroupOptions> {
   constructor(params: Params<NAdamGroupOptions>, options: NAdamOptions = {}) {
     super('NAdam', params, {
-      lr: options.lr ?? 2e-3,
-      betas: options.betas ? [...options.betas] as [number, number] : [0.9, 0.999],
-      eps: options.eps ?? 1e-8,
-      weightDecay: options.weightDecay ?? 0,
-      momentumDecay: options.momentumDecay ?? 4e-3,
-      decoupledWeightDecay: options.decoupledWeightDecay ?? false,
-    });
+      lr: options?.lr ?? 2e-3,
+      betas: options?.betas ? [...options?.betas] as [number, number] : [0.9, 0.999],
+      eps: options?.eps ?? 1e-8,
+      weightDecay: options?.weightDecay ?? 0,
+      momentumDecay: options?.momentumDecay ?? 4e-3,
+      decoupledWeightDecay: options?.decoupledWeightDecay ?? false,
+    }, options);
   }
 
   protected override validateOptions(o: NAdamGroupOptions, where: string): void {

@@ -111,10 +111,24 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /** Options a group gets when it does not set them. */
   protected readonly defaults: O;
 
-  protected constructor(name: string, params: Params<O>, defaults: O) {
+  /**
+   * `given` is the options object the user passed, when the subclass hands it on: a key in it
+   * that is no option of this optimizer (a typo such as `lrr`, or another optimizer's option)
+   * is refused rather than silently ignored.
+   */
+  protected constructor(name: string, params: Params<O>, defaults: O, given?: object) {
     this.name = name;
+    if (given !== undefined && (typeof given !== 'object' || given === null)) {
+      throw new TypeError(`${name}: options must be an object, got ${describe(given)}`);
+    }
+    for (const key of Object.keys(given ?? {})) {
+      if (!(key in defaults)) throw new RangeError(`${name}: unknown option '${key}' (${name}'s options are ${Object.keys(defaults).join(', ')})`);
+    }
     this.validateOptions(defaults, name);
     this.defaults = defaults;
+    if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new TypeError(`${name}: params must be an iterable of tensors or of parameter groups (e.g. model.parameters()), got ${describe(params)}`);
+    }
     const items = [...(params as Iterable<unknown>)];
     if (items.length === 0) throw new RangeError(`${name}: got an empty parameter list`);
     if (items.every((x) => x instanceof Tensor)) {
@@ -122,7 +136,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     } else if (items.some((x) => x instanceof Tensor)) {
       throw new TypeError(`${name}: params mixes tensors and parameter groups; pass one or the other`);
     } else {
-      for (const g of items) this.addParamGroup(g as ParamGroupInput<O>);
+      items.forEach((g, i) => {
+        if (typeof g !== 'object' || g === null) throw new TypeError(`${name}: params[${i}] is ${describe(g)}, not a Tensor or a parameter group`);
+        this.addParamGroup(g as ParamGroupInput<O>);
+      });
     }
   }
 

@@ -42,12 +42,12 @@ export type RAdamGroupOptions = Required<RAdamOptions>;
 export class RAdam extends Optimizer<RAdamGroupOptions> {
   constructor(params: Params<RAdamGroupOptions>, options: RAdamOptions = {}) {
     super('RAdam', params, {
-      lr: options.lr ?? 1e-3,
-      betas: options.betas ? [...options.betas] as [number, number] : [0.9, 0.999],
-      eps: options.eps ?? 1e-8,
-      weightDecay: options.weightDecay ?? 0,
-      decoupledWeightDecay: options.decoupledWeightDecay ?? false,
-    });
+      lr: options?.lr ?? 1e-3,
+      betas: options?.betas ? [...options?.betas] as [number, number] : [0.9, 0.999],
+      eps: options?.eps ?? 1e-8,
+      weightDecay: options?.weightDecay ?? 0,
+      decoupledWeightDecay: options?.decoupledWeightDecay ?? false,
+    }, options);
   }
 
   protected override validateOptions(o: RAdamGroupOptions, where: string): void {

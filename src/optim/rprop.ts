@@ -38,10 +38,10 @@ export type RpropGroupOptions = Required<RpropOptions>;
 export class Rprop extends Optimizer<RpropGroupOptions> {
   constructor(params: Params<RpropGroupOptions>, options: RpropOptions = {}) {
     super('Rprop', params, {
-      lr: options.lr ?? 1e-2,
-      etas: options.etas ? [...options.etas] as [number, number] : [0.5, 1.2],
-      stepSizes: options.stepSizes ? [...options.stepSizes] as [number, number] : [1e-6, 50],
-    });
+      lr: options?.lr ?? 1e-2,
+      etas: options?.etas ? [...options?.etas] as [number, number] : [0.5, 1.2],
+      stepSizes: options?.stepSizes ? [...options?.stepSizes] as [number, number] : [1e-6, 50],
+    }, options);
   }
 
   protected override validateOptions(o: RpropGroupOptions, where: string): void {

@@ -1,5 +1,5 @@
-import { describe, it } from 'vitest';
-import { optim, tensor } from '../../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { nn, optim, tensor } from '../../src/index.ts';
 import { expectRangeError } from './helpers.ts';
 
 const p = (): ReturnType<typeof tensor>[] => [tensor([1], { requiresGrad: true })];
@@ -106,5 +106,25 @@ describe('invalid options throw a RangeError naming the option and the value, at
     expectRangeError(() => new optim.ReduceLROnPlateau(opt, { mode: 'up' as never }), 'mode', "'up'");
     expectRangeError(() => new optim.ReduceLROnPlateau(opt, { patience: -1 }), 'patience', '-1');
     expectRangeError(() => new optim.ReduceLROnPlateau(opt, { minLr: [0, 0] }), 'minLr', '1');
+  });
+});
+
+describe('what is passed as params and options is checked too', () => {
+  const model = new nn.Sequential(new nn.Dense(2, 2));
+  it('a model instead of its parameters, null, or numbers: a TypeError that says what to pass', () => {
+    expect(() => new optim.Adamax(model as never)).toThrow('Adamax: params must be an iterable of tensors or of parameter groups (e.g. model.parameters()), got a Sequential');
+    expect(() => new optim.Lion(null as never)).toThrow('Lion: params must be an iterable of tensors or of parameter groups (e.g. model.parameters()), got null');
+    expect(() => new optim.SGD([1, 2] as never, { lr: 0.1 })).toThrow('SGD: params[0] is the number 1, not a Tensor or a parameter group');
+  });
+
+  it('an option the optimizer does not have is refused, not ignored (the newer optimizers)', () => {
+    const ps = model.parameters();
+    expectRangeError(() => new optim.NAdam(ps, { lrr: 0.1 } as never), "NAdam: unknown option 'lrr'", 'lr, betas, eps');
+    expectRangeError(() => new optim.Rprop(ps, { momentum: 0.9 } as never), "Rprop: unknown option 'momentum'");
+    expectRangeError(() => new optim.LBFGS(ps, { line_search_fn: 'strong_wolfe' } as never), "LBFGS: unknown option 'line_search_fn'");
+    for (const make of [optim.Adadelta, optim.Adamax, optim.RAdam, optim.Lion]) {
+      expectRangeError(() => new make(ps, { weight_decay: 0.1 } as never), "unknown option 'weight_decay'");
+    }
+    expect(() => new optim.Adadelta(ps, null as never)).toThrow('Adadelta: options must be an object, got null');
   });
 });
