@@ -1,6 +1,6 @@
 // The benchmark's MNIST models and training step, shared by bench/tsgrad.ts (throughput)
 // and bench/memory.ts (RSS over many steps) so both measure exactly the same work.
-import * as tg from '../src/index.ts';
+import * as tg from 'tsgrad';
 import { TRAIN, mnistBatches } from './peers/common.mjs';
 
 /** The benchmark's MLP and CNN, identical in shape to the peers' (valid convs, 28→24→12→8→4). */

@@ -1,7 +1,7 @@
 // tsgrad runner: npx tsx bench/tsgrad.ts <workload> [cpu|gpu]
 // The same workloads, shapes, data and timing loop as the peer runners (bench/peers/common.mjs),
 // measured through tsgrad's public API. Prints one JSON line on stdout.
-import * as tg from '../src/index.ts';
+import * as tg from 'tsgrad';
 import {
   CONV, OPTIM, TRAIN, measure, result, runCli, seededArray,
 } from './peers/common.mjs';

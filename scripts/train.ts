@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import * as tg from '../src/index.ts';
+import * as tg from 'tsgrad';
 import type { Callback } from '../src/train/callbacks.ts';
 import { buildModel, type InputShape } from '../src/train/zoo.ts';
 import { lineChart } from '../examples/lib/svg-plot.ts';

@@ -2,9 +2,11 @@
  * The Optimizer base: what every optimizer shares — parameter groups with options of their
  * own, per-parameter state, `zeroGrad()`, `step()`, and saving/restoring that state.
  *
- * A subclass supplies only the math for one parameter (`updateParam`), the option checks, and
- * the names of the state it keeps. Optimizers that treat all parameters as one vector (LBFGS)
- * override `step` and the state dict instead.
+ * A subclass supplies the math for one parameter (`updateParam`), the option checks, and the
+ * names of the state it keeps. Its update is written twice, side by side: as an elementwise
+ * program that every backend compiles into one fused pass (`applyProgram`), and as plain
+ * tensor ops, the reference the fused form is tested against (`fused: false`). Optimizers
+ * that treat all parameters as one vector (LBFGS) override `step` and the state dict instead.
  *
  * `step()` is all-or-nothing for every error it can foresee: the options of every group and
  * the gradient of every parameter are checked before the first parameter moves. NaN or
@@ -13,8 +15,10 @@
  */
 import { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
-import { toHost, type Storage } from '../tensor/storage.ts';
+import { noGrad } from '../tensor/autograd.ts';
+import { keep, tidy } from '../tensor/lifetimes.ts';
 import { backend } from '../backend/registry.ts';
+import { pointwiseAll } from '../ops/pointwise.ts';
 
 /** Options every optimizer has; schedulers rely on `lr` alone. */
 export interface BaseOptions {
@@ -41,8 +45,8 @@ export type Params<O> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
 export interface ParamState {
   /** Steps this parameter has taken (the t of bias corrections and lrDecay). */
   step: number;
-  /** The optimizer's per-element memory, e.g. Adam's expAvg and expAvgSq. */
-  buffers: Record<string, Storage>;
+  /** The optimizer's per-element memory, e.g. Adam's expAvg and expAvgSq, shaped like the parameter. */
+  buffers: Record<string, Tensor>;
   /** Memory that is one number per parameter, not per element, e.g. NAdam's product μ₁·…·μₜ. */
   scalars: Record<string, number>;
 }
@@ -86,8 +90,18 @@ function copyValue(v: unknown): unknown {
   return Array.isArray(v) ? [...v] : v;
 }
 
-function hostCopy(s: Storage): Float32Array {
-  return new Float32Array(toHost(s));
+function hostCopy(t: Tensor, shape: readonly number[]): Tensor {
+  return new Tensor(Float32Array.from(t.data), shape);
+}
+
+/** Options every optimizer takes besides its hyperparameters. */
+export interface OptimizerOptions {
+  /**
+   * Update with the fused elementwise program (default) or with the reference written as
+   * plain tensor ops — slower, the same to float32 rounding, and there to be read and tested
+   * against (PyTorch's `fused`/`foreach` flags play the same role).
+   */
+  fused?: boolean;
 }
 
 /** How a bad value is shown in an error: "a Float32Array", "the number 5", "undefined". */
@@ -110,20 +124,26 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   protected readonly name: string;
   /** Options a group gets when it does not set them. */
   protected readonly defaults: O;
+  /** Whether updates run as one fused program per parameter (see OptimizerOptions). */
+  readonly fused: boolean;
 
   /**
-   * `given` is the options object the user passed, when the subclass hands it on: a key in it
-   * that is no option of this optimizer (a typo such as `lrr`, or another optimizer's option)
-   * is refused rather than silently ignored.
+   * `options` is the options object the user passed (hyperparameters and `fused`): a key in
+   * it that is no option of this optimizer (a typo such as `lrr`, or another optimizer's
+   * option) is refused rather than silently ignored.
    */
-  protected constructor(name: string, params: Params<O>, defaults: O, given?: object) {
+  protected constructor(name: string, params: Params<O>, defaults: O, options: object & OptimizerOptions = {}) {
     this.name = name;
-    if (given !== undefined && (typeof given !== 'object' || given === null)) {
-      throw new TypeError(`${name}: options must be an object, got ${describe(given)}`);
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`${name}: options must be an object, got ${describe(options)}`);
     }
-    for (const key of Object.keys(given ?? {})) {
-      if (!(key in defaults)) throw new RangeError(`${name}: unknown option '${key}' (${name}'s options are ${Object.keys(defaults).join(', ')})`);
+    for (const key of Object.keys(options)) {
+      if (key !== 'fused' && !(key in defaults)) {
+        throw new RangeError(`${name}: unknown option '${key}' (${name}'s options are ${[...Object.keys(defaults), 'fused'].join(', ')})`);
+      }
     }
+    this.fused = options.fused ?? true;
+    if (typeof this.fused !== 'boolean') throw new RangeError(`${name}: fused must be true or false, got ${describe(options.fused)}`);
     this.validateOptions(defaults, name);
     this.defaults = defaults;
     if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
@@ -200,10 +220,16 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     this.paramGroups.push({ ...(options as O), params });
   }
 
-  /** Forgets every parameter's gradient (sets `.grad` to null, like PyTorch's set_to_none). */
+  /**
+   * Forgets every parameter's gradient (sets `.grad` to null, like PyTorch's set_to_none). A
+   * parameter owns its gradient, so the old one is disposed: clone it first to keep it.
+   */
   zeroGrad(): void {
     for (const group of this.paramGroups) {
-      for (const p of group.params) p.grad = null;
+      for (const p of group.params) {
+        p.grad?.dispose();
+        p.grad = null;
+      }
     }
   }
 
@@ -225,7 +251,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
           this.state.set(p, state);
         }
         state.step += 1;
-        this.updateParam(p, p.grad, state, group);
+        const grad = p.grad;
+        // Every temporary of the update is freed as soon as the update is done.
+        noGrad(() => tidy(() => this.updateParam(p, grad, state, group)));
       }
     }
     return loss;
@@ -264,20 +292,34 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   }
 
   /** The named buffer of a parameter's state, created (filled with `fill`) the first time it is needed. */
-  protected buffer(state: ParamState, name: string, param: Tensor, fill = 0): Storage {
+  protected buffer(state: ParamState, name: string, param: Tensor, fill = 0): Tensor {
     let b = state.buffers[name];
     if (b === undefined) {
       const host = new Float32Array(param.size);
       if (fill !== 0) host.fill(fill);
-      b = backend().upload(host);
+      b = keep(new Tensor(backend().upload(host), param.shape));
       state.buffers[name] = b;
     }
     return b;
   }
 
-  /** A buffer as a tensor shaped like its parameter, for updates written with tensor ops. */
-  protected bufferTensor(state: ParamState, name: string, param: Tensor, fill = 0): Tensor {
-    return new Tensor(this.buffer(state, name, param, fill), param.shape);
+  /**
+   * Runs a fused update: `source` is an elementwise program over the tensors and numbers given;
+   * each output named like one of the tensors (the parameter `p`, a state buffer) becomes its
+   * new value — in place on the cpu.
+   */
+  protected applyProgram(source: string, tensors: Record<string, Tensor>, scalars: Record<string, number>): void {
+    const out = pointwiseAll(this.name, source, { ...tensors, ...scalars }, true);
+    for (const [name, value] of Object.entries(out)) {
+      const target = tensors[name];
+      if (!target) throw new Error(`${this.name}: update program sets '${name}', which is not one of its tensors`);
+      target.storage = value.storage;
+    }
+  }
+
+  /** The reference path's assignment: `target` takes `value`'s values (as `target.copy_(value)` would). */
+  protected assign(target: Tensor, value: Tensor): void {
+    target.storage = value.storage;
   }
 
   /** A copy of the optimizer's state: step counts, buffers and every group's options. */
@@ -292,7 +334,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
         const s = this.state.get(p);
         if (s) {
           const buffers: Record<string, Tensor> = {};
-          for (const [name, b] of Object.entries(s.buffers)) buffers[name] = new Tensor(hostCopy(b), p.shape);
+          for (const [name, b] of Object.entries(s.buffers)) buffers[name] = keep(hostCopy(b, p.shape));
           state[index] = Object.keys(s.scalars).length > 0 ? { step: s.step, buffers, scalars: { ...s.scalars } } : { step: s.step, buffers };
         }
         return index++;
@@ -342,23 +384,24 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     const known = this.bufferNames();
     const nonNegative = this.nonNegativeBuffers();
     const scalarRanges = this.scalarRanges();
-    const newState = new Map<Tensor, ParamState>();
+    // Checked values stay on the host until everything has passed, so a refused dict uploads nothing.
+    const newState = new Map<Tensor, { step: number; buffers: Record<string, Float32Array>; scalars: Record<string, number> }>();
     for (const [key, saved] of Object.entries(sd.state)) {
       const p = byIndex.get(Number(key));
       if (!p) throw new RangeError(`${where}: state for parameter ${key}, which no group lists`);
       if (!Number.isInteger(saved?.step) || saved.step < 0) {
         throw new RangeError(`${where}: parameter ${key} has step ${saved?.step}; expected an integer ≥ 0`);
       }
-      const buffers: Record<string, Storage> = {};
+      const buffers: Record<string, Float32Array> = {};
       for (const [name, t] of Object.entries(saved.buffers ?? {})) {
         if (!known.includes(name)) throw new RangeError(`${where}: parameter ${key} has unknown buffer '${name}' (${this.name} keeps ${known.join(', ')})`);
         if (!(t instanceof Tensor) || t.size !== p.size) {
           const got = t instanceof Tensor ? `shape ${fmtShape(t.shape)}` : typeof t;
           throw new ShapeError(`${where}: buffer '${name}' of parameter ${key} must have ${p.size} values like the parameter ${fmtShape(p.shape)}, got ${got}`);
         }
-        const values = hostCopy(t.storage);
+        const values = Float32Array.from(t.data);
         checkBufferValues(values, nonNegative.includes(name), `${where}: buffer '${name}' of parameter ${key}`);
-        buffers[name] = backend().upload(values);
+        buffers[name] = values;
       }
       for (const name of this.requiredBuffers(groupOf.get(p)!)) {
         if (saved.step > 0 && !(name in buffers)) throw new RangeError(`${where}: parameter ${key} lacks buffer '${name}'`);
@@ -381,8 +424,13 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     }
     // Everything checked: now commit.
     this.paramGroups.forEach((group, g) => Object.assign(group, newOptions[g]));
+    for (const s of this.state.values()) for (const b of Object.values(s.buffers)) b.dispose();
     this.state.clear();
-    for (const [p, s] of newState) this.state.set(p, s);
+    for (const [p, s] of newState) {
+      const buffers: Record<string, Tensor> = {};
+      for (const [name, values] of Object.entries(s.buffers)) buffers[name] = keep(new Tensor(backend().upload(values), p.shape));
+      this.state.set(p, { step: s.step, buffers, scalars: s.scalars });
+    }
   }
 }
 

@@ -5,7 +5,7 @@ import * as tg from '../../src/index.ts';
 describe('errors', () => {
   it('shape mismatches', () => {
     expect(() => tg.ones([2, 3]).matmul(tg.ones([4, 5]))).toThrow('matmul: inner dimensions differ: [2,3] @ [4,5]');
-    expect(() => tg.ones([2, 3, 4]).matmul(tg.ones([3, 4, 5]))).toThrow('matmul: batch sizes differ: [2,3,4] @ [3,4,5]');
+    expect(() => tg.ones([2, 3, 4]).matmul(tg.ones([3, 4, 5]))).toThrow('matmul: batch sizes differ and do not broadcast: [2,3,4] @ [3,4,5]');
     expect(() => tg.ones([2, 3]).add(tg.ones([4]))).toThrow('add: shapes [2,3] and [4] cannot be broadcast together');
     expect(() => tg.ones([2, 3]).mul(tg.ones([3, 2]))).toThrow(tg.ShapeError);
     expect(() => tg.ones([2, 3]).reshape([4, 2])).toThrow('reshape: cannot reshape [2,3] (6 elements) to [4,2]');

@@ -10,7 +10,7 @@
  * compiles once; the scalars that change from call to call (a learning rate, a bias
  * correction) are passed as uniforms instead, so they never trigger a recompile.
  */
-import type { DeviceData, Storage } from '../../tensor/storage.ts';
+import { toHost, type DeviceData, type Storage } from '../../tensor/storage.ts';
 import { TextureReclaimer } from './memory.ts';
 
 /** A gpu.js pipeline texture: what GL modes hand back from a kernel with `pipeline: true`. */
@@ -37,6 +37,22 @@ export interface GpuJsInstance {
 
 /** Kernel arguments: tensors' storages, or numbers passed as float uniforms. */
 export type KernelArg = Storage | number;
+
+/** A helper function a kernel's source calls, in the JS subset gpu.js translates; every argument is a float. */
+export interface HelperFunction {
+  source: string;
+  arity: number;
+}
+
+function helperSettings(helpers: readonly HelperFunction[]): Record<string, unknown> {
+  if (helpers.length === 0) return {};
+  return {
+    functions: helpers.map((h) => ({
+      source: h.source,
+      settings: { argumentTypes: new Array(h.arity).fill('Number'), returnType: 'Number' },
+    })),
+  };
+}
 
 /**
  * Float index arithmetic in GLSL is exact only below 2²⁴: gpu.js turns `this.thread.x` and
@@ -125,7 +141,7 @@ export class GpuRuntime {
   /** Our device data for any non-empty storage: ours as is, host arrays uploaded, other backends' data downloaded first. */
   private toDevice(s: Storage): GpuData {
     if (s instanceof GpuData && s.owner === this) return s;
-    return this.upload(s instanceof Float32Array ? s : s.download()) as GpuData;
+    return this.upload(toHost(s)) as GpuData;
   }
 
   /** Copies a device value of `length` elements back to a new host array. */
@@ -141,12 +157,12 @@ export class GpuRuntime {
    * Runs generated kernel `source` (a JS function text gpu.js transpiles) over `size`
    * outputs. Storages are made device values; numbers become float uniforms.
    */
-  run(source: string, size: number, args: readonly KernelArg[]): Storage {
+  run(source: string, size: number, args: readonly KernelArg[], helpers: readonly HelperFunction[] = []): Storage {
     if (size === 0) return new Float32Array(0);
     const { values, key, inputs } = this.prepare(source, size, args);
     let kernel = this.kernels.get(key);
     if (!kernel) {
-      kernel = this.gpu.createKernel(source, this.settings(size));
+      kernel = this.gpu.createKernel(source, { ...this.settings(size), ...helperSettings(helpers) });
       this.kernels.set(key, kernel);
     }
     const out = kernel(...values) as DeviceValue;
@@ -158,7 +174,7 @@ export class GpuRuntime {
    * Runs a kernel map: `source` returns the main output and calls each named sub-kernel
    * `save_<name>(v)` once to emit another output of the same size, all in one pass.
    */
-  runMap(source: string, outputs: readonly string[], size: number, args: readonly KernelArg[]): Record<string, Storage> {
+  runMap(source: string, outputs: readonly string[], size: number, args: readonly KernelArg[], helpers: readonly HelperFunction[] = []): Record<string, Storage> {
     if (size === 0) {
       const empty: Record<string, Storage> = { result: new Float32Array(0) };
       for (const name of outputs) empty[name] = new Float32Array(0);
@@ -171,7 +187,7 @@ export class GpuRuntime {
       const subKernels: Record<string, unknown> = {};
       // gpu.js reads sub-kernels from their source text, so they are built from strings too.
       for (const name of outputs) subKernels[name] = new Function(`return function save_${name}(v) { return v; }`)();
-      kernel = this.gpu.createKernelMap(subKernels, source, this.settings(size));
+      kernel = this.gpu.createKernelMap(subKernels, source, { ...this.settings(size), ...helperSettings(helpers) });
       this.kernels.set(mapKey, kernel);
     }
     const raw = kernel(...values) as Record<string, DeviceValue>;
@@ -179,11 +195,6 @@ export class GpuRuntime {
     const out: Record<string, Storage> = {};
     for (const name of ['result', ...outputs]) out[name] = new GpuData(raw[name], size, this);
     return out;
-  }
-
-  /** Number of compiled kernels (for tests and diagnostics). */
-  get kernelCount(): number {
-    return this.kernels.size;
   }
 
   /**

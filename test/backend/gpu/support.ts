@@ -9,6 +9,7 @@ import { toHost, type Storage } from '../../../src/tensor/storage.ts';
 import type { Backend } from '../../../src/backend/backend.ts';
 import { createCpuBackend } from '../../../src/backend/cpu/index.ts';
 import { createGpuBackend } from '../../../src/backend/gpu/index.ts';
+import { program } from '../../../src/backend/program.ts';
 
 const status = headlessGlStatus();
 
@@ -88,4 +89,9 @@ export function sumBound(absTerms: Storage, n: number): Float32Array {
 /** Output length of a convolution or pooling along one axis. */
 export function outSize(size: number, k: number, stride: number, padding: number): number {
   return Math.floor((size + 2 * padding - k) / stride) + 1;
+}
+
+/** Runs a one-output elementwise program (e.g. '-x', 'x * s') on a backend over flat data. */
+export function runOn(k: Backend, source: string, x: Storage, n: number, scalars: Record<string, number> = {}): Storage {
+  return k.elementwise(program(source), { x: { storage: x, shape: [n], dtype: 'float32' }, ...scalars }, [n], false).out;
 }
