@@ -1,8 +1,15 @@
 /** Training helpers that act on parameters and their gradients: clipping and an L1 penalty. */
 import { Tensor } from '../tensor/tensor.ts';
+import { noGrad } from '../tensor/autograd.ts';
+import { tidy } from '../tensor/lifetimes.ts';
 import { add, mul } from '../ops/arithmetic.ts';
-import { abs } from '../ops/math.ts';
+import { abs, clamp } from '../ops/math.ts';
 import { sum } from '../ops/reduce.ts';
+
+/** A bad argument as an error shows it: strings quoted, so 'x' is not read as a word of the message. */
+function show(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
 
 /**
  * Rescales the gradients in place so that their joint L2 norm is at most maxNorm, and
@@ -12,7 +19,7 @@ import { sum } from '../ops/reduce.ts';
  */
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number): number {
   if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) {
-    throw new RangeError(`clipGradNorm: maxNorm must be a number >= 0, got ${String(maxNorm)}`);
+    throw new RangeError(`clipGradNorm: maxNorm must be a number >= 0, got ${show(maxNorm)}`);
   }
   const grads = [...params].map((p) => p.grad).filter((g): g is Tensor => g !== null);
   let sq = 0;
@@ -51,21 +58,18 @@ function tensorsOf(fn: string, params: Iterable<Tensor> | Tensor): Tensor[] {
  */
 export function clipGradValue(params: Iterable<Tensor> | Tensor, clipValue: number): void {
   if (typeof clipValue !== 'number' || !(clipValue >= 0)) {
-    throw new RangeError(`clipGradValue: clipValue must be a number >= 0, got ${String(clipValue)}`);
+    throw new RangeError(`clipGradValue: clipValue must be a number >= 0, got ${show(clipValue)}`);
   }
   const list = tensorsOf('clipGradValue', params);
   list.forEach((p, i) => {
     if (p.grad !== null && !(p.grad instanceof Tensor)) throw new TypeError(`clipGradValue: the gradient of params[${i}] is ${typeof p.grad}, not a Tensor`);
   });
-  // STOPGAP: a host loop until the op core has clamp (then: p.grad = p.grad.clamp(−v, v)).
-  for (const p of list) {
-    if (p.grad === null) continue;
-    const d = p.grad.data;
-    for (let i = 0; i < d.length; i++) {
-      if (d[i] > clipValue) d[i] = clipValue;
-      else if (d[i] < -clipValue) d[i] = -clipValue;
+  // In place, as PyTorch's: the gradient tensor stays the same object and takes the clamped values.
+  noGrad(() => tidy(() => {
+    for (const p of list) {
+      if (p.grad !== null) p.grad.storage = clamp(p.grad, -clipValue, clipValue).storage;
     }
-  }
+  }));
 }
 
 /**
@@ -77,7 +81,7 @@ export function clipGradValue(params: Iterable<Tensor> | Tensor, clipValue: numb
  */
 export function l1Penalty(params: Iterable<Tensor> | Tensor, weight = 1): Tensor {
   if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
-    throw new RangeError(`l1Penalty: weight must be a finite number >= 0, got ${String(weight)}`);
+    throw new RangeError(`l1Penalty: weight must be a finite number >= 0, got ${show(weight)}`);
   }
   const list = tensorsOf('l1Penalty', params);
   if (list.length === 0) throw new RangeError('l1Penalty: got no parameters');

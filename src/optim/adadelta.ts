@@ -10,14 +10,14 @@
  *
  * As in PyTorch, ε sits inside both roots and an lr (default 1, the paper's method) scales Δ.
  */
-import '../ops/methods.ts';
-import { Tensor } from '../tensor/tensor.ts';
-import { noGrad } from '../tensor/autograd.ts';
-import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { add, div, mul, sub } from '../ops/arithmetic.ts';
+import { sqrt } from '../ops/math.ts';
+import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
 import { checkClosedUnitInterval, checkNonNegative, checkPositive } from './validate.ts';
 
 /** Adadelta's options, named and defaulted as in PyTorch (camelCase). */
-export interface AdadeltaOptions {
+export interface AdadeltaOptions extends OptimizerOptions {
   /** Scales the update Δ. Default 1 (the paper has no learning rate). */
   lr?: number;
   /** Decay ρ of both running averages, in [0, 1]. Default 0.9. */
@@ -29,7 +29,7 @@ export interface AdadeltaOptions {
 }
 
 /** Adadelta's options with every default filled in. */
-export type AdadeltaGroupOptions = Required<AdadeltaOptions>;
+export type AdadeltaGroupOptions = Required<Omit<AdadeltaOptions, keyof OptimizerOptions>>;
 
 /** Adadelta: RMSprop with the learning rate replaced by the RMS of past updates. */
 export class Adadelta extends Optimizer<AdadeltaGroupOptions> {
@@ -61,20 +61,26 @@ export class Adadelta extends Optimizer<AdadeltaGroupOptions> {
     return ['squareAvg', 'accDelta'];
   }
 
-  protected override updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<AdadeltaGroupOptions>): void {
-    const next = noGrad(() => this.rule(p.detach(), grad, this.bufferTensor(state, 'squareAvg', p), this.bufferTensor(state, 'accDelta', p), group));
-    p.storage = next.theta.storage;
-    state.buffers.squareAvg = next.squareAvg.storage;
-    state.buffers.accDelta = next.accDelta.storage;
-  }
-
-  /** The update rule in the header, on tensors. */
-  private rule(theta: Tensor, g: Tensor, squareAvg: Tensor, accDelta: Tensor, o: AdadeltaGroupOptions) {
-    const { lr, rho, eps, weightDecay } = o;
-    if (weightDecay !== 0) g = g.add(theta.mul(weightDecay));
-    const v = squareAvg.mul(rho).add(g.mul(g).mul(1 - rho));
-    const delta = accDelta.add(eps).sqrt().div(v.add(eps).sqrt()).mul(g);
-    const u = accDelta.mul(rho).add(delta.mul(delta).mul(1 - rho));
-    return { theta: theta.sub(delta.mul(lr)), squareAvg: v, accDelta: u };
+  protected override updateParam(p: Tensor, g: Tensor, state: ParamState, group: ParamGroup<AdadeltaGroupOptions>): void {
+    const { lr, rho, eps, weightDecay: wd } = group;
+    const v = this.buffer(state, 'squareAvg', p);
+    const u = this.buffer(state, 'accDelta', p);
+    if (this.fused) {
+      this.applyProgram(ADADELTA, { p, g, v, u }, { lr, rho, eps, wd });
+      return;
+    }
+    const gi = add(g, mul(p, wd));
+    const vNew = add(mul(v, rho), mul(mul(gi, gi), 1 - rho));
+    const delta = mul(div(sqrt(add(u, eps)), sqrt(add(vNew, eps))), gi);
+    this.assign(u, add(mul(u, rho), mul(mul(delta, delta), 1 - rho)));
+    this.assign(v, vNew);
+    this.assign(p, sub(p, mul(delta, lr)));
   }
 }
+
+const ADADELTA = `
+  let gi = g + wd * p
+  v = rho * v + (1 - rho) * gi * gi
+  let delta = sqrt(u + eps) / sqrt(v + eps) * gi
+  u = rho * u + (1 - rho) * delta * delta
+  p = p - lr * delta`;

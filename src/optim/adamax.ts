@@ -9,15 +9,14 @@
  *
  * ε is added to |g| inside the max, as PyTorch does, so u > 0 from the first step on.
  */
-import '../ops/methods.ts';
-import { Tensor } from '../tensor/tensor.ts';
-import { noGrad } from '../tensor/autograd.ts';
-import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
-import { maximum } from './interim-ops.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { add, div, mul, sub } from '../ops/arithmetic.ts';
+import { abs, maximum } from '../ops/math.ts';
+import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
 import { checkNonNegative, checkPositive, checkThat, checkUnitInterval } from './validate.ts';
 
 /** Adamax's options, named and defaulted as in PyTorch (camelCase). */
-export interface AdamaxOptions {
+export interface AdamaxOptions extends OptimizerOptions {
   /** Learning rate: with a steady gradient, each coordinate moves by about lr per step. Default 0.002. */
   lr?: number;
   /** Decay rates (β₁, β₂) of the first moment and of the maximum, each in [0, 1). Default [0.9, 0.999]. */
@@ -29,14 +28,15 @@ export interface AdamaxOptions {
 }
 
 /** Adamax's options with every default filled in. */
-export type AdamaxGroupOptions = Required<AdamaxOptions>;
+export type AdamaxGroupOptions = Required<Omit<AdamaxOptions, keyof OptimizerOptions>>;
 
 /** Adamax: Adam with an exponentially weighted infinity norm in the denominator. */
 export class Adamax extends Optimizer<AdamaxGroupOptions> {
   constructor(params: Params<AdamaxGroupOptions>, options: AdamaxOptions = {}) {
     super('Adamax', params, {
       lr: options?.lr ?? 2e-3,
-      betas: options?.betas ? [...options?.betas] as [number, number] : [0.9, 0.999],
+      // Copied when it is an array; anything else reaches validateOptions, which names it.
+      betas: Array.isArray(options?.betas) ? [...options.betas] as [number, number] : options?.betas ?? [0.9, 0.999],
       eps: options?.eps ?? 1e-8,
       weightDecay: options?.weightDecay ?? 0,
     }, options);
@@ -63,20 +63,26 @@ export class Adamax extends Optimizer<AdamaxGroupOptions> {
     return ['expInf'];
   }
 
-  protected override updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<AdamaxGroupOptions>): void {
-    const next = noGrad(() => this.rule(p.detach(), grad, this.bufferTensor(state, 'expAvg', p), this.bufferTensor(state, 'expInf', p), state.step, group));
-    p.storage = next.theta.storage;
-    state.buffers.expAvg = next.expAvg.storage;
-    state.buffers.expInf = next.expInf.storage;
-  }
-
-  /** The update rule in the header, on tensors; t is the parameter's step count. */
-  private rule(theta: Tensor, g: Tensor, expAvg: Tensor, expInf: Tensor, t: number, o: AdamaxGroupOptions) {
-    const { lr, betas: [beta1, beta2], eps, weightDecay } = o;
-    if (weightDecay !== 0) g = g.add(theta.mul(weightDecay));
-    const m = expAvg.mul(beta1).add(g.mul(1 - beta1));
-    const u = maximum(expInf.mul(beta2), g.abs().add(eps));
-    const stepSize = lr / (1 - beta1 ** t);
-    return { theta: theta.sub(m.div(u).mul(stepSize)), expAvg: m, expInf: u };
+  protected override updateParam(p: Tensor, g: Tensor, state: ParamState, group: ParamGroup<AdamaxGroupOptions>): void {
+    const { lr, betas: [beta1, beta2], eps, weightDecay: wd } = group;
+    const m = this.buffer(state, 'expAvg', p);
+    const u = this.buffer(state, 'expInf', p);
+    const stepSize = lr / (1 - beta1 ** state.step);
+    if (this.fused) {
+      this.applyProgram(ADAMAX, { p, g, m, u }, { beta1, beta2, eps, wd, stepSize });
+      return;
+    }
+    const gi = add(g, mul(p, wd));
+    const mNew = add(mul(m, beta1), mul(gi, 1 - beta1));
+    const uNew = maximum(mul(u, beta2), add(abs(gi), eps));
+    this.assign(m, mNew);
+    this.assign(u, uNew);
+    this.assign(p, sub(p, mul(div(mNew, uNew), stepSize)));
   }
 }
+
+const ADAMAX = `
+  let gi = g + wd * p
+  m = beta1 * m + (1 - beta1) * gi
+  u = max(beta2 * u, abs(gi) + eps)
+  p = p - stepSize * m / u`;

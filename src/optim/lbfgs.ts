@@ -30,13 +30,21 @@
  *
  * Vectors are kept as one tensor per parameter, so every operation is a tensor op and runs
  * on any backend; only the dot products come back to the host, as numbers for the control flow.
+ * There is no fused program: the work is dot products and sums of vectors, not one
+ * elementwise update. The vectors LBFGS remembers outlive any `tidy` (they are kept, and
+ * disposed when forgotten), and the parameters' storages from before a step are held until
+ * the step succeeds, so a failed one can put them back on the gpu too.
  */
-import '../ops/methods.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
 import { zeros } from '../tensor/creation.ts';
-import { toHost, type Storage } from '../tensor/storage.ts';
+import { noGrad } from '../tensor/autograd.ts';
+import { keep, tidy } from '../tensor/lifetimes.ts';
+import { toHost } from '../tensor/storage.ts';
 import { backend } from '../backend/registry.ts';
+import { add, clone, mul } from '../ops/arithmetic.ts';
+import { abs } from '../ops/math.ts';
+import { max, sum } from '../ops/reduce.ts';
 import { Optimizer, type Closure, type OptimizerStateDict, type ParamGroupInput, type Params } from './optimizer.ts';
 import { checkInteger, checkNonNegative, checkThat } from './validate.ts';
 import { strongWolfe, type Sample } from './strong-wolfe.ts';
@@ -81,18 +89,54 @@ interface LBFGSMemory {
   prevLoss: number;
 }
 
-const dot = (a: Vec, b: Vec): number => a.reduce((s, x, i) => s + x.mul(b[i]).sum().item(), 0);
-const maxAbs = (a: Vec): number => a.reduce((m, x) => Math.max(m, x.size ? x.abs().max().item() : 0), 0);
-const sumAbs = (a: Vec): number => a.reduce((s, x) => s + x.abs().sum().item(), 0);
+// Each helper frees its temporaries at once (tidy), which matters on the gpu, where a step
+// of 20 iterations would otherwise leave hundreds of textures to the garbage collector.
+const dot = (a: Vec, b: Vec): number => tidy(() => a.reduce((s, x, i) => s + sum(mul(x, b[i])).item(), 0));
+const maxAbs = (a: Vec): number => tidy(() => a.reduce((m, x) => Math.max(m, x.size ? max(abs(x)).item() : 0), 0));
+const sumAbs = (a: Vec): number => tidy(() => a.reduce((s, x) => s + sum(abs(x)).item(), 0));
 /** a + α·b */
-const axpy = (a: Vec, alpha: number, b: Vec): Vec => a.map((x, i) => x.add(b[i].mul(alpha)));
-const scale = (a: Vec, alpha: number): Vec => a.map((x) => x.mul(alpha));
+const axpy = (a: Vec, alpha: number, b: Vec): Vec => tidy(() => a.map((x, i) => add(x, mul(b[i], alpha))));
+const scale = (a: Vec, alpha: number): Vec => tidy(() => a.map((x) => mul(x, alpha)));
+
+/**
+ * The vectors made during one `step()`: each is kept (so no `tidy` of the caller's frees it
+ * while LBFGS still needs it) and recorded, so the step can free the ones it stops using —
+ * and, if it fails, all of them.
+ */
+class VectorPool {
+  private readonly made = new Set<Tensor>();
+
+  own(v: Vec): Vec {
+    for (const x of v) this.made.add(keep(x));
+    return v;
+  }
+
+  /** Disposes every vector made here that is not among `live`. */
+  release(live: Iterable<Vec>): void {
+    const alive = new Set<Tensor>();
+    for (const v of live) for (const x of v) alive.add(x);
+    for (const x of this.made) {
+      if (alive.has(x)) continue;
+      x.dispose();
+      this.made.delete(x);
+    }
+  }
+}
+
+/** Every vector a memory holds. */
+function vectorsOf(m: LBFGSMemory | null): Vec[] {
+  return m ? [m.d, m.prevFlatGrad, ...m.oldSteps, ...m.oldDirs] : [];
+}
 
 /** L-BFGS with an optional strong-Wolfe line search; `step(closure)` runs up to maxIter iterations. */
 export class LBFGS extends Optimizer<LBFGSGroupOptions> {
   private memory: LBFGSMemory | null = null;
 
   constructor(params: Params<LBFGSGroupOptions>, options: LBFGSOptions = {}) {
+    // Refused here rather than ignored: the base accepts `fused` from every optimizer.
+    if (typeof options === 'object' && options !== null && 'fused' in options) {
+      throw new RangeError("LBFGS: unknown option 'fused' (LBFGS has no fused update: its iterations are dot products and sums of vectors)");
+    }
     const maxIter = options?.maxIter ?? 20;
     super('LBFGS', params, {
       lr: options?.lr ?? 1,
@@ -145,20 +189,29 @@ export class LBFGS extends Optimizer<LBFGSGroupOptions> {
       throw new TypeError('LBFGS.step: needs a closure that zeroes the gradients, computes the loss, calls backward() and returns the loss');
     }
     this.checkReadyToStep();
-    const before = this.params.map((p) => p.storage);
+    // Tensors of our own on the parameters' storages: on the gpu a storage is freed with its
+    // last tensor, and the first update would otherwise free the values a rollback needs.
+    const before = this.holdStorages();
+    const pool = new VectorPool();
     try {
-      const { loss, memory } = this.iterate(closure);
+      const { loss, memory } = this.iterate(closure, pool);
+      const live = vectorsOf(memory);
+      pool.release(live);
+      const stillUsed = new Set(live.flat());
+      for (const x of vectorsOf(this.memory).flat()) if (!stillUsed.has(x)) x.dispose();
       this.memory = memory;
       return loss;
     } catch (err) {
-      // Every update made a new storage, so the old ones are intact: put them back.
-      this.params.forEach((p, i) => { p.storage = before[i]; });
+      this.params.forEach((p, i) => { p.storage = before[i].storage; });
+      pool.release([]);
       throw err;
+    } finally {
+      for (const x of before) x.dispose();
     }
   }
 
   /** The algorithm in the header; returns the first loss and the memory to keep (nothing is committed here). */
-  private iterate<L extends Tensor | number>(closure: Closure<L>): { loss: L; memory: LBFGSMemory | null } {
+  private iterate<L extends Tensor | number>(closure: Closure<L>, pool: VectorPool): { loss: L; memory: LBFGSMemory | null } {
     const group = this.paramGroups[0];
     const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn } = group;
     const old = this.memory;
@@ -167,7 +220,8 @@ export class LBFGS extends Optimizer<LBFGSGroupOptions> {
       const raw = this.callClosure(closure)!;
       const f = this.lossValue(raw);
       this.checkReadyToStep();
-      const g = this.params.map((p) => p.grad ?? zeros(p.shape));
+      // Copies: the next closure's zeroGrad disposes the gradients LBFGS still has to compare with.
+      const g = pool.own(noGrad(() => this.params.map((p) => (p.grad ? clone(p.grad) : zeros(p.shape)))));
       return { raw, f, g };
     };
 
@@ -190,97 +244,110 @@ export class LBFGS extends Optimizer<LBFGSGroupOptions> {
     let prevFlatGrad: Vec | null = old?.prevFlatGrad ?? null;
     let prevLoss = old?.prevLoss ?? NaN;
 
-    // No noGrad around this loop: the closure needs the graph, and the vector arithmetic is
-    // on tensors that do not require gradients, so it records nothing anyway.
-    {
-      for (let n = 1; n <= maxIter; n++) {
-        nIter++;
-        if (nIter === 1) {
-          d = scale(flatGrad, -1);
-          oldDirs = [];
-          oldSteps = [];
-          ro = [];
-          hDiag = 1;
-        } else {
-          const y = axpy(flatGrad, -1, prevFlatGrad!);
-          const s = scale(d, t);
-          const ys = dot(y, s);
-          if (ys > 1e-10) {
-            if (oldDirs.length === historySize) {
-              oldDirs.shift();
-              oldSteps.shift();
-              ro.shift();
-            }
-            oldDirs.push(y);
-            oldSteps.push(s);
-            ro.push(1 / ys);
-            hDiag = ys / dot(y, y);
+    // No noGrad around this loop: the closure needs the graph. The vector arithmetic is on
+    // tensors that do not require gradients, so it records nothing anyway.
+    for (let n = 1; n <= maxIter; n++) {
+      nIter++;
+      if (nIter === 1) {
+        d = pool.own(scale(flatGrad, -1));
+        oldDirs = [];
+        oldSteps = [];
+        ro = [];
+        hDiag = 1;
+      } else {
+        const y = pool.own(axpy(flatGrad, -1, prevFlatGrad!));
+        const s = pool.own(scale(d, t));
+        const ys = dot(y, s);
+        if (ys > 1e-10) {
+          if (oldDirs.length === historySize) {
+            oldDirs.shift();
+            oldSteps.shift();
+            ro.shift();
           }
-          d = this.twoLoop(flatGrad, oldSteps, oldDirs, ro, hDiag);
+          oldDirs.push(y);
+          oldSteps.push(s);
+          ro.push(1 / ys);
+          hDiag = ys / dot(y, y);
         }
-        prevFlatGrad = flatGrad;
-        prevLoss = loss;
+        d = pool.own(this.twoLoop(flatGrad, oldSteps, oldDirs, ro, hDiag));
+      }
+      prevFlatGrad = flatGrad;
+      prevLoss = loss;
 
-        t = nIter === 1 ? Math.min(1, 1 / sumAbs(flatGrad)) * lr : lr;
-        const gtd = dot(flatGrad, d);
-        if (gtd > -toleranceChange) break;
+      t = nIter === 1 ? Math.min(1, 1 / sumAbs(flatGrad)) * lr : lr;
+      const gtd = dot(flatGrad, d);
+      if (gtd > -toleranceChange) break;
 
-        let evals = 0;
-        let optimal = false;
-        if (lineSearchFn === 'strong_wolfe') {
-          const x0 = this.params.map((p) => p.storage);
+      let evals = 0;
+      let optimal = false;
+      if (lineSearchFn === 'strong_wolfe') {
+        const x0 = this.holdStorages();
+        try {
           const at = (step: number): Sample<Vec> => {
             this.moveFrom(x0, step, d);
             const e = evaluate();
-            this.params.forEach((p, i) => { p.storage = x0[i]; });
+            this.params.forEach((p, i) => { p.storage = x0[i].storage; });
             return { t: step, f: e.f, g: e.g, gtd: dot(e.g, d) };
           };
           const search = strongWolfe(at, t, maxAbs(d), { t: 0, f: loss, g: flatGrad, gtd }, toleranceChange);
           ({ t, f: loss, g: flatGrad } = search.best);
           this.moveFrom(x0, t, d);
           evals = search.evals;
-          optimal = maxAbs(flatGrad) <= toleranceGrad;
-        } else {
-          this.moveFrom(this.params.map((p) => p.storage), t, d);
-          if (n !== maxIter) {
-            // The new loss and gradient are only needed if another iteration follows.
-            ({ f: loss, g: flatGrad } = evaluate());
-            evals = 1;
-            optimal = maxAbs(flatGrad) <= toleranceGrad;
-          }
+        } finally {
+          for (const x of x0) x.dispose();
         }
-        currentEvals += evals;
-        funcEvals += evals;
-
-        if (n === maxIter || currentEvals >= maxEval || optimal) break;
-        if (maxAbs(d) * Math.abs(t) <= toleranceChange) break;
-        if (Math.abs(loss - prevLoss) < toleranceChange) break;
+        optimal = maxAbs(flatGrad) <= toleranceGrad;
+      } else {
+        this.moveFrom(this.params, t, d);
+        if (n !== maxIter) {
+          // The new loss and gradient are only needed if another iteration follows.
+          ({ f: loss, g: flatGrad } = evaluate());
+          evals = 1;
+          optimal = maxAbs(flatGrad) <= toleranceGrad;
+        }
       }
+      currentEvals += evals;
+      funcEvals += evals;
+      // Vectors this iteration made and no longer needs (rejected line-search gradients,
+      // the previous direction, history entries pushed out) are freed now, not at the end.
+      pool.release([d, flatGrad, prevFlatGrad, ...oldSteps, ...oldDirs]);
+
+      if (n === maxIter || currentEvals >= maxEval || optimal) break;
+      if (maxAbs(d) * Math.abs(t) <= toleranceChange) break;
+      if (Math.abs(loss - prevLoss) < toleranceChange) break;
     }
     return { loss: first.raw, memory: { funcEvals, nIter, d, t, oldSteps, oldDirs, ro, hDiag, prevFlatGrad: prevFlatGrad!, prevLoss } };
   }
 
   /** d = −H·g by the two-loop recursion over the remembered pairs. */
   private twoLoop(g: Vec, steps: Vec[], dirs: Vec[], ro: number[], hDiag: number): Vec {
-    const alpha = new Array<number>(steps.length);
-    let q = scale(g, -1);
-    for (let i = steps.length - 1; i >= 0; i--) {
-      alpha[i] = dot(steps[i], q) * ro[i];
-      q = axpy(q, -alpha[i], dirs[i]);
-    }
-    let r = scale(q, hDiag);
-    for (let i = 0; i < steps.length; i++) {
-      const beta = dot(dirs[i], r) * ro[i];
-      r = axpy(r, alpha[i] - beta, steps[i]);
-    }
-    return r;
+    return tidy(() => {
+      const alpha = new Array<number>(steps.length);
+      let q = scale(g, -1);
+      for (let i = steps.length - 1; i >= 0; i--) {
+        alpha[i] = dot(steps[i], q) * ro[i];
+        q = axpy(q, -alpha[i], dirs[i]);
+      }
+      let r = scale(q, hDiag);
+      for (let i = 0; i < steps.length; i++) {
+        const beta = dot(dirs[i], r) * ro[i];
+        r = axpy(r, alpha[i] - beta, steps[i]);
+      }
+      return r;
+    });
+  }
+
+  /** A kept tensor on each parameter's current storage, which keeps that storage alive. */
+  private holdStorages(): Tensor[] {
+    return this.params.map((p) => keep(p.detach()));
   }
 
   /** Sets the parameters to x + t·d. */
-  private moveFrom(x: Storage[], t: number, d: Vec): void {
-    this.params.forEach((p, i) => {
-      p.storage = new Tensor(x[i], p.shape).add(d[i].mul(t)).storage;
-    });
+  private moveFrom(x: Tensor[], t: number, d: Vec): void {
+    noGrad(() => tidy(() => {
+      // The sum is freed with the tidy, but its storage lives on in the parameter.
+      this.params.forEach((p, i) => { p.storage = add(x[i], mul(d[i], t)).storage; });
+    }));
   }
 
   private lossValue(raw: unknown): number {
@@ -351,6 +418,7 @@ export class LBFGS extends Optimizer<LBFGSGroupOptions> {
       memory = this.unpack(sd.state[0], where, options.historySize as number);
     }
     Object.assign(this.paramGroups[0], options);
+    for (const x of vectorsOf(this.memory).flat()) x.dispose();
     this.memory = memory;
   }
 
@@ -399,7 +467,7 @@ export class LBFGS extends Optimizer<LBFGSGroupOptions> {
       return params.map((p) => {
         const piece = flat.slice(at, at + p.size);
         at += p.size;
-        return new Tensor(backend().upload(piece), p.shape);
+        return keep(new Tensor(backend().upload(piece), p.shape));
       });
     };
     return {

@@ -9,17 +9,17 @@
  *
  * Every coordinate moves by exactly lr (plus the decay), so updates are larger than Adam's:
  * the paper uses an lr 3–10× smaller and a weightDecay 3–10× larger than for AdamW.
- * sign(0) = 0, so a coordinate with c = 0 stays put (apart from the decay).
+ * sign(0) = 0, so a coordinate with c = 0 stays put (apart from the decay); a NaN gradient
+ * makes its coordinate NaN.
  */
-import '../ops/methods.ts';
-import { Tensor } from '../tensor/tensor.ts';
-import { noGrad } from '../tensor/autograd.ts';
-import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
-import { sign } from './interim-ops.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { add, mul, sub } from '../ops/arithmetic.ts';
+import { sign } from '../ops/math.ts';
+import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
 import { checkClosedUnitInterval, checkNonNegative, checkThat } from './validate.ts';
 
 /** Lion's options (the paper's defaults; lr as in the authors' released code). */
-export interface LionOptions {
+export interface LionOptions extends OptimizerOptions {
   /** Learning rate: every coordinate moves by lr per step. Default 1e-4. */
   lr?: number;
   /** (β₁, β₂): β₁ mixes momentum and gradient for the step's sign, β₂ is the momentum's own decay; each in [0, 1]. Default [0.9, 0.99]. */
@@ -29,14 +29,15 @@ export interface LionOptions {
 }
 
 /** Lion's options with every default filled in. */
-export type LionGroupOptions = Required<LionOptions>;
+export type LionGroupOptions = Required<Omit<LionOptions, keyof OptimizerOptions>>;
 
 /** Lion: the sign of an interpolated momentum, from a program search over optimizers. */
 export class Lion extends Optimizer<LionGroupOptions> {
   constructor(params: Params<LionGroupOptions>, options: LionOptions = {}) {
     super('Lion', params, {
       lr: options?.lr ?? 1e-4,
-      betas: options?.betas ? [...options?.betas] as [number, number] : [0.9, 0.99],
+      // Copied when it is an array; anything else reaches validateOptions, which names it.
+      betas: Array.isArray(options?.betas) ? [...options.betas] as [number, number] : options?.betas ?? [0.9, 0.99],
       weightDecay: options?.weightDecay ?? 0,
     }, options);
   }
@@ -57,18 +58,21 @@ export class Lion extends Optimizer<LionGroupOptions> {
     return ['expAvg'];
   }
 
-  protected override updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<LionGroupOptions>): void {
-    const next = noGrad(() => this.rule(p.detach(), grad, this.bufferTensor(state, 'expAvg', p), group));
-    p.storage = next.theta.storage;
-    state.buffers.expAvg = next.expAvg.storage;
-  }
-
-  /** The update rule in the header, on tensors. */
-  private rule(theta: Tensor, g: Tensor, expAvg: Tensor, o: LionGroupOptions) {
-    const { lr, betas: [beta1, beta2], weightDecay } = o;
-    const c = expAvg.mul(beta1).add(g.mul(1 - beta1));
-    const decayed = weightDecay !== 0 ? theta.mul(1 - lr * weightDecay) : theta;
-    const m = expAvg.mul(beta2).add(g.mul(1 - beta2));
-    return { theta: decayed.sub(sign(c).mul(lr)), expAvg: m };
+  protected override updateParam(p: Tensor, g: Tensor, state: ParamState, group: ParamGroup<LionGroupOptions>): void {
+    const { lr, betas: [beta1, beta2], weightDecay } = group;
+    const m = this.buffer(state, 'expAvg', p);
+    const shrink = 1 - lr * weightDecay;
+    if (this.fused) {
+      this.applyProgram(LION, { p, g, m }, { lr, beta1, beta2, shrink });
+      return;
+    }
+    const c = add(mul(m, beta1), mul(g, 1 - beta1));
+    this.assign(p, sub(mul(p, shrink), mul(sign(c), lr)));
+    this.assign(m, add(mul(m, beta2), mul(g, 1 - beta2)));
   }
 }
+
+const LION = `
+  let c = beta1 * m + (1 - beta1) * g
+  p = p * shrink - lr * sign(c)
+  m = beta2 * m + (1 - beta2) * g`;

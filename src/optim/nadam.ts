@@ -14,14 +14,14 @@
  *
  * The m-term uses β₁ (not μ) in the average but μₜ₊₁ in the step, as in PyTorch.
  */
-import '../ops/methods.ts';
-import { Tensor } from '../tensor/tensor.ts';
-import { noGrad } from '../tensor/autograd.ts';
-import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { add, div, mul, sub } from '../ops/arithmetic.ts';
+import { sqrt } from '../ops/math.ts';
+import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
 import { checkBoolean, checkNonNegative, checkPositive, checkThat, checkUnitInterval } from './validate.ts';
 
 /** NAdam's options, named and defaulted as in PyTorch (camelCase). */
-export interface NAdamOptions {
+export interface NAdamOptions extends OptimizerOptions {
   /** Learning rate. Default 0.002. */
   lr?: number;
   /** Decay rates (β₁, β₂) of the first- and second-moment averages, each in [0, 1). Default [0.9, 0.999]. */
@@ -37,14 +37,15 @@ export interface NAdamOptions {
 }
 
 /** NAdam's options with every default filled in. */
-export type NAdamGroupOptions = Required<NAdamOptions>;
+export type NAdamGroupOptions = Required<Omit<NAdamOptions, keyof OptimizerOptions>>;
 
 /** NAdam: Adam with Nesterov momentum and a warming-up momentum schedule. */
 export class NAdam extends Optimizer<NAdamGroupOptions> {
   constructor(params: Params<NAdamGroupOptions>, options: NAdamOptions = {}) {
     super('NAdam', params, {
       lr: options?.lr ?? 2e-3,
-      betas: options?.betas ? [...options?.betas] as [number, number] : [0.9, 0.999],
+      // Copied when it is an array; anything else reaches validateOptions, which names it.
+      betas: Array.isArray(options?.betas) ? [...options.betas] as [number, number] : options?.betas ?? [0.9, 0.999],
       eps: options?.eps ?? 1e-8,
       weightDecay: options?.weightDecay ?? 0,
       momentumDecay: options?.momentumDecay ?? 4e-3,
@@ -76,37 +77,42 @@ export class NAdam extends Optimizer<NAdamGroupOptions> {
     return { muProduct: [0, 1] };
   }
 
-  protected override updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<NAdamGroupOptions>): void {
-    const { betas: [beta1], momentumDecay } = group;
+  protected override updateParam(p: Tensor, g: Tensor, state: ParamState, group: ParamGroup<NAdamGroupOptions>): void {
+    const { lr, betas: [beta1, beta2], eps, weightDecay, momentumDecay, decoupledWeightDecay } = group;
     const t = state.step;
+    // The momentum schedule is the same for every element: worked out here, in float64.
     const mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentumDecay));
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentumDecay));
     const muProduct = (state.scalars.muProduct ?? 1) * mu;
-    const next = noGrad(() => this.rule(
-      p.detach(), grad, this.bufferTensor(state, 'expAvg', p), this.bufferTensor(state, 'expAvgSq', p),
-      { t, mu, muNext, muProduct }, group,
-    ));
-    p.storage = next.theta.storage;
-    state.buffers.expAvg = next.expAvg.storage;
-    state.buffers.expAvgSq = next.expAvgSq.storage;
+    const scalars = {
+      beta1, beta2, eps,
+      l2: decoupledWeightDecay ? 0 : weightDecay,
+      shrink: decoupledWeightDecay ? 1 - lr * weightDecay : 1,
+      bc2: 1 - beta2 ** t,
+      gradCoef: (lr * (1 - mu)) / (1 - muProduct),
+      momCoef: (lr * muNext) / (1 - muProduct * muNext),
+    };
+    const m = this.buffer(state, 'expAvg', p);
+    const v = this.buffer(state, 'expAvgSq', p);
+    if (this.fused) {
+      this.applyProgram(NADAM, { p, g, m, v }, scalars);
+    } else {
+      const { l2, shrink, bc2, gradCoef, momCoef } = scalars;
+      const gi = add(g, mul(p, l2));
+      const mNew = add(mul(m, beta1), mul(gi, 1 - beta1));
+      const vNew = add(mul(v, beta2), mul(mul(gi, gi), 1 - beta2));
+      const d = add(sqrt(div(vNew, bc2)), eps);
+      this.assign(m, mNew);
+      this.assign(v, vNew);
+      this.assign(p, sub(sub(mul(p, shrink), mul(div(gi, d), gradCoef)), mul(div(mNew, d), momCoef)));
+    }
     state.scalars.muProduct = muProduct;
   }
-
-  /** The update rule in the header, on tensors; the momentum schedule comes in as numbers. */
-  private rule(
-    theta: Tensor, g: Tensor, expAvg: Tensor, expAvgSq: Tensor,
-    s: { t: number; mu: number; muNext: number; muProduct: number }, o: NAdamGroupOptions,
-  ) {
-    const { lr, betas: [beta1, beta2], eps, weightDecay, decoupledWeightDecay } = o;
-    if (weightDecay !== 0) {
-      if (decoupledWeightDecay) theta = theta.mul(1 - lr * weightDecay);
-      else g = g.add(theta.mul(weightDecay));
-    }
-    const m = expAvg.mul(beta1).add(g.mul(1 - beta1));
-    const v = expAvgSq.mul(beta2).add(g.mul(g).mul(1 - beta2));
-    const d = v.div(1 - beta2 ** s.t).sqrt().add(eps);
-    const gradStep = g.div(d).mul((lr * (1 - s.mu)) / (1 - s.muProduct));
-    const momentumStep = m.div(d).mul((lr * s.muNext) / (1 - s.muProduct * s.muNext));
-    return { theta: theta.sub(gradStep).sub(momentumStep), expAvg: m, expAvgSq: v };
-  }
 }
+
+const NADAM = `
+  let gi = g + l2 * p
+  m = beta1 * m + (1 - beta1) * gi
+  v = beta2 * v + (1 - beta2) * gi * gi
+  let d = sqrt(v / bc2) + eps
+  p = p * shrink - gradCoef * gi / d - momCoef * m / d`;

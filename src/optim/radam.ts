@@ -15,14 +15,14 @@
  * The threshold 5 is PyTorch's (the paper's Algorithm 2 uses 4); with the default β₂ the
  * adaptive step starts at t = 6.
  */
-import '../ops/methods.ts';
-import { Tensor } from '../tensor/tensor.ts';
-import { noGrad } from '../tensor/autograd.ts';
-import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { add, div, mul, sub } from '../ops/arithmetic.ts';
+import { sqrt } from '../ops/math.ts';
+import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
 import { checkBoolean, checkNonNegative, checkPositive, checkThat, checkUnitInterval } from './validate.ts';
 
 /** RAdam's options, named and defaulted as in PyTorch (camelCase). */
-export interface RAdamOptions {
+export interface RAdamOptions extends OptimizerOptions {
   /** Learning rate. Default 0.001. */
   lr?: number;
   /** Decay rates (β₁, β₂) of the first- and second-moment averages, each in [0, 1). Default [0.9, 0.999]. */
@@ -36,14 +36,15 @@ export interface RAdamOptions {
 }
 
 /** RAdam's options with every default filled in. */
-export type RAdamGroupOptions = Required<RAdamOptions>;
+export type RAdamGroupOptions = Required<Omit<RAdamOptions, keyof OptimizerOptions>>;
 
 /** RAdam: Adam with the adaptive step rectified while v is still a poor estimate. */
 export class RAdam extends Optimizer<RAdamGroupOptions> {
   constructor(params: Params<RAdamGroupOptions>, options: RAdamOptions = {}) {
     super('RAdam', params, {
       lr: options?.lr ?? 1e-3,
-      betas: options?.betas ? [...options?.betas] as [number, number] : [0.9, 0.999],
+      // Copied when it is an array; anything else reaches validateOptions, which names it.
+      betas: Array.isArray(options?.betas) ? [...options.betas] as [number, number] : options?.betas ?? [0.9, 0.999],
       eps: options?.eps ?? 1e-8,
       weightDecay: options?.weightDecay ?? 0,
       decoupledWeightDecay: options?.decoupledWeightDecay ?? false,
@@ -68,33 +69,43 @@ export class RAdam extends Optimizer<RAdamGroupOptions> {
     return ['expAvg', 'expAvgSq'];
   }
 
-  protected override updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<RAdamGroupOptions>): void {
-    const next = noGrad(() => this.rule(p.detach(), grad, this.bufferTensor(state, 'expAvg', p), this.bufferTensor(state, 'expAvgSq', p), state.step, group));
-    p.storage = next.theta.storage;
-    state.buffers.expAvg = next.expAvg.storage;
-    state.buffers.expAvgSq = next.expAvgSq.storage;
-  }
-
-  /** The update rule in the header, on tensors; t is the parameter's step count. */
-  private rule(theta: Tensor, g: Tensor, expAvg: Tensor, expAvgSq: Tensor, t: number, o: RAdamGroupOptions) {
-    const { lr, betas: [beta1, beta2], eps, weightDecay, decoupledWeightDecay } = o;
-    if (weightDecay !== 0) {
-      if (decoupledWeightDecay) theta = theta.mul(1 - lr * weightDecay);
-      else g = g.add(theta.mul(weightDecay));
-    }
-    const m = expAvg.mul(beta1).add(g.mul(1 - beta1));
-    const v = expAvgSq.mul(beta2).add(g.mul(g).mul(1 - beta2));
-    const mHat = m.div(1 - beta1 ** t);
+  protected override updateParam(p: Tensor, g: Tensor, state: ParamState, group: ParamGroup<RAdamGroupOptions>): void {
+    const { lr, betas: [beta1, beta2], eps, weightDecay, decoupledWeightDecay } = group;
+    const t = state.step;
+    // Whether this step is rectified, and by how much, is the same for every element: decided here.
     const biasCorrection2 = 1 - beta2 ** t;
     const rhoInf = 2 / (1 - beta2) - 1;
     const rho = rhoInf - (2 * t * beta2 ** t) / biasCorrection2;
-    let step: Tensor;
-    if (rho > 5) {
-      const r = Math.sqrt(((rho - 4) * (rho - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rho));
-      step = mHat.mul(lr * r * Math.sqrt(biasCorrection2)).div(v.sqrt().add(eps));
-    } else {
-      step = mHat.mul(lr);
+    const rectified = rho > 5;
+    const r = rectified ? Math.sqrt(((rho - 4) * (rho - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rho)) : 0;
+    // The step on m: m̂·lr·r·√(1 − β₂ᵗ) before the division by √v + ε, or m̂·lr unrectified.
+    const stepSize = (lr / (1 - beta1 ** t)) * (rectified ? r * Math.sqrt(biasCorrection2) : 1);
+    const l2 = decoupledWeightDecay ? 0 : weightDecay;
+    const shrink = decoupledWeightDecay ? 1 - lr * weightDecay : 1;
+    const m = this.buffer(state, 'expAvg', p);
+    const v = this.buffer(state, 'expAvgSq', p);
+    if (this.fused) {
+      this.applyProgram(rectified ? RADAM_RECTIFIED : RADAM_SGD, { p, g, m, v }, { beta1, beta2, eps, l2, shrink, stepSize });
+      return;
     }
-    return { theta: theta.sub(step), expAvg: m, expAvgSq: v };
+    const gi = add(g, mul(p, l2));
+    const mNew = add(mul(m, beta1), mul(gi, 1 - beta1));
+    const vNew = add(mul(v, beta2), mul(mul(gi, gi), 1 - beta2));
+    this.assign(m, mNew);
+    this.assign(v, vNew);
+    const step = rectified ? div(mul(mNew, stepSize), add(sqrt(vNew), eps)) : mul(mNew, stepSize);
+    this.assign(p, sub(mul(p, shrink), step));
   }
 }
+
+const RADAM_MOMENTS = `
+  let gi = g + l2 * p
+  m = beta1 * m + (1 - beta1) * gi
+  v = beta2 * v + (1 - beta2) * gi * gi`;
+
+const RADAM_RECTIFIED = `${RADAM_MOMENTS}
+  p = p * shrink - stepSize * m / (sqrt(v) + eps)`;
+
+// v is still updated while the steps are plain momentum: the rectified steps need its history.
+const RADAM_SGD = `${RADAM_MOMENTS}
+  p = p * shrink - stepSize * m`;

@@ -2,7 +2,7 @@
  * Rprop (Riedmiller & Braun, 1993): ignore the gradient's size, keep only its sign, and give
  * every coordinate its own step size, grown while the sign holds and cut when it flips.
  *
- *   s ← sign(g · g_prev)                        (g_prev: prev, 0 at the start)
+ *   s ← g · g_prev                              (g_prev: prev, 0 at the start)
  *   η ← clamp(η·η₊, ηmin, ηmax)   where s > 0   (stepSize, starting at lr)
  *   η ← clamp(η·η₋, ηmin, ηmax),  g ← 0   where s < 0
  *   η ← clamp(η, ηmin, ηmax)      where s = 0
@@ -13,16 +13,18 @@
  * coordinate does not move, and the zeroed gradient makes the next step a neutral one. Rprop
  * is meant for full-batch gradients; mini-batch noise flips signs at random.
  * lr only sets the initial step sizes: changing it (or scheduling it) later has no effect.
+ * A NaN gradient makes its coordinate NaN (tsgrad's sign, like NumPy's, keeps NaN);
+ * torch.sign gives 0 there, so PyTorch's Rprop would leave that coordinate where it was.
  */
-import '../ops/methods.ts';
-import { Tensor } from '../tensor/tensor.ts';
-import { noGrad } from '../tensor/autograd.ts';
-import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
-import { clamp, sign } from './interim-ops.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { mul, sub } from '../ops/arithmetic.ts';
+import { clamp, sign } from '../ops/math.ts';
+import { gt, lt, where } from '../ops/compare.ts';
+import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
 import { checkNonNegative, checkThat } from './validate.ts';
 
 /** Rprop's options, named and defaulted as in PyTorch (camelCase). */
-export interface RpropOptions {
+export interface RpropOptions extends OptimizerOptions {
   /** The initial step size of every coordinate. Default 0.01. */
   lr?: number;
   /** (η₋, η₊): step-size factors after a sign change and after a repeated sign, 0 < η₋ < 1 < η₊. Default [0.5, 1.2]. */
@@ -32,15 +34,16 @@ export interface RpropOptions {
 }
 
 /** Rprop's options with every default filled in. */
-export type RpropGroupOptions = Required<RpropOptions>;
+export type RpropGroupOptions = Required<Omit<RpropOptions, keyof OptimizerOptions>>;
 
 /** Rprop: sign-based steps with per-coordinate adaptive step sizes. */
 export class Rprop extends Optimizer<RpropGroupOptions> {
   constructor(params: Params<RpropGroupOptions>, options: RpropOptions = {}) {
     super('Rprop', params, {
       lr: options?.lr ?? 1e-2,
-      etas: options?.etas ? [...options?.etas] as [number, number] : [0.5, 1.2],
-      stepSizes: options?.stepSizes ? [...options?.stepSizes] as [number, number] : [1e-6, 50],
+      // Copied when they are arrays; anything else reaches validateOptions, which names it.
+      etas: Array.isArray(options?.etas) ? [...options.etas] as [number, number] : options?.etas ?? [0.5, 1.2],
+      stepSizes: Array.isArray(options?.stepSizes) ? [...options.stepSizes] as [number, number] : options?.stepSizes ?? [1e-6, 50],
     }, options);
   }
 
@@ -68,25 +71,27 @@ export class Rprop extends Optimizer<RpropGroupOptions> {
     return ['stepSize'];
   }
 
-  protected override updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<RpropGroupOptions>): void {
-    const next = noGrad(() => this.rule(p.detach(), grad, this.bufferTensor(state, 'prev', p), this.bufferTensor(state, 'stepSize', p, group.lr), group));
-    p.storage = next.theta.storage;
-    state.buffers.prev = next.prev.storage;
-    state.buffers.stepSize = next.stepSize.storage;
-  }
-
-  /** The update rule in the header, on tensors. */
-  private rule(theta: Tensor, g: Tensor, prev: Tensor, stepSize: Tensor, o: RpropGroupOptions) {
-    const { etas: [etaMinus, etaPlus], stepSizes: [min, max] } = o;
-    const s = sign(g.mul(prev));
-    // Masks from s ∈ {−1, 0, 1}, exact in floating point: [s > 0] = (|s| + s)/2, [s < 0] = (|s| − s)/2.
-    // (NaN gradients give s = 0, as torch.sign does.)
-    const grew = s.abs().add(s).mul(0.5);
-    const flipped = s.abs().sub(s).mul(0.5);
-    const kept = s.abs().neg().add(1);
-    const factor = grew.mul(etaPlus).add(flipped.mul(etaMinus)).add(kept);
-    const eta = clamp(stepSize.mul(factor), min, max);
-    const gKept = g.mul(flipped.neg().add(1));
-    return { theta: theta.sub(sign(gKept).mul(eta)), prev: gKept, stepSize: eta };
+  protected override updateParam(p: Tensor, g: Tensor, state: ParamState, group: ParamGroup<RpropGroupOptions>): void {
+    const { etas: [etaMinus, etaPlus], stepSizes: [etaMin, etaMax] } = group;
+    const prev = this.buffer(state, 'prev', p);
+    const eta = this.buffer(state, 'stepSize', p, group.lr);
+    if (this.fused) {
+      this.applyProgram(RPROP, { p, g, prev, eta }, { etaMinus, etaPlus, etaMin, etaMax });
+      return;
+    }
+    const s = mul(g, prev);
+    const factor = where(gt(s, 0), etaPlus, where(lt(s, 0), etaMinus, 1));
+    const etaNew = clamp(mul(eta, factor), etaMin, etaMax);
+    const gKept = where(lt(s, 0), 0, g);
+    this.assign(p, sub(p, mul(sign(gKept), etaNew)));
+    this.assign(prev, gKept);
+    this.assign(eta, etaNew);
   }
 }
+
+const RPROP = `
+  let s = g * prev
+  eta = min(max(eta * (s > 0 ? etaPlus : s < 0 ? etaMinus : 1), etaMin), etaMax)
+  let gKept = s < 0 ? 0 : g
+  p = p - sign(gKept) * eta
+  prev = gKept`;
