@@ -66,7 +66,7 @@ export class Adadelta extends Optimizer<AdadeltaGroupOptions> {
     const v = this.buffer(state, 'squareAvg', p);
     const u = this.buffer(state, 'accDelta', p);
     if (this.fused) {
-      this.applyProgram(ADADELTA, { p, g, v, u }, { lr, rho, eps, wd });
+      this.applyProgram(ADADELTA, { p, g, v, u }, { lr, rho, oneMinusRho: 1 - rho, eps, wd });
       return;
     }
     const gi = add(g, mul(p, wd));
@@ -80,7 +80,7 @@ export class Adadelta extends Optimizer<AdadeltaGroupOptions> {
 
 const ADADELTA = `
   let gi = g + wd * p
-  v = rho * v + (1 - rho) * gi * gi
+  v = rho * v + oneMinusRho * gi * gi
   let delta = sqrt(u + eps) / sqrt(v + eps) * gi
-  u = rho * u + (1 - rho) * delta * delta
+  u = rho * u + oneMinusRho * delta * delta
   p = p - lr * delta`;

@@ -69,7 +69,7 @@ export class Adamax extends Optimizer<AdamaxGroupOptions> {
     const u = this.buffer(state, 'expInf', p);
     const stepSize = lr / (1 - beta1 ** state.step);
     if (this.fused) {
-      this.applyProgram(ADAMAX, { p, g, m, u }, { beta1, beta2, eps, wd, stepSize });
+      this.applyProgram(ADAMAX, { p, g, m, u }, { beta1, oneMinusBeta1: 1 - beta1, beta2, eps, wd, stepSize });
       return;
     }
     const gi = add(g, mul(p, wd));
@@ -83,6 +83,6 @@ export class Adamax extends Optimizer<AdamaxGroupOptions> {
 
 const ADAMAX = `
   let gi = g + wd * p
-  m = beta1 * m + (1 - beta1) * gi
+  m = beta1 * m + oneMinusBeta1 * gi
   u = max(beta2 * u, abs(gi) + eps)
   p = p - stepSize * m / u`;

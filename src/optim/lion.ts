@@ -63,7 +63,7 @@ export class Lion extends Optimizer<LionGroupOptions> {
     const m = this.buffer(state, 'expAvg', p);
     const shrink = 1 - lr * weightDecay;
     if (this.fused) {
-      this.applyProgram(LION, { p, g, m }, { lr, beta1, beta2, shrink });
+      this.applyProgram(LION, { p, g, m }, { lr, beta1, beta2, oneMinusBeta1: 1 - beta1, oneMinusBeta2: 1 - beta2, shrink });
       return;
     }
     const c = add(mul(m, beta1), mul(g, 1 - beta1));
@@ -73,6 +73,6 @@ export class Lion extends Optimizer<LionGroupOptions> {
 }
 
 const LION = `
-  let c = beta1 * m + (1 - beta1) * g
+  let c = beta1 * m + oneMinusBeta1 * g
   p = p * shrink - lr * sign(c)
-  m = beta2 * m + (1 - beta2) * g`;
+  m = beta2 * m + oneMinusBeta2 * g`;

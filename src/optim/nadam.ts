@@ -85,7 +85,7 @@ export class NAdam extends Optimizer<NAdamGroupOptions> {
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentumDecay));
     const muProduct = (state.scalars.muProduct ?? 1) * mu;
     const scalars = {
-      beta1, beta2, eps,
+      beta1, beta2, oneMinusBeta1: 1 - beta1, oneMinusBeta2: 1 - beta2, eps,
       l2: decoupledWeightDecay ? 0 : weightDecay,
       shrink: decoupledWeightDecay ? 1 - lr * weightDecay : 1,
       bc2: 1 - beta2 ** t,
@@ -112,7 +112,7 @@ export class NAdam extends Optimizer<NAdamGroupOptions> {
 
 const NADAM = `
   let gi = g + l2 * p
-  m = beta1 * m + (1 - beta1) * gi
-  v = beta2 * v + (1 - beta2) * gi * gi
+  m = beta1 * m + oneMinusBeta1 * gi
+  v = beta2 * v + oneMinusBeta2 * gi * gi
   let d = sqrt(v / bc2) + eps
   p = p * shrink - gradCoef * gi / d - momCoef * m / d`;

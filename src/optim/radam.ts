@@ -85,7 +85,7 @@ export class RAdam extends Optimizer<RAdamGroupOptions> {
     const m = this.buffer(state, 'expAvg', p);
     const v = this.buffer(state, 'expAvgSq', p);
     if (this.fused) {
-      this.applyProgram(rectified ? RADAM_RECTIFIED : RADAM_SGD, { p, g, m, v }, { beta1, beta2, eps, l2, shrink, stepSize });
+      this.applyProgram(rectified ? RADAM_RECTIFIED : RADAM_SGD, { p, g, m, v }, { beta1, beta2, oneMinusBeta1: 1 - beta1, oneMinusBeta2: 1 - beta2, eps, l2, shrink, stepSize });
       return;
     }
     const gi = add(g, mul(p, l2));
@@ -100,8 +100,8 @@ export class RAdam extends Optimizer<RAdamGroupOptions> {
 
 const RADAM_MOMENTS = `
   let gi = g + l2 * p
-  m = beta1 * m + (1 - beta1) * gi
-  v = beta2 * v + (1 - beta2) * gi * gi`;
+  m = beta1 * m + oneMinusBeta1 * gi
+  v = beta2 * v + oneMinusBeta2 * gi * gi`;
 
 const RADAM_RECTIFIED = `${RADAM_MOMENTS}
   p = p * shrink - stepSize * m / (sqrt(v) + eps)`;

@@ -29,11 +29,12 @@ describe('Adadelta against a float64 reference, 48 steps', () => {
     ['rho 0: no memory', { rho: 0 }],
     ['rho 1: the averages never move, every step is √ε/√ε·g', { rho: 1, lr: 0.1 }],
   ];
-  for (const [name, o] of cases) {
-    it(name, () => {
+  // Each case twice: the fused program (default) and the tensor-op reference (fused: false).
+  for (const fused of [true, false]) for (const [name, o] of cases) {
+    it(`${name}${fused ? '' : ' (fused: false)'}`, () => {
       const plan = gradPlan(61, 48, sizes, [[0, 1], [20, 0], [21, 0]]);
       const init = initValues(sizes);
-      const actual = runOptimizer((ps) => new optim.Adadelta(ps, o), init, plan);
+      const actual = runOptimizer((ps) => new optim.Adadelta(ps, { ...o, fused }), init, plan);
       expectTracesClose(actual, reference(init, plan, { ...defaults, ...o }));
     });
   }

@@ -29,11 +29,12 @@ describe('Adamax against a float64 reference, 48 steps', () => {
     ['L2 weight decay', { lr: 0.05, weightDecay: 0.3 }],
     ['beta1 0 (sign-like steps of lr·g/max|g|)', { lr: 0.05, betas: [0, 0.9] }],
   ];
-  for (const [name, o] of cases) {
-    it(name, () => {
+  // Each case twice: the fused program (default) and the tensor-op reference (fused: false).
+  for (const fused of [true, false]) for (const [name, o] of cases) {
+    it(`${name}${fused ? '' : ' (fused: false)'}`, () => {
       const plan = gradPlan(62, 48, sizes, [[0, 1], [30, 1], [9, 0]]);
       const init = initValues(sizes);
-      expectTracesClose(runOptimizer((ps) => new optim.Adamax(ps, o), init, plan), reference(init, plan, { ...defaults, ...o }));
+      expectTracesClose(runOptimizer((ps) => new optim.Adamax(ps, { ...o, fused }), init, plan), reference(init, plan, { ...defaults, ...o }));
     });
   }
 

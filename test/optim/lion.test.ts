@@ -27,11 +27,12 @@ describe('Lion against a float64 reference of the paper\'s algorithm, 48 steps',
     ['beta1 0: the sign of the gradient itself', { lr: 0.01, betas: [0, 0.99] }],
     ['beta2 1: the momentum stays at 0, so after step 1 c = (1 − β₁)g', { lr: 0.01, betas: [0.9, 1] }],
   ];
-  for (const [name, o] of cases) {
-    it(name, () => {
+  // Each case twice: the fused program (default) and the tensor-op reference (fused: false).
+  for (const fused of [true, false]) for (const [name, o] of cases) {
+    it(`${name}${fused ? '' : ' (fused: false)'}`, () => {
       const plan = gradPlan(63, 48, sizes, [[0, 0], [5, 1], [6, 1]]);
       const init = initValues(sizes);
-      expectTracesClose(runOptimizer((ps) => new optim.Lion(ps, o), init, plan), reference(init, plan, { ...defaults, ...o }), 1e-6, 1e-7);
+      expectTracesClose(runOptimizer((ps) => new optim.Lion(ps, { ...o, fused }), init, plan), reference(init, plan, { ...defaults, ...o }), 1e-6, 1e-7);
     });
   }
 

@@ -40,11 +40,12 @@ describe('NAdam against a float64 reference, 48 steps', () => {
     ['L2 weight decay', { lr: 0.05, weightDecay: 0.3 }],
     ['decoupled weight decay', { lr: 0.05, weightDecay: 0.3, decoupledWeightDecay: true }],
   ];
-  for (const [name, o] of cases) {
-    it(name, () => {
+  // Each case twice: the fused program (default) and the tensor-op reference (fused: false).
+  for (const fused of [true, false]) for (const [name, o] of cases) {
+    it(`${name}${fused ? '' : ' (fused: false)'}`, () => {
       const plan = gradPlan(64, 48, sizes, [[0, 1], [1, 1], [17, 0]]);
       const init = initValues(sizes);
-      expectTracesClose(runOptimizer((ps) => new optim.NAdam(ps, o), init, plan), reference(init, plan, { ...defaults, ...o }));
+      expectTracesClose(runOptimizer((ps) => new optim.NAdam(ps, { ...o, fused }), init, plan), reference(init, plan, { ...defaults, ...o }));
     });
   }
 

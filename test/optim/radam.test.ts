@@ -42,11 +42,12 @@ describe('RAdam against a float64 reference, 48 steps', () => {
     ['L2 weight decay', { lr: 0.05, weightDecay: 0.3 }],
     ['decoupled weight decay', { lr: 0.05, weightDecay: 0.3, decoupledWeightDecay: true }],
   ];
-  for (const [name, o] of cases) {
-    it(name, () => {
+  // Each case twice: the fused program (default) and the tensor-op reference (fused: false).
+  for (const fused of [true, false]) for (const [name, o] of cases) {
+    it(`${name}${fused ? '' : ' (fused: false)'}`, () => {
       const plan = gradPlan(65, 48, sizes, [[0, 1], [3, 0], [40, 1]]);
       const init = initValues(sizes);
-      expectTracesClose(runOptimizer((ps) => new optim.RAdam(ps, o), init, plan), reference(init, plan, { ...defaults, ...o }));
+      expectTracesClose(runOptimizer((ps) => new optim.RAdam(ps, { ...o, fused }), init, plan), reference(init, plan, { ...defaults, ...o }));
     });
   }
 

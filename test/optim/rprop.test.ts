@@ -26,14 +26,14 @@ function reference(init: number[][], plan: (number[] | null)[][], o: Ref): numbe
 const defaults: Ref = { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50] };
 
 /** Gradients of a quadratic bowl around 3 plus noise, so signs persist for a while and then flip. */
-function bowlRun(steps: number, init: number[][], o: Partial<Ref>): [number[][][], number[][][]] {
+function bowlRun(steps: number, init: number[][], o: Partial<Ref>, fused: boolean): [number[][][], number[][][]] {
   const noise = gradPlan(66, steps, init.map((v) => v.length));
   {
     // The gradient depends on θ, so the float32 optimizer and the float64 reference each get
     // their own; both are rounded to float32 from the same float64 formula.
     const grad = (theta: number[], t: number, p: number): number[] => theta.map((v, i) => Math.fround(2 * (v - 3) + 0.5 * (noise[t][p] as number[])[i]));
     const params = init.map((v) => tensor(v, { requiresGrad: true }));
-    const opt = new optim.Rprop(params, o);
+    const opt = new optim.Rprop(params, { ...o, fused });
     const actual: number[][][] = [];
     for (let t = 0; t < steps; t++) {
       params.forEach((p, i) => { p.grad = tensor(grad(Array.from(p.data), t, i)); });
@@ -54,14 +54,15 @@ describe('Rprop against a float64 reference, 48 steps', () => {
     ['etas (0.3, 1.5)', { lr: 0.1, etas: [0.3, 1.5] }],
     ['tight stepSizes clamp both ways', { lr: 0.1, stepSizes: [0.02, 0.15] }],
   ];
-  for (const [name, o] of cases) {
-    it(`${name}, random gradients`, () => {
+  // Each case twice: the fused program (default) and the tensor-op reference (fused: false).
+  for (const fused of [true, false]) for (const [name, o] of cases) {
+    it(`${name}${fused ? '' : ' (fused: false)'}, random gradients`, () => {
       const plan = gradPlan(67, 48, sizes, [[0, 1], [11, 0]]);
       const init = initValues(sizes);
-      expectTracesClose(runOptimizer((ps) => new optim.Rprop(ps, o), init, plan), reference(init, plan, { ...defaults, ...o }), 1e-6, 1e-6);
+      expectTracesClose(runOptimizer((ps) => new optim.Rprop(ps, { ...o, fused }), init, plan), reference(init, plan, { ...defaults, ...o }), 1e-6, 1e-6);
     });
-    it(`${name}, a noisy bowl (signs persist, then flip near the minimum)`, () => {
-      const [actual, expected] = bowlRun(48, initValues(sizes), o);
+    it(`${name}${fused ? '' : ' (fused: false)'}, a noisy bowl (signs persist, then flip near the minimum)`, () => {
+      const [actual, expected] = bowlRun(48, initValues(sizes), o, fused);
       expectTracesClose(actual, expected, 1e-6, 1e-6);
     });
   }
