@@ -1,7 +1,8 @@
 /**
- * The newer optimizers are tensor-op references that must run on any backend: the same
- * steps on the gpu backend (gpu.js's cpu mode always; real GLSL through headless-gl when it
- * works here) give the cpu backend's parameters within float32 tolerance.
+ * The newer optimizers on the gpu backend (gpu.js's cpu mode always; real GLSL through
+ * headless-gl when it works here): the same steps give the cpu backend's parameters within
+ * float32 tolerance, and LBFGS's rollback survives device storages being freed with their
+ * last tensor. (fused.test.ts holds each fused program to its reference on every backend.)
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tg from '../../src/index.ts';
@@ -68,14 +69,52 @@ function expectSameLbfgs(mode: string): void {
   want.forEach((v, i) => expect(v).toBeCloseTo([1, 2, -0.5][i], 4));
 }
 
+/**
+ * A step whose closure fails after the parameters moved puts them back. On the gpu a storage
+ * is freed with its last tensor, so this holds only if LBFGS kept the old storages alive.
+ */
+function expectLbfgsRollback(mode: string): void {
+  tg.setBackend('gpu', { mode });
+  for (const lineSearchFn of [null, 'strong_wolfe'] as const) {
+    const x = tg.tensor([0.5, -1, 2], { requiresGrad: true });
+    const target = tg.tensor([1, 2, -0.5]);
+    const weights = tg.tensor([1, 40, 900]);
+    // Two iterations a step on an ill-conditioned bowl: far from solved after the first step.
+    const opt = new tg.optim.LBFGS([x], { maxIter: 2, lineSearchFn });
+    let calls = 0;
+    let failAt = Infinity;
+    const closure = () => {
+      if (++calls === failAt) throw new Error('the closure failed');
+      opt.zeroGrad();
+      const d = x.sub(target);
+      const loss = d.mul(d).mul(weights).sum();
+      loss.backward();
+      return loss;
+    };
+    opt.step(closure);
+    // Reading x.data brought its values to the host; put them back in a device storage that
+    // x alone references, as after an update.
+    const after1 = Array.from(x.data);
+    const onDevice = tg.tensor(after1).add(0);
+    x.storage = onDevice.storage;
+    onDevice.dispose();
+    calls = 0;
+    failAt = 2; // the second evaluation: after the parameters moved
+    expect(() => opt.step(closure)).toThrow('the closure failed');
+    expect(Array.from(x.data), `lineSearchFn ${lineSearchFn}`).toEqual(after1);
+  }
+}
+
 afterEach(() => tg.setBackend('cpu'));
 
 describe('the newer optimizers on the gpu backend: gpu.js cpu mode', () => {
   for (const [name, make] of optimizers) it(name, () => expectSame(make, 'cpu'));
   it('LBFGS', () => expectSameLbfgs('cpu'));
+  it('LBFGS: a failed step puts back the parameters it moved', () => expectLbfgsRollback('cpu'));
 });
 
 describe.skipIf(!glAvailable)('the newer optimizers on the gpu backend: headlessgl (Mesa GLSL)', () => {
   for (const [name, make] of optimizers) it(name, () => expectSame(make, 'headlessgl'));
   it('LBFGS', () => expectSameLbfgs('headlessgl'));
+  it('LBFGS: a failed step puts back the parameters it moved', () => expectLbfgsRollback('headlessgl'));
 });

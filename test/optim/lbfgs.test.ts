@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ShapeError, Tensor, optim, tensor } from '../../src/index.ts';
+import { ShapeError, Tensor, memory, optim, tensor, tidy } from '../../src/index.ts';
 
 /**
  * f(x) = ½(x − c)ᵀA(x − c) with A symmetric positive definite: its minimum is c, and its
@@ -324,5 +324,49 @@ describe('LBFGS: errors, atomic steps, state', () => {
     expect(() => other.loadStateDict({ ...good, paramGroups: [{ ...good.paramGroups[0], historySize: 2 }] })).toThrow(/oldSteps/);
     expect(() => other.loadStateDict(new optim.Adam([tensor([1])]).stateDict() as never)).toThrow(/lacks option/);
     expect(JSON.stringify(other.stateDict())).toBe(before);
+  });
+});
+
+// Tensor counts are exact here: each test is synchronous, and the collector's finalizers (the
+// only other way a count drops) run between tasks, never inside one.
+describe('LBFGS: tensor lifetimes', () => {
+  it('its memory outlives the caller\'s tidy, and what it forgets is disposed: the live count stays flat over steps', () => {
+    for (const lineSearchFn of [null, 'strong_wolfe'] as const) {
+      const p = tensor([-1.2, 1], { requiresGrad: true });
+      const opt = new optim.LBFGS([p], { maxIter: 4, historySize: 2, lineSearchFn });
+      const closure = rosenbrockClosure(p, opt);
+      const counts: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        // Each step in a tidy, as fit() runs a batch: a memory the tidy freed would make the
+        // next step throw a DisposedError.
+        tidy(() => { opt.step(closure); });
+        counts.push(memory().tensors);
+      }
+      // From the first step on the history is full (historySize 2, 4 iterations a step).
+      expect(counts, `lineSearchFn ${lineSearchFn}`).toEqual(counts.map(() => counts[0]));
+      expect(distance(p.data, [1, 1])).toBeLessThan(distance([-1.2, 1], [1, 1]));
+    }
+  });
+
+  it('within one long step, vectors it stops using are freed as it goes, not at the end', () => {
+    for (const lineSearchFn of [null, 'strong_wolfe'] as const) {
+      const p = tensor([-1.2, 1], { requiresGrad: true });
+      const opt = new optim.LBFGS([p], { maxIter: 40, maxEval: 100, historySize: 2, lineSearchFn });
+      const inner = rosenbrockClosure(p, opt);
+      const seen: number[] = [];
+      let evaluations = 0;
+      tidy(() => {
+        opt.step(() => {
+          evaluations++;
+          seen.push(memory().tensors);
+          return tidy(() => inner().item());
+        });
+      });
+      expect(evaluations).toBeGreaterThan(25);
+      // Live at most: d, g, g_prev, 2 pairs (s, y), a new pair, line-search samples and the
+      // closure's own tensors — a bounded set. Keeping every vector until the end would add
+      // at least three per iteration.
+      expect(Math.max(...seen.slice(5)) - Math.min(...seen.slice(5)), `lineSearchFn ${lineSearchFn}: ${seen.join(' ')}`).toBeLessThanOrEqual(8);
+    }
   });
 });

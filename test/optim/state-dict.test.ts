@@ -2,22 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { ShapeError, Tensor, optim, tensor } from '../../src/index.ts';
 import { gradPlan, initValues, type GradPlan } from './helpers.ts';
 
-type Make = (params: Iterable<Tensor> | optim.ParamGroupInput<never>[]) => optim.Optimizer<optim.BaseOptions>;
+type Make = (params: Iterable<Tensor> | optim.ParamGroupInput<never>[], fused?: boolean) => optim.Optimizer<optim.BaseOptions>;
 
 const configs: [string, Make][] = [
-  ['SGD (momentum, nesterov, weightDecay)', (ps) => new optim.SGD(ps as Tensor[], { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 })],
-  ['SGD (momentum, dampening)', (ps) => new optim.SGD(ps as Tensor[], { lr: 0.05, momentum: 0.9, dampening: 0.4 })],
-  ['Momentum (ema, nesterov)', (ps) => new optim.Momentum(ps as Tensor[], { lr: 0.05, variant: 'ema', nesterov: true })],
-  ['AdaGrad (lrDecay)', (ps) => new optim.AdaGrad(ps as Tensor[], { lr: 0.1, lrDecay: 0.1, initialAccumulatorValue: 0.1 })],
-  ['RMSprop (centered, momentum)', (ps) => new optim.RMSprop(ps as Tensor[], { centered: true, momentum: 0.5 })],
-  ['Adam (amsgrad, weightDecay)', (ps) => new optim.Adam(ps as Tensor[], { lr: 0.01, amsgrad: true, weightDecay: 0.1 })],
-  ['AdamW', (ps) => new optim.AdamW(ps as Tensor[], { lr: 0.01 })],
-  ['Adadelta (weightDecay)', (ps) => new optim.Adadelta(ps as Tensor[], { rho: 0.8, weightDecay: 0.1 })],
-  ['Adamax (weightDecay)', (ps) => new optim.Adamax(ps as Tensor[], { lr: 0.01, weightDecay: 0.1 })],
-  ['NAdam (decoupled weight decay; keeps μ₁⋯μₜ)', (ps) => new optim.NAdam(ps as Tensor[], { lr: 0.01, weightDecay: 0.1, decoupledWeightDecay: true })],
-  ['RAdam (past the rectification threshold)', (ps) => new optim.RAdam(ps as Tensor[], { lr: 0.01, betas: [0.9, 0.9] })],
-  ['Rprop', (ps) => new optim.Rprop(ps as Tensor[], { lr: 0.05, stepSizes: [1e-3, 0.2] })],
-  ['Lion (weightDecay)', (ps) => new optim.Lion(ps as Tensor[], { lr: 0.01, weightDecay: 0.5 })],
+  ['SGD (momentum, nesterov, weightDecay)', (ps, fused) => new optim.SGD(ps as Tensor[], { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01, fused })],
+  ['SGD (momentum, dampening)', (ps, fused) => new optim.SGD(ps as Tensor[], { lr: 0.05, momentum: 0.9, dampening: 0.4, fused })],
+  ['Momentum (ema, nesterov)', (ps, fused) => new optim.Momentum(ps as Tensor[], { lr: 0.05, variant: 'ema', nesterov: true, fused })],
+  ['AdaGrad (lrDecay)', (ps, fused) => new optim.AdaGrad(ps as Tensor[], { lr: 0.1, lrDecay: 0.1, initialAccumulatorValue: 0.1, fused })],
+  ['RMSprop (centered, momentum)', (ps, fused) => new optim.RMSprop(ps as Tensor[], { centered: true, momentum: 0.5, fused })],
+  ['Adam (amsgrad, weightDecay)', (ps, fused) => new optim.Adam(ps as Tensor[], { lr: 0.01, amsgrad: true, weightDecay: 0.1, fused })],
+  ['AdamW', (ps, fused) => new optim.AdamW(ps as Tensor[], { lr: 0.01, fused })],
+  ['Adadelta (weightDecay)', (ps, fused) => new optim.Adadelta(ps as Tensor[], { rho: 0.8, weightDecay: 0.1, fused })],
+  ['Adamax (weightDecay)', (ps, fused) => new optim.Adamax(ps as Tensor[], { lr: 0.01, weightDecay: 0.1, fused })],
+  ['NAdam (decoupled weight decay; keeps μ₁⋯μₜ)', (ps, fused) => new optim.NAdam(ps as Tensor[], { lr: 0.01, weightDecay: 0.1, decoupledWeightDecay: true, fused })],
+  ['RAdam (past the rectification threshold)', (ps, fused) => new optim.RAdam(ps as Tensor[], { lr: 0.01, betas: [0.9, 0.9], fused })],
+  ['Rprop', (ps, fused) => new optim.Rprop(ps as Tensor[], { lr: 0.05, stepSizes: [1e-3, 0.2], fused })],
+  ['Lion (weightDecay)', (ps, fused) => new optim.Lion(ps as Tensor[], { lr: 0.01, weightDecay: 0.5, fused })],
 ];
 
 const sizes = [6, 3];
@@ -53,20 +53,20 @@ function roundTrip(sd: optim.OptimizerStateDict): optim.OptimizerStateDict {
 }
 
 describe('stateDict / loadStateDict: a resumed run continues exactly as the uninterrupted one', () => {
-  for (const [name, makeOpt] of configs) {
-    it(name, () => {
+  for (const fused of [true, false]) for (const [name, makeOpt] of configs) {
+    it(`${name}${fused ? '' : ' (fused: false)'}`, () => {
       // Parameter 1 gets no gradient at steps 0–1, so it has fewer steps than parameter 0.
       const plan = gradPlan(99, 12, sizes, [[0, 1], [1, 1], [6, 0]]);
       const init = initValues(sizes);
       const full = make(init);
-      const fullOpt = makeOpt(full);
+      const fullOpt = makeOpt(full, fused);
       feed(full, fullOpt, plan, 0, 5);
       const saved = fullOpt.stateDict();
       const savedParams = snapshot(full);
       feed(full, fullOpt, plan, 5, 12); // keeps stepping: the saved dict must not change with it
 
       const resumed = make(savedParams);
-      const resumedOpt = makeOpt(resumed);
+      const resumedOpt = makeOpt(resumed, fused);
       resumedOpt.loadStateDict(roundTrip(saved));
       feed(resumed, resumedOpt, plan, 5, 12);
       expect(snapshot(resumed)).toEqual(snapshot(full));

@@ -127,4 +127,41 @@ describe('what is passed as params and options is checked too', () => {
     }
     expect(() => new optim.Adadelta(ps, null as never)).toThrow('Adadelta: options must be an object, got null');
   });
+
+  it('the classic optimizers refuse unknown options too, and name the ones they have', () => {
+    const ps = model.parameters();
+    expectRangeError(() => new optim.SGD(ps, { lr: 0.1, lrr: 0.1 } as never), "SGD: unknown option 'lrr'", 'lr, momentum, dampening, nesterov, weightDecay, fused');
+    expectRangeError(() => new optim.Momentum(ps, { lr: 0.1, dampening: 0.1 } as never), "Momentum: unknown option 'dampening'");
+    expectRangeError(() => new optim.AdaGrad(ps, { initial_accumulator_value: 0.1 } as never), "AdaGrad: unknown option 'initial_accumulator_value'");
+    expectRangeError(() => new optim.RMSprop(ps, { beta: 0.9 } as never), "RMSprop: unknown option 'beta'");
+    expectRangeError(() => new optim.Adam(ps, { weight_decay: 0.1 } as never), "Adam: unknown option 'weight_decay'");
+    expectRangeError(() => new optim.AdamW(ps, { decoupledWeightDecay: true } as never), "AdamW: unknown option 'decoupledWeightDecay'");
+    expect(() => new optim.Adam(ps, 'fast' as never)).toThrow('Adam: options must be an object, got the string "fast"');
+  });
+
+  it('every optimizer but LBFGS takes fused: true or false, and nothing else', () => {
+    const ps = model.parameters();
+    const makers = [
+      (fused: unknown) => new optim.SGD(ps, { lr: 0.1, fused } as never),
+      (fused: unknown) => new optim.Momentum(ps, { lr: 0.1, fused } as never),
+      (fused: unknown) => new optim.AdaGrad(ps, { fused } as never),
+      (fused: unknown) => new optim.RMSprop(ps, { fused } as never),
+      (fused: unknown) => new optim.Adam(ps, { fused } as never),
+      (fused: unknown) => new optim.AdamW(ps, { fused } as never),
+      (fused: unknown) => new optim.Adadelta(ps, { fused } as never),
+      (fused: unknown) => new optim.Adamax(ps, { fused } as never),
+      (fused: unknown) => new optim.NAdam(ps, { fused } as never),
+      (fused: unknown) => new optim.RAdam(ps, { fused } as never),
+      (fused: unknown) => new optim.Rprop(ps, { fused } as never),
+      (fused: unknown) => new optim.Lion(ps, { fused } as never),
+    ];
+    for (const make of makers) {
+      expect(make(false).fused).toBe(false);
+      expect(make(true).fused).toBe(true);
+      expect(make(undefined).fused).toBe(true);
+      expectRangeError(() => make('yes'), 'fused must be true or false, got the string "yes"');
+      expectRangeError(() => make(1), 'fused must be true or false, got the number 1');
+    }
+    expectRangeError(() => new optim.LBFGS(ps, { fused: true } as never), "LBFGS: unknown option 'fused' (LBFGS has no fused update");
+  });
 });
