@@ -1,6 +1,7 @@
 /** clipGradValue and l1Penalty: values by hand, gradients against finite differences, errors. */
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../src/index.ts';
+import { GpuData } from '../../src/backend/gpu/runtime.ts';
 import { gradcheck } from '../helpers/gradcheck.ts';
 
 const { nn } = tg;
@@ -51,6 +52,31 @@ describe('clipGradValue', () => {
     b.grad = [1] as never;
     expect(() => nn.utils.clipGradValue([a, b], 1)).toThrow(/the gradient of params\[1\] is object, not a Tensor/);
     expect(Array.from(a.grad!.data)).toEqual([5]);
+  });
+
+  it('on the gpu backend the gradient is clamped on the device, never downloaded', () => {
+    tg.setBackend('gpu', { mode: 'cpu' });
+    try {
+      const p = new nn.Parameter(tg.zeros([3]));
+      p.grad = tg.tensor([4, -0.5, -9]).add(0);
+      const grad = p.grad;
+      expect(grad.storage).toBeInstanceOf(GpuData);
+      nn.utils.clipGradValue(p, 2);
+      expect(p.grad).toBe(grad);
+      expect(grad.storage).toBeInstanceOf(GpuData);
+      expect(Array.from(grad.data)).toEqual([2, -0.5, -2]);
+    } finally {
+      tg.setBackend('cpu');
+    }
+  });
+});
+
+describe('clipGradNorm', () => {
+  it('shows a bad maxNorm as the value it is: a string in quotes', () => {
+    const a = withGrad([3, 4]);
+    expect(() => nn.utils.clipGradNorm([a], 'x' as never)).toThrow('clipGradNorm: maxNorm must be a number >= 0, got "x"');
+    expect(() => nn.utils.clipGradNorm([a], -1)).toThrow('clipGradNorm: maxNorm must be a number >= 0, got -1');
+    expect(Array.from(a.grad!.data)).toEqual([3, 4]);
   });
 });
 

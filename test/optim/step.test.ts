@@ -5,20 +5,20 @@ import { gradPlan, initValues } from './helpers.ts';
 // What every optimizer's step() promises: step(closure) as in PyTorch, every gradient and
 // option checked before anything changes, NaN gradients let through (PyTorch's policy).
 
-type Make = (ps: Tensor[]) => optim.Optimizer<optim.BaseOptions>;
+type Make = (ps: Tensor[], fused?: boolean) => optim.Optimizer<optim.BaseOptions>;
 const elementwise: [string, Make][] = [
-  ['SGD', (ps) => new optim.SGD(ps, { lr: 0.1, momentum: 0.9 })],
-  ['Momentum', (ps) => new optim.Momentum(ps, { lr: 0.1 })],
-  ['AdaGrad', (ps) => new optim.AdaGrad(ps)],
-  ['RMSprop', (ps) => new optim.RMSprop(ps, { centered: true })],
-  ['Adam', (ps) => new optim.Adam(ps, { amsgrad: true })],
-  ['AdamW', (ps) => new optim.AdamW(ps)],
-  ['Adadelta', (ps) => new optim.Adadelta(ps)],
-  ['Adamax', (ps) => new optim.Adamax(ps)],
-  ['NAdam', (ps) => new optim.NAdam(ps)],
-  ['RAdam', (ps) => new optim.RAdam(ps)],
-  ['Rprop', (ps) => new optim.Rprop(ps)],
-  ['Lion', (ps) => new optim.Lion(ps, { weightDecay: 0.1 })],
+  ['SGD', (ps, fused) => new optim.SGD(ps, { lr: 0.1, momentum: 0.9, fused })],
+  ['Momentum', (ps, fused) => new optim.Momentum(ps, { lr: 0.1, fused })],
+  ['AdaGrad', (ps, fused) => new optim.AdaGrad(ps, { fused })],
+  ['RMSprop', (ps, fused) => new optim.RMSprop(ps, { centered: true, fused })],
+  ['Adam', (ps, fused) => new optim.Adam(ps, { amsgrad: true, fused })],
+  ['AdamW', (ps, fused) => new optim.AdamW(ps, { fused })],
+  ['Adadelta', (ps, fused) => new optim.Adadelta(ps, { fused })],
+  ['Adamax', (ps, fused) => new optim.Adamax(ps, { fused })],
+  ['NAdam', (ps, fused) => new optim.NAdam(ps, { fused })],
+  ['RAdam', (ps, fused) => new optim.RAdam(ps, { fused })],
+  ['Rprop', (ps, fused) => new optim.Rprop(ps, { fused })],
+  ['Lion', (ps, fused) => new optim.Lion(ps, { weightDecay: 0.1, fused })],
 ];
 
 const sizes = [4, 3, 2];
@@ -143,12 +143,15 @@ describe('a step that cannot complete changes nothing', () => {
 });
 
 describe('NaN gradients are not errors (as in PyTorch): they reach the weights, and fit() stops on the loss', () => {
-  for (const [name, make] of elementwise) {
-    it(name, () => {
+  // Rprop and Lion too: tsgrad's sign keeps NaN (torch.sign gives 0, which would leave the
+  // coordinate in place and hide the NaN).
+  for (const fused of [true, false]) for (const [name, make] of elementwise) {
+    it(`${name}${fused ? '' : ' (fused: false)'}`, () => {
       const p = tensor([1, 2], { requiresGrad: true });
-      const opt = make([p]);
+      const opt = make([p], fused);
       p.grad = tensor([NaN, 1]);
       expect(() => opt.step()).not.toThrow();
+      expect(p.data[0]).toBeNaN();
       expect(Number.isFinite(p.data[1])).toBe(true);
     });
   }
