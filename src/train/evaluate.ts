@@ -3,6 +3,7 @@ import { noGrad } from '../tensor/autograd.ts';
 import { crossEntropy } from '../ops/losses.ts';
 import { countCorrect } from './metrics.ts';
 import { describeValue } from '../data/errors.ts';
+import { tidy } from '../tensor/lifetimes.ts';
 import { applyLoss, checkBatch, type BatchSource, type LossFunction, type TrainableModel } from './types.ts';
 
 /** Options for {@link evaluate}. */
@@ -48,9 +49,13 @@ export function evaluate(model: TrainableModel, loader: BatchSource, options: Ev
       let batch = 0;
       for (const item of loader) {
         const { x, y } = checkBatch(item, ++batch, 'loader', 'evaluate');
-        const pred = model.forward(x);
-        lossSum += (options.loss ? applyLoss(options.loss, pred, y, 'evaluate') : crossEntropy(pred, y)).item() * y.length;
-        const c = countCorrect(pred, y);
+        // Each batch's tensors are disposed with it (see fit).
+        const { batchLoss, c } = tidy(() => {
+          const pred = model.forward(x);
+          const l = (options.loss ? applyLoss(options.loss, pred, y, 'evaluate') : crossEntropy(pred, y)).item();
+          return { batchLoss: l, c: countCorrect(pred, y) };
+        });
+        lossSum += batchLoss * y.length;
         if (c === null) classified = false;
         else correct += c;
         samples += y.length;

@@ -18,6 +18,7 @@ import { restoreCheckpoint } from './resume.ts';
 import { findNonFinite } from './finite.ts';
 import { describeValue } from '../data/errors.ts';
 import type { Callback, TrainingContext } from './callbacks.ts';
+import { tidy } from '../tensor/lifetimes.ts';
 import { applyLoss, checkBatch, type BatchSource, type EpochScheduler, type LossFunction, type TrainableModel, type TrainableOptimizer } from './types.ts';
 
 /** Options for {@link fit}. */
@@ -227,24 +228,28 @@ function trainOneEpoch(ctx: TrainingContext, loss: LossFunction, bar: ProgressBa
       if (batch === 1) first = trainLoader.stateDict?.() ?? null;
       const { x, y } = checkBatch(item, batch, 'training loader');
       const position = { epoch: ctx.epoch, batch, batches: trainLoader.length };
-      optimizer.zeroGrad();
-      const pred = model.forward(x);
-      const lossTensor = applyLoss(loss, pred, y);
-      const value = lossTensor.item();
-      if (!Number.isFinite(value)) throw new NonFiniteLossError(position, value);
-      lossTensor.backward();
-      // A finite loss can still have an infinite gradient (an overflow inside backward);
-      // the step would write NaN into the weights.
-      const badGrad = findNonFinite(params.map((p) => p.grad));
-      if (badGrad) throw new NonFiniteLossError(position, badGrad.value, `the gradient of parameter '${names[badGrad.index]}' (loss ${value})`);
-      optimizer.step();
-      applied++;
-      const badParam = findNonFinite(params);
-      if (badParam) throw new NonFiniteLossError(position, badParam.value, `parameter '${names[badParam.index]}' (loss and gradients were finite; the update overflowed)`, true);
+      // Everything the step makes is disposed with it, so device memory stays flat even in a
+      // browser's synchronous loop (parameters, gradients and optimizer state are kept).
+      const { value, c } = tidy(() => {
+        optimizer.zeroGrad();
+        const pred = model.forward(x);
+        const lossTensor = applyLoss(loss, pred, y);
+        const lossValue = lossTensor.item();
+        if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(position, lossValue);
+        lossTensor.backward();
+        // A finite loss can still have an infinite gradient (an overflow inside backward);
+        // the step would write NaN into the weights.
+        const badGrad = findNonFinite(params.map((p) => p.grad));
+        if (badGrad) throw new NonFiniteLossError(position, badGrad.value, `the gradient of parameter '${names[badGrad.index]}' (loss ${lossValue})`);
+        optimizer.step();
+        applied++;
+        const badParam = findNonFinite(params);
+        if (badParam) throw new NonFiniteLossError(position, badParam.value, `parameter '${names[badParam.index]}' (loss and gradients were finite; the update overflowed)`, true);
+        return { value: lossValue, c: countCorrect(pred, y) };
+      });
 
       lossSum += value * y.length;
       samples += y.length;
-      const c = countCorrect(pred, y);
       if (c === null) classified = false;
       else correct += c;
       const seconds = (performance.now() - started) / 1000;

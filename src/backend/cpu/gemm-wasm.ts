@@ -36,6 +36,9 @@ const MAX_PAGES = 65536;
 const J_TICKET = 0, J_DONE = 1, J_M = 2, J_N = 3, J_K = 4, J_A = 5, J_LDA = 6, J_TRANS_A = 7;
 const J_B = 8, J_LDB = 9, J_TRANS_B = 10, J_C = 11, J_LDC = 12, J_ACCUMULATE = 13;
 const J_SPLIT_ROWS = 14, J_CHUNK = 15;
+// A job of another kernel of the module (wasm/tasks.as.ts): its kind, and the byte address of
+// its parameter block. GEMM jobs are kind 0.
+const J_KIND = 16, J_PARAMS = 17;
 
 // Threads pay only above this many multiply-adds (m·n·k): waking a worker and
 // waiting for its last chunk costs tens of microseconds, and each chunk repacks
@@ -69,6 +72,7 @@ export class WasmGemm {
   private readonly kernel: KernelExports;
   private readonly pool: GemmPool | null;
   private readonly operandsBase: number;
+  private readonly scratchBytes: number;
   private f32: Float32Array;
   private i32: Int32Array;
   private generation = 0;
@@ -90,6 +94,7 @@ export class WasmGemm {
     const instance = new wasmApi.Instance(module, { env: { memory: this.memory } });
     this.kernel = instance.exports as unknown as KernelExports;
     const scratch = align64(this.kernel.scratchBytes());
+    this.scratchBytes = scratch;
     this.operandsBase = SCRATCH_BASE + threads * scratch;
     if (!this.grow(this.operandsBase)) throw new Error('gemm: cannot allocate WebAssembly memory');
     this.f32 = new Float32Array(this.memory.buffer);
@@ -140,6 +145,7 @@ export class WasmGemm {
       // Multiples of 8 keep every chunk but the last free of ragged tiles.
       const chunk = Math.ceil(dim / chunks / 8) * 8;
       w[job + J_SPLIT_ROWS] = +splitRows; w[job + J_CHUNK] = chunk;
+      w[job + J_KIND] = 0;
       this.runThreaded(Math.ceil(dim / chunk));
     }
     if (shape !== null) record(shape, threaded, performance.now() - start);
@@ -153,15 +159,42 @@ export class WasmGemm {
     return Math.min(this.threads * CHUNKS_PER_THREAD, Math.floor(dim / MIN_CHUNK));
   }
 
+  /**
+   * Runs `chunks` chunks of one of the module's other kernels (wasm/tasks.as.ts), described
+   * by the parameter block at byte address `params`; the workers join in when `threaded`.
+   */
+  runTask(kind: number, params: number, chunks: number, threaded: boolean): void {
+    const w = this.i32, job = JOB_ADDR >> 2;
+    w[job + J_KIND] = kind;
+    w[job + J_PARAMS] = params;
+    this.runThreaded(chunks, threaded && this.pool !== null);
+  }
+
+  /**
+   * Memory for other kernels of the module: `bytes` from `base` on, past every area the
+   * GEMM uses, and each thread's packing scratch (`scratchBase + t·scratchBytes`, t = 0 for
+   * the caller). `f32` views the whole memory; null if the memory cannot grow that far. The
+   * contents are the caller's until its next call into this object.
+   */
+  workspace(bytes: number): { f32: Float32Array; base: number; scratchBase: number; scratchBytes: number } | null {
+    const base = this.operandsBase;
+    if (!this.grow(base + bytes)) return null;
+    if (this.f32.buffer.byteLength !== this.memory.buffer.byteLength) {
+      this.f32 = new Float32Array(this.memory.buffer);
+      this.i32 = new Int32Array(this.memory.buffer);
+    }
+    return { f32: this.f32, base, scratchBase: SCRATCH_BASE, scratchBytes: this.scratchBytes };
+  }
+
   /** Publishes the job written at JOB_ADDR, works on it alongside the workers, waits for the rest. */
-  private runThreaded(chunks: number): void {
+  private runThreaded(chunks: number, wakeWorkers = true): void {
     const w = this.i32, job = JOB_ADDR >> 2;
     Atomics.store(w, job + J_DONE, 0);
     // Publishing the ticket (a sequentially consistent store) makes the fields
     // written before it visible to any thread that then reads the ticket.
     this.generation = (this.generation + 1) & 0x7fff;
     Atomics.store(w, job + J_TICKET, (this.generation << 16) | chunks);
-    this.pool!.notify();
+    if (wakeWorkers) this.pool!.notify();
     const mine = this.kernel.runJob(JOB_ADDR, SCRATCH_BASE);
     this.stats.jobs++;
     this.stats.chunks += chunks;
