@@ -1,19 +1,65 @@
 /**
  * `npm run build:playground`: the playground as a static site in playground/dist/, which any
- * static file server can host. esbuild bundles the page's TypeScript (with 'tsgrad' taken
- * from the sources, as a bundler takes it from the package) into app.js and app.css; gpu.js
- * becomes a chunk of its own that the page fetches only when the gpu backend is chosen; the
- * MNIST files are packed into data/ (mnist-pack.ts).
+ * static file server can host. esbuild bundles the page's TypeScript into app.js and app.css,
+ * with 'tsgrad' being the package build: src/ compiled by tsc with tsconfig.build.json (what
+ * `npm run build` puts in dist/), staged with the package's own package.json under
+ * playground/.package/, and resolved through that package.json's "exports" and "imports"
+ * with the browser condition, as a user's bundler resolves the installed package. (Staged
+ * rather than read from dist/: `npm run build` empties dist/ first, and the package tests
+ * may be running it at the same moment.) gpu.js becomes a chunk of its own that the page
+ * fetches only when the gpu backend is chosen; the MNIST files are packed into data/
+ * (mnist-pack.ts).
  */
-import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, context, type BuildOptions, type Plugin } from 'esbuild';
-import { ROOT, tsgradFromSources } from '../../scripts/lib/browser-harness.ts';
+import { ROOT } from '../../scripts/lib/browser-harness.ts';
 import { packMnist } from './mnist-pack.ts';
 
 export const PLAYGROUND = join(ROOT, 'playground');
 export const DIST = join(PLAYGROUND, 'dist');
+/** Where the package build is staged: a directory holding node_modules/tsgrad/. */
+const STAGE = join(PLAYGROUND, '.package');
+const PACKAGE = join(STAGE, 'node_modules/tsgrad');
+
+function run(what: string, args: string[]): void {
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`build:playground: ${what} failed (exit ${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+}
+
+/**
+ * The package as `npm pack` would ship it, minus the declaration files a bundle does not
+ * read: package.json, dist/ and the wasm kernels. Built beside the stage, then swapped in.
+ */
+export function buildPackage(): void {
+  if (!existsSync(join(ROOT, 'build/wasm/kernels.js'))) run('the wasm kernels', [join(ROOT, 'scripts/build-wasm.mjs')]);
+  const next = `${PACKAGE}.next`;
+  rmSync(next, { recursive: true, force: true });
+  run('tsc (tsconfig.build.json)', [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'),
+    '--outDir', join(next, 'dist'), '--declaration', 'false']);
+  mkdirSync(join(next, 'build/wasm'), { recursive: true });
+  copyFileSync(join(ROOT, 'build/wasm/kernels.js'), join(next, 'build/wasm/kernels.js'));
+  copyFileSync(join(ROOT, 'package.json'), join(next, 'package.json'));
+  rmSync(PACKAGE, { recursive: true, force: true });
+  renameSync(next, PACKAGE);
+  // The stage's own package scope, so that resolving from it cannot find the repository's
+  // package.json (named tsgrad too) and take its dist/ by self-reference.
+  writeFileSync(join(STAGE, 'package.json'), JSON.stringify({ name: 'playground-stage', private: true, type: 'module' }));
+}
+
+/** 'tsgrad' → the staged package, found by esbuild's own resolver (exports, then imports for #platform). */
+const tsgradPackage: Plugin = {
+  name: 'tsgrad-package',
+  setup(b) {
+    b.onResolve({ filter: /^tsgrad$/ }, async (args) => {
+      if (args.pluginData === 'staged') return undefined;
+      const r = await b.resolve('tsgrad', { kind: args.kind, resolveDir: STAGE, pluginData: 'staged' });
+      return r.errors.length > 0 ? { errors: r.errors } : { path: r.path };
+    });
+  },
+};
 
 /** index.html goes next to the bundle after every build (also every rebuild while watching). */
 const copyPage: Plugin = {
@@ -40,7 +86,11 @@ function options(): BuildOptions {
     sourcemap: true,
     chunkNames: 'chunks/[name]-[hash]',
     logLevel: 'warning',
-    plugins: [tsgradFromSources, copyPage],
+    // The repository's tsconfig files map 'tsgrad' and '#platform' to the sources (for tsc,
+    // tsx and vitest); esbuild would apply those paths too. The page's code needs none of them.
+    tsconfigRaw: { compilerOptions: { target: 'ES2022', useDefineForClassFields: true, strict: true } },
+    metafile: true,
+    plugins: [tsgradPackage, copyPage],
   };
 }
 
@@ -53,13 +103,24 @@ function clean(): void {
 export async function buildPlayground(): Promise<void> {
   clean();
   packMnist(join(DIST, 'data'));
-  await build(options());
+  buildPackage();
+  const result = await build(options());
+  // The bundle must hold the package build and nothing of the sources.
+  const inputs = Object.keys(result.metafile!.inputs);
+  const fromSources = inputs.filter((f) => /(^|\/)src\//.test(f) && !f.includes('.package/'));
+  if (fromSources.length > 0 || !inputs.some((f) => f.includes('.package/node_modules/tsgrad/dist/platform/browser/'))) {
+    throw new Error(`build:playground: the bundle must take tsgrad from the package build; it has ${fromSources.slice(0, 3).join(', ') || 'no browser platform'}`);
+  }
 }
 
-/** Builds, then rebuilds whenever a source changes, until the process ends (npm run playground). */
+/**
+ * Builds, then rebuilds whenever the page's sources change, until the process ends (npm run
+ * playground). A change under src/ needs a restart: the page uses the package build.
+ */
 export async function watchPlayground(): Promise<void> {
   clean();
   packMnist(join(DIST, 'data'));
+  buildPackage();
   const ctx = await context(options());
   await ctx.rebuild();
   await ctx.watch();

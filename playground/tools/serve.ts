@@ -76,5 +76,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await watchPlayground();
   const port = Number(process.env.PORT ?? 5180);
   const { url } = await serveDir(DIST, port);
-  console.log(`tsgrad playground: ${url}  (rebuilds on change; Ctrl+C to stop)`);
+  console.log(`tsgrad playground: ${url}  (rebuilds when playground/app/ changes, restart after changing src/; Ctrl+C to stop)`);
 }
