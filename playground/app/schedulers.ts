@@ -22,31 +22,9 @@ export interface SchedulerEntry {
   label: string;
   /** 'batch': after every optimizer step; 'eval': after each test evaluation, with the test loss. */
   stepsOn: 'batch' | 'eval';
-  options(run: RunShape, opt: OptimizerLike): Record<string, unknown>;
+  /** Builds the scheduler for this run; throws (changing nothing the run keeps) on a bad configuration. */
+  create(opt: OptimizerLike, run: RunShape): SchedulerLike;
 }
-
-const quarter = (run: RunShape): number => Math.max(1, Math.ceil(run.totalSteps / 4));
-
-const TABLE: SchedulerEntry[] = [
-  { name: 'StepLR', label: 'halve every quarter of the run', stepsOn: 'batch', options: (r) => ({ stepSize: quarter(r), gamma: 0.5 }) },
-  {
-    name: 'MultiStepLR', label: '×0.1 at 50 % and 75 % of the run', stepsOn: 'batch',
-    options: (r) => ({ milestones: [Math.max(1, Math.round(r.totalSteps / 2)), Math.max(2, Math.round(r.totalSteps * 0.75))], gamma: 0.1 }),
-  },
-  { name: 'ExponentialLR', label: 'decay to 1/100 by the end', stepsOn: 'batch', options: (r) => ({ gamma: 0.01 ** (1 / Math.max(1, r.totalSteps)) }) },
-  { name: 'CosineAnnealingLR', label: 'cosine down to 0 by the end', stepsOn: 'batch', options: (r) => ({ tMax: Math.max(1, r.totalSteps) }) },
-  { name: 'CosineAnnealingWarmRestarts', label: 'cosine, restarting every quarter', stepsOn: 'batch', options: (r) => ({ t0: quarter(r) }) },
-  { name: 'LinearLR', label: 'warm up from 10 % over the first tenth', stepsOn: 'batch', options: (r) => ({ startFactor: 0.1, totalIters: Math.max(1, Math.ceil(r.totalSteps / 10)) }) },
-  {
-    name: 'OneCycleLR', label: 'one cycle: up to lr, then far below', stepsOn: 'batch',
-    options: (r, opt) => {
-      const g = opt.paramGroups[0]!;
-      const cycles = Array.isArray(g.betas) || (typeof g.momentum === 'number' && g.momentum > 0);
-      return { maxLr: g.lr, totalSteps: Math.max(1, r.totalSteps), cycleMomentum: cycles };
-    },
-  },
-  { name: 'ReduceLROnPlateau', label: 'halve when the test loss stalls', stepsOn: 'eval', options: () => ({ factor: 0.5, patience: 1 }) },
-];
 
 type SchedulerClass = new (opt: OptimizerLike, options: Record<string, unknown>) => SchedulerLike;
 
@@ -55,9 +33,50 @@ const classOf = (name: string): SchedulerClass | undefined => {
   return typeof value === 'function' ? (value as SchedulerClass) : undefined;
 };
 
-/** The schedules this build of tsgrad has. */
+const quarter = (run: RunShape): number => Math.max(1, Math.ceil(run.totalSteps / 4));
+const tenth = (run: RunShape): number => Math.max(1, Math.ceil(run.totalSteps / 10));
+
+/** An entry whose class takes one options object sized from the run. */
+const simple = (
+  name: string, label: string, stepsOn: 'batch' | 'eval',
+  options: (run: RunShape, opt: OptimizerLike) => Record<string, unknown>,
+): SchedulerEntry => ({ name, label, stepsOn, create: (opt, run) => new (classOf(name)!)(opt, options(run, opt)) });
+
+const TABLE: SchedulerEntry[] = [
+  simple('StepLR', 'halve every quarter of the run', 'batch', (r) => ({ stepSize: quarter(r), gamma: 0.5 })),
+  simple('MultiStepLR', '×0.1 at 50 % and 75 % of the run', 'batch',
+    (r) => ({ milestones: [Math.max(1, Math.round(r.totalSteps / 2)), Math.max(2, Math.round(r.totalSteps * 0.75))], gamma: 0.1 })),
+  simple('ExponentialLR', 'decay to 1/100 by the end', 'batch', (r) => ({ gamma: 0.01 ** (1 / Math.max(1, r.totalSteps)) })),
+  simple('CosineAnnealingLR', 'cosine down to 0 by the end', 'batch', (r) => ({ tMax: Math.max(1, r.totalSteps) })),
+  simple('CosineAnnealingWarmRestarts', 'cosine, restarting every quarter', 'batch', (r) => ({ t0: quarter(r) })),
+  simple('LinearLR', 'warm up from 10 % over the first tenth', 'batch', (r) => ({ startFactor: 0.1, totalIters: tenth(r) })),
+  simple('OneCycleLR', 'one cycle: up to lr, then far below', 'batch', (r, opt) => {
+    const g = opt.paramGroups[0]!;
+    const cycles = Array.isArray(g.betas) || (typeof g.momentum === 'number' && g.momentum > 0);
+    return { maxLr: g.lr, totalSteps: Math.max(1, r.totalSteps), cycleMomentum: cycles };
+  }),
+  // λ is a function, which a URL cannot carry: the page offers one, hyperbolic decay.
+  simple('LambdaLR', 'λ(t) = 1 / (1 + 9t/T): to a tenth by the end', 'batch',
+    (r) => ({ lrLambda: (t: number) => 1 / (1 + (9 * t) / Math.max(1, r.totalSteps)) })),
+  {
+    name: 'SequentialLR', label: 'LinearLR warm-up for a tenth, then CosineAnnealingLR', stepsOn: 'batch',
+    create: (opt, run) => {
+      const warm = Math.min(tenth(run), Math.max(1, run.totalSteps - 1));
+      const schedulers = [
+        new (classOf('LinearLR')!)(opt, { startFactor: 0.1, totalIters: warm }),
+        new (classOf('CosineAnnealingLR')!)(opt, { tMax: Math.max(1, run.totalSteps - warm) }),
+      ];
+      return new (classOf('SequentialLR')!)(opt, { schedulers, milestones: [warm] });
+    },
+  },
+  simple('ReduceLROnPlateau', 'halve when the test loss stalls', 'eval', () => ({ factor: 0.5, patience: 1 })),
+];
+
+/** The schedules this build of tsgrad has (SequentialLR's also needs its two parts). */
+const NEEDS: Record<string, string[]> = { SequentialLR: ['SequentialLR', 'LinearLR', 'CosineAnnealingLR'] };
+
 export function listSchedulers(): SchedulerEntry[] {
-  return TABLE.filter((s) => classOf(s.name) !== undefined);
+  return TABLE.filter((s) => (NEEDS[s.name] ?? [s.name]).every((n) => classOf(n) !== undefined));
 }
 
 export function findScheduler(name: string | null): SchedulerEntry | undefined {
@@ -65,5 +84,5 @@ export function findScheduler(name: string | null): SchedulerEntry | undefined {
 }
 
 export function createScheduler(entry: SchedulerEntry, opt: OptimizerLike, run: RunShape): SchedulerLike {
-  return new (classOf(entry.name)!)(opt, entry.options(run, opt));
+  return entry.create(opt, run);
 }

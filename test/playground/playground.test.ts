@@ -19,6 +19,29 @@ if (noBrowser && process.env.CI) throw new Error(`playground tests: ${noBrowser}
 /** Console errors and uncaught exceptions, per page. */
 const problems = new Map<Page, string[]>();
 
+/** What the page must offer: every exported class deriving from Optimizer that builds over one parameter. */
+function exportedOptimizers(): string[] {
+  const names = Object.entries(tg.optim).filter(([, v]) => {
+    if (typeof v !== 'function' || !(v.prototype instanceof tg.optim.Optimizer)) return false;
+    try {
+      new (v as unknown as new (p: tg.Tensor[], o: object) => unknown)([tg.zeros([1], { requiresGrad: true })], { lr: 0.01 });
+      return true;
+    } catch {
+      return false;
+    }
+  }).map(([name]) => name).sort();
+  expect(names).toEqual(expect.arrayContaining(['SGD', 'Momentum', 'AdaGrad', 'RMSprop', 'Adam', 'AdamW', 'LBFGS', 'Lion']));
+  return names;
+}
+
+/** Every exported learning-rate scheduler: the classes with a step() that are neither optimizers nor the base class. */
+function exportedSchedulers(): string[] {
+  const names = Object.entries(tg.optim).filter(([name, v]) => typeof v === 'function' && typeof v.prototype?.step === 'function' &&
+    v !== tg.optim.LRScheduler && v !== tg.optim.Optimizer && !(v.prototype instanceof tg.optim.Optimizer) && name !== 'findLr').map(([name]) => name).sort();
+  expect(names).toEqual(expect.arrayContaining(['StepLR', 'OneCycleLR', 'LambdaLR', 'SequentialLR', 'ReduceLROnPlateau']));
+  return names;
+}
+
 describe.skipIf(noBrowser !== null)(`the playground in headless Chromium${noBrowser ? ` (skipped: ${noBrowser})` : ''}`, () => {
   let browser: Browser;
   let server: Served;
@@ -138,6 +161,7 @@ describe.skipIf(noBrowser !== null)(`the playground in headless Chromium${noBrow
     const page = await open('?backend=gpu&batch=16&steps=200&autorun');
     await waitFor(page, `document.getElementById('final-accuracy').dataset.value > 0`, 280_000);
     expect(await read<string>(page, `document.getElementById('stat-backend').dataset.value`)).toBe('gpu webgl2');
+    console.log(`playground: MLP on the gpu backend (SwiftShader), 200 steps of 16, ${await read<string>(page, `document.getElementById('stat-speed').textContent`)} samples/s, ${await read<string>(page, `document.getElementById('final-accuracy').textContent`)}`);
     const [first, recent] = await read<[number, number]>(page,
       `[Number(document.getElementById('train-stats').dataset.firstLoss), Number(document.getElementById('train-stats').dataset.recentLoss)]`);
     expect(first).toBeGreaterThan(2); // ln 10 ≈ 2.3 for an untrained model
@@ -148,18 +172,49 @@ describe.skipIf(noBrowser !== null)(`the playground in headless Chromium${noBrow
     await page.close();
   }, 300_000);
 
+  it('Train offers every optimizer and every schedule in tg.optim, and each schedule sets the rate the run uses', async () => {
+    const page = await open('');
+    const options = (id: string) => read<string[]>(page, `[...document.getElementById('${id}').options].map((o) => o.value)`);
+    expect((await options('train-optimizer')).sort()).toEqual(exportedOptimizers());
+    const schedules = (await options('train-scheduler')).filter((v) => v !== 'none');
+    expect([...schedules].sort()).toEqual(exportedSchedulers());
+    // Each optimizer's hyperparameters are fields, with its defaults.
+    await page.selectOption('#train-optimizer', 'LBFGS');
+    expect(await read<string>(page, `document.getElementById('hyper-historySize').value`)).toBe('100');
+    await page.selectOption('#train-optimizer', 'Lion');
+    expect(await read<string>(page, `document.getElementById('hyper-betas').value`)).toBe('0.9, 0.99');
+    await page.close();
+
+    // 50 steps of Adam at lr 0.001; the rate after the last step, from each schedule's closed form with the page's sizing.
+    const T = 50, lr = 0.001;
+    const cosine = (t: number, period: number) => lr * (1 + Math.cos((Math.PI * t) / period)) / 2;
+    const expectedLr: Record<string, (got: number) => void> = {
+      StepLR: (got) => expect(got).toBeCloseTo(lr * 0.5 ** 3, 9), // halved at 13, 26, 39
+      MultiStepLR: (got) => expect(got).toBeCloseTo(lr * 0.01, 9), // ×0.1 at 25 and 38
+      ExponentialLR: (got) => expect(got).toBeCloseTo(lr * 0.01, 9),
+      CosineAnnealingLR: (got) => expect(got).toBeCloseTo(0, 9),
+      CosineAnnealingWarmRestarts: (got) => expect(got).toBeCloseTo(cosine(50 - 39, 13), 9), // restarts at 13, 26, 39
+      LinearLR: (got) => expect(got).toBeCloseTo(lr, 9), // warm-up over the first 5 steps, then flat
+      OneCycleLR: (got) => expect(got).toBeLessThan(lr / 1000), // annealed to maxLr / 25 / 1e4 at the end
+      LambdaLR: (got) => expect(got).toBeCloseTo(lr / 10, 9),
+      SequentialLR: (got) => expect(got).toBeCloseTo(0, 9), // 5 warm-up steps, then cosine over 45
+      ReduceLROnPlateau: (got) => expect(got).toBeGreaterThan(0), // driven by the test loss: only its effect on the run is checked
+    };
+    for (const name of schedules) {
+      const run = await open(`?sched=${name}&steps=${T}&autorun`);
+      await waitFor(run, `document.getElementById('final-accuracy').dataset.value > 0 || document.querySelector('.message.error')`, 120_000);
+      expect(await messages(run), name).toEqual([]);
+      expect(await step(run), name).toBe(T);
+      const got = await read<number>(run, `Number(document.getElementById('stat-lr').dataset.value)`);
+      expect(expectedLr[name], `no expectation for ${name}`).toBeDefined();
+      expectedLr[name]!(got);
+      expect(problems.get(run), name).toEqual([]);
+      await run.close();
+    }
+  }, 300_000);
+
   it('the lab races every optimizer in tg.optim on Rosenbrock and draws their paths', async () => {
-    // What the page must offer: every exported class deriving from Optimizer that builds over one parameter.
-    const expected = Object.entries(tg.optim).filter(([, v]) => {
-      if (typeof v !== 'function' || !(v.prototype instanceof tg.optim.Optimizer)) return false;
-      try {
-        new (v as unknown as new (p: tg.Tensor[], o: object) => unknown)([tg.zeros([1], { requiresGrad: true })], { lr: 0.01 });
-        return true;
-      } catch {
-        return false;
-      }
-    }).map(([name]) => name).sort();
-    expect(expected).toEqual(expect.arrayContaining(['SGD', 'Momentum', 'AdaGrad', 'RMSprop', 'Adam', 'AdamW']));
+    const expected = exportedOptimizers();
 
     const page = await open('?tab=lab&surface=rosenbrock&autorun');
     await waitFor(page, `document.body.dataset.labStatus === 'done'`, 120_000);
@@ -167,6 +222,8 @@ describe.skipIf(noBrowser !== null)(`the playground in headless Chromium${noBrow
       `[...document.querySelectorAll('#lab-table tbody tr')].map((r) => ({ name: r.dataset.optimizer, status: r.dataset.status, steps: r.dataset.steps, color: r.dataset.color }))`);
     expect(rows.map((r) => r.name).sort()).toEqual(expected);
     for (const r of rows) expect(r, r.name).toMatchObject({ status: 'done', steps: '1000' });
+    const losses = await read<string[]>(page, `[...document.querySelectorAll('#lab-table tbody tr')].map((r) => r.dataset.optimizer + ' ' + r.cells[3].textContent)`);
+    console.log(`playground: Rosenbrock after 1000 steps, f − min f: ${losses.join(', ')}`);
     // Every path was drawn with all its points…
     const paths = await read<string>(page, `document.getElementById('lab-contour').dataset.paths`);
     expect(paths.split(' ').sort()).toEqual(expected.map((n) => `${n}:1001`));
@@ -198,6 +255,8 @@ describe.skipIf(noBrowser !== null)(`the playground in headless Chromium${noBrow
     const cells = await read<{ backend: string; value: string }[]>(page,
       `[...document.querySelectorAll('#bench-table td[data-backend]')].map((td) => ({ backend: td.dataset.backend, value: td.dataset.value }))`);
     expect(cells).toHaveLength(8); // 2 matmul sizes + MLP + CNN, on 2 backends
+    const table = await read<string[]>(page, `[...document.querySelectorAll('#bench-table tbody tr')].map((r) => [...r.cells].map((c) => c.textContent.trim()).join(' | '))`);
+    console.log(`playground: benchmark in headless Chromium (gpu: SwiftShader)\n  ${table.join('\n  ')}`);
     for (const c of cells) expect(Number(c.value), JSON.stringify(c)).toBeGreaterThan(0);
     const info = await read<Record<string, string>>(page,
       `Object.fromEntries([...document.querySelectorAll('#bench-info dd[data-backend]')].map((dd) => [dd.dataset.backend, dd.textContent]))`);

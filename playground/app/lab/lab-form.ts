@@ -46,10 +46,32 @@ const SPECS: SliderSpec[] = [
 export function optionsFor(entry: OptimizerEntry, v: SliderValues): Hyperparams {
   const d = entry.defaults;
   const out: Hyperparams = {};
+  if (takesIterations(entry)) {
+    // One iteration (one gradient) per race step, like everyone else, not PyTorch's 20; on a
+    // 2-D surface ten remembered pairs say all there is about the 2×2 curvature, at a
+    // tenth of the two-loop's work.
+    out.maxIter = 1;
+    if (typeof d.historySize === 'number') out.historySize = Math.min(d.historySize, 10);
+  }
   if (typeof d.momentum === 'number' && d.momentum > 0) out.momentum = v.momentum;
   if (Array.isArray(d.betas) && d.betas.length === 2) out.betas = [v.beta1, v.beta2];
   if (v.eps !== null && typeof d.eps === 'number') out.eps = v.eps;
   return out;
+}
+
+/**
+ * Optimizers whose `step(closure)` runs iterations of their own (L-BFGS): their lr scales a
+ * quasi-Newton step, not the gradient, so the shared rate (a gradient step size) does not
+ * apply and they race at their own default rate unless the table gives one.
+ */
+export function takesIterations(entry: OptimizerEntry): boolean {
+  return typeof entry.defaults.maxIter === 'number';
+}
+
+/** The rate an optimizer races at: its row's, else its own default (see takesIterations), else the shared one. */
+export function raceLr(entry: OptimizerEntry, own: number | null, shared: number): number {
+  if (own !== null && own > 0) return own;
+  return takesIterations(entry) && entry.defaultLr !== null ? entry.defaultLr : shared;
 }
 
 export class Sliders {

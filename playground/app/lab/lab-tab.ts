@@ -9,7 +9,7 @@ import { Messages } from '../ui/messages.ts';
 import { nextFrame, nextTask, SLICE_MS } from '../ui/yield.ts';
 import { clearParams, getParam, parseNumber, setParam } from '../url-state.ts';
 import { frameFor, renderSurface, type Frame } from './contour.ts';
-import { optionsFor, Sliders } from './lab-form.ts';
+import { optionsFor, raceLr, Sliders, takesIterations } from './lab-form.ts';
 import { Race } from './race.ts';
 import { findSurface, SURFACES, type Surface } from './surfaces.ts';
 
@@ -89,12 +89,12 @@ export class LabTab {
       const own = row.lr.value.trim() === '' ? null : parseNumber(row.lr.value);
       if (row.lr.value.trim() !== '' && (own === null || own <= 0)) {
         row.lr.setAttribute('aria-invalid', 'true');
-        this.messages.error(`lr.${entry.name}`, `${entry.name}'s learning rate '${row.lr.value.trim()}' is not a positive number; it races with the shared rate`);
+        this.messages.error(`lr.${entry.name}`, `${entry.name}'s learning rate '${row.lr.value.trim()}' is not a positive number; it races at ${raceLr(entry, null, values.lr)}`);
       } else {
         row.lr.removeAttribute('aria-invalid');
         this.messages.clear(`lr.${entry.name}`);
       }
-      configs.push({ entry, lr: own !== null && own > 0 ? own : values.lr, options: optionsFor(entry, values), color: PALETTE[i % PALETTE.length]! });
+      configs.push({ entry, lr: raceLr(entry, own, values.lr), options: optionsFor(entry, values), color: PALETTE[i % PALETTE.length]! });
     }
     for (const row of this.rows.values()) {
       row.loss.textContent = '–';
@@ -179,7 +179,12 @@ export class LabTab {
       const dashed = i >= PALETTE.length;
       const on = h('input', { type: 'checkbox', id: `race-${entry.name}`, 'aria-label': `race ${entry.name}` });
       on.checked = !off.has(entry.name);
-      const lr = h('input', { type: 'text', inputmode: 'decimal', class: 'lr', placeholder: 'shared', 'aria-label': `${entry.name} learning rate`, autocomplete: 'off' });
+      const ownRate = takesIterations(entry) && entry.defaultLr !== null;
+      const lr = h('input', {
+        type: 'text', inputmode: 'decimal', class: 'lr', placeholder: ownRate ? `${entry.defaultLr} (own)` : 'shared', autocomplete: 'off',
+        'aria-label': `${entry.name} learning rate`,
+        ...(ownRate ? { title: `${entry.name} takes one iteration per step at its own rate: its lr scales a quasi-Newton step, not the gradient` } : {}),
+      });
       lr.value = getParam(`lab.lr.${entry.name}`) ?? '';
       const loss = h('td', { class: 'num' }, '–');
       const step = h('td', { class: 'num' }, '–');
