@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Debian's chromium, for the package tests that run a bundled page in a headless browser
-# (test/package/package.test.ts, driven by playwright-core; playwright's own browser
-# download cannot work offline). Works as root (CI containers) or through sudo; apt-get only.
+# Debian's chromium, for the tests that run pages in a headless browser, driven by
+# playwright-core (test/package/package.test.ts: a bundled page; test/playground/: the
+# playground's built site), and for `npm run playground:screenshots`. Playwright's own
+# browser download cannot work offline. Works as root (CI containers) or through sudo; apt-get only.
 set -euo pipefail
 
 if [ -x /usr/bin/chromium ]; then
