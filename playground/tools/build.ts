@@ -30,11 +30,24 @@ function run(what: string, args: string[]): void {
 }
 
 /**
+ * build/wasm/kernels.js is a build output that `npm ci` makes once (prepare); after a pull
+ * or merge that changed the AssemblyScript kernels it is out of date, and a bundle of it
+ * would run the old kernels against the new TypeScript that calls them.
+ */
+function kernelsStale(): boolean {
+  const out = join(ROOT, 'build/wasm/kernels.js');
+  if (!existsSync(out)) return true;
+  const built = statSync(out).mtimeMs;
+  const dir = join(ROOT, 'src/backend/cpu/wasm');
+  return [...readdirSync(dir).map((f) => join(dir, f)), join(ROOT, 'scripts/build-wasm.mjs')].some((f) => statSync(f).mtimeMs > built);
+}
+
+/**
  * The package as `npm pack` would ship it, minus the declaration files a bundle does not
  * read: package.json, dist/ and the wasm kernels. Built beside the stage, then swapped in.
  */
 export function buildPackage(): void {
-  if (!existsSync(join(ROOT, 'build/wasm/kernels.js'))) run('the wasm kernels', [join(ROOT, 'scripts/build-wasm.mjs')]);
+  if (kernelsStale()) run('the wasm kernels', [join(ROOT, 'scripts/build-wasm.mjs')]);
   const next = `${PACKAGE}.next`;
   rmSync(next, { recursive: true, force: true });
   run('tsc (tsconfig.build.json)', [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'),
