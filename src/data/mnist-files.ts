@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { DatasetMissingError } from './errors.ts';
+import { DatasetMissingError, describeValue } from './errors.ts';
 import { DATASETS_DIR } from './paths.ts';
 import type { Split } from './types.ts';
 
@@ -61,9 +61,15 @@ function findIdx(dir: string, name: string): string | null {
  * half-finished fetch cannot pair images with labels from another copy.
  */
 export function resolveMnistFiles(options: MnistFilesOptions): MnistFiles {
-  const names = MNIST_FILES[options.split];
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`loadMnist: options must be { split: 'train' | 'test', dir? }, got ${describeValue(options)}`);
+  }
+  const names = options.split === 'train' || options.split === 'test' ? MNIST_FILES[options.split] : undefined;
   if (names === undefined) {
-    throw new Error(`loadMnist: split must be 'train' or 'test', got ${JSON.stringify(options.split)}`);
+    throw new RangeError(`loadMnist: split must be 'train' or 'test', got ${describeValue(options.split)}`);
+  }
+  if (options.dir !== undefined && (typeof options.dir !== 'string' || options.dir === '')) {
+    throw new TypeError(`loadMnist: dir must be a folder path, got ${describeValue(options.dir)}`);
   }
   const dir = resolve(options.dir ?? DEFAULT_MNIST_DIR);
   const images = findIdx(dir, names.images);

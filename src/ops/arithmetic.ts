@@ -19,7 +19,7 @@ function binary(op: string, a: Operand, b: Operand): [Operand, Operand] {
   if (!(a instanceof Tensor) && !(b instanceof Tensor)) checkTensor(op, 'the first operand', a);
   for (const v of [a, b]) {
     if (!(v instanceof Tensor) && typeof v !== 'number') {
-      throw new TypeError(`${op}: expected a Tensor or a number, got ${Array.isArray(v) ? 'an array (wrap it with tg.tensor())' : typeof v === 'string' ? `the string '${v}'` : typeof v}`);
+      throw new TypeError(`${op}: expected a Tensor or a number, got ${Array.isArray(v) ? 'an array (wrap it with tg.tensor())' : typeof v === 'string' ? `the string '${v}'` : v === null ? 'null' : typeof v}`);
     }
   }
   return [a, b];

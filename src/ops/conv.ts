@@ -57,11 +57,11 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     const workspace: ConvWorkspace | undefined = isGradEnabled() && weight.requiresGrad ? {} : undefined;
     const y = new Tensor(backend().conv2d(x.storage, weight.storage, bias ? bias.storage : null, g, workspace), [g.n, g.o, g.oh, g.ow]);
     return record('conv2d', y, inputs, (dy, needs) => {
-      const k = backend();
+      const kernels = backend();
       const grads = [
-        needs[0] ? new Tensor(k.conv2dGradInput(dy.storage, weight.storage, g), x.shape) : null,
-        needs[1] ? new Tensor(k.conv2dGradWeight(dy.storage, x.storage, g, workspace), weight.shape) : null,
-        needs[2] ? new Tensor(k.reduce('sum', dy.storage, [g.n, g.o, g.oh * g.ow], [0, 2], 'float32', 'float32'), [g.o]) : null,
+        needs[0] ? new Tensor(kernels.conv2dGradInput(dy.storage, weight.storage, g), x.shape) : null,
+        needs[1] ? new Tensor(kernels.conv2dGradWeight(dy.storage, x.storage, g, workspace), weight.shape) : null,
+        needs[2] ? new Tensor(kernels.reduce('sum', dy.storage, [g.n, g.o, g.oh * g.ow], [0, 2], 'float32', 'float32'), [g.o]) : null,
       ];
       // The unrolled input is needed once; let it go now rather than with the graph.
       if (workspace) workspace.cols = undefined;

@@ -30,11 +30,11 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   return traced('linear', inputs, {}, () => {
     const y = new Tensor(backend().matmul(x.storage, weight.storage, 1, rows, outF, inF, false, true, bias ? bias.storage : null), [...x.shape.slice(0, -1), outF]);
     return record('linear', y, inputs, (dy, needs) => {
-      const k = backend();
+      const kernels = backend();
       return [
-        needs[0] ? new Tensor(k.matmul(dy.storage, weight.storage, 1, rows, inF, outF, false, false), x.shape) : null,
-        needs[1] ? new Tensor(k.matmul(dy.storage, x.storage, 1, outF, inF, rows, true, false), weight.shape) : null,
-        needs[2] ? new Tensor(k.reduce('sum', dy.storage, [rows, outF], [0], 'float32', 'float32'), [outF]) : null,
+        needs[0] ? new Tensor(kernels.matmul(dy.storage, weight.storage, 1, rows, inF, outF, false, false), x.shape) : null,
+        needs[1] ? new Tensor(kernels.matmul(dy.storage, x.storage, 1, outF, inF, rows, true, false), weight.shape) : null,
+        needs[2] ? new Tensor(kernels.reduce('sum', dy.storage, [rows, outF], [0], 'float32', 'float32'), [outF]) : null,
       ];
     });
   });

@@ -34,7 +34,8 @@ export abstract class AdamFamily extends Optimizer<AdamGroupOptions> {
   protected constructor(name: string, decoupled: boolean, params: Params<AdamGroupOptions>, options: AdamOptions, defaultWeightDecay: number) {
     super(name, params, {
       lr: options.lr ?? 1e-3,
-      betas: options.betas ? [...options.betas] as [number, number] : [0.9, 0.999],
+      // Copied when it is an array; anything else reaches validateOptions, which names it.
+      betas: Array.isArray(options.betas) ? [...options.betas] as [number, number] : options.betas ?? [0.9, 0.999],
       eps: options.eps ?? 1e-8,
       weightDecay: options.weightDecay ?? defaultWeightDecay,
       amsgrad: options.amsgrad ?? false,
