@@ -1,22 +1,30 @@
-/** evaluate(): loss and accuracy of a model over a data source, without recording a graph. */
+/** evaluate(): loss, accuracy and other metrics of a model over a data source, without recording a graph. */
+import { Tensor } from '../tensor/tensor.ts';
 import { noGrad } from '../tensor/autograd.ts';
 import { crossEntropy } from '../ops/losses.ts';
-import { countCorrect } from './metrics.ts';
+import { MetricTracker, checkMetrics, countCorrect, type Metric } from './metrics.ts';
 import { describeValue } from '../data/errors.ts';
-import { applyLoss, checkBatch, type BatchSource, type LossFunction, type TrainableModel } from './types.ts';
+import { applyLoss, batchSize, checkBatch, type BatchSource, type LossFunction, type TrainableModel } from './types.ts';
 
 /** Options for {@link evaluate}. */
 export interface EvaluateOptions {
-  /** Loss to report (a mean over each batch); default: cross-entropy of the logits. */
+  /** Loss to report (a mean over each batch); default: cross-entropy of the logits against class labels. */
   loss?: LossFunction;
+  /** As fit()'s option: 'accuracy', 'mae', 'mse' or { name, fn(pred, target) }. */
+  metrics?: Metric[];
 }
 
 /** What {@link evaluate} measured. */
 export interface Evaluation {
   /** Mean loss per sample. */
   loss: number;
-  /** Fraction classified correctly (NaN when the output is not [B, classes]). */
+  /**
+   * Fraction classified correctly: without a metrics option, NaN when the output is not
+   * [B, classes] against B labels; with one, NaN unless 'accuracy' is among them.
+   */
   accuracy: number;
+  /** Each metric asked for (empty without a metrics option). */
+  metrics: Record<string, number>;
   /** Samples seen. */
   samples: number;
 }
@@ -32,7 +40,8 @@ export function evaluate(model: TrainableModel, loader: BatchSource, options: Ev
   if (loader === null || typeof loader !== 'object' || typeof (loader as Iterable<unknown>)[Symbol.iterator] !== 'function') {
     throw new TypeError(`evaluate: loader must be a DataLoader or an iterable of { x, y } batches, got ${describeValue(loader)}`);
   }
-  if (options === null || typeof options !== 'object') throw new TypeError(`evaluate: options must be an object { loss? }, got ${describeValue(options)}`);
+  if (options === null || typeof options !== 'object') throw new TypeError(`evaluate: options must be an object { loss?, metrics? }, got ${describeValue(options)}`);
+  const metrics = options.metrics === undefined ? undefined : checkMetrics('evaluate', options.metrics);
   const { loss } = options;
   if (loss !== undefined && (loss === null || (typeof loss !== 'function' && typeof loss.forward !== 'function'))) {
     throw new TypeError(`evaluate: options.loss must be a loss module or a function (pred, labels) => Tensor, got ${describeValue(loss)}`);
@@ -46,17 +55,28 @@ export function evaluate(model: TrainableModel, loader: BatchSource, options: Ev
       let classified = true;
       let samples = 0;
       let batch = 0;
+      const tracker = new MetricTracker(metrics ?? []);
       for (const item of loader) {
-        const { x, y } = checkBatch(item, ++batch, 'loader', 'evaluate');
+        const checked = checkBatch(item, ++batch, 'loader', 'evaluate');
+        const { x, y } = checked;
+        const n = batchSize(checked);
+        if (!options.loss && y instanceof Tensor && y.dtype !== 'int32') {
+          throw new TypeError(`evaluate: the targets are ${y.dtype} ${JSON.stringify(y.shape)}, not class labels; pass options.loss (e.g. new tg.nn.MSELoss())`);
+        }
         const pred = model.forward(x);
-        lossSum += (options.loss ? applyLoss(options.loss, pred, y, 'evaluate') : crossEntropy(pred, y)).item() * y.length;
-        const c = countCorrect(pred, y);
-        if (c === null) classified = false;
-        else correct += c;
-        samples += y.length;
+        lossSum += (options.loss ? applyLoss(options.loss, pred, y, 'evaluate') : crossEntropy(pred, y)).item() * n;
+        tracker.add(pred, y, n);
+        if (metrics === undefined) {
+          const c = countCorrect(pred, y);
+          if (c === null) classified = false;
+          else correct += c;
+        }
+        samples += n;
       }
       if (samples === 0) throw new RangeError('evaluate: the loader yielded no samples');
-      return { loss: lossSum / samples, accuracy: classified ? correct / samples : NaN, samples };
+      const measured = tracker.values();
+      const accuracy = metrics === undefined ? (classified ? correct / samples : NaN) : (measured.accuracy ?? NaN);
+      return { loss: lossSum / samples, accuracy, metrics: measured, samples };
     });
   } finally {
     if (wasTraining) model.train();
