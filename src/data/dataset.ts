@@ -27,7 +27,12 @@ export class TensorDataset {
   /** Number of samples. */
   readonly length: number;
 
-  constructor(readonly x: Tensor, readonly y: Tensor) {
+  constructor(
+    /** The inputs [N, ...]. */
+    readonly x: Tensor,
+    /** The targets [N, ...], any dtype. */
+    readonly y: Tensor,
+  ) {
     for (const [name, t] of [['x', x], ['y', y]] as const) {
       if (!(t instanceof Tensor)) throw new TypeError(`TensorDataset: ${name} must be a Tensor with samples along dimension 0, got ${describeValue(t)}`);
       if (t.ndim < 1) throw new ShapeError(`TensorDataset: ${name} must have a sample dimension, got shape ${fmtShape(t.shape)}`);

@@ -143,6 +143,7 @@ export abstract class Module {
     return out;
   }
 
+  /** The buffers as namedBuffers() lists them: saved and loaded with the model, never given to an optimizer. */
   buffers(): Buffer[] {
     return this.namedBuffers().map(([, b]) => b);
   }

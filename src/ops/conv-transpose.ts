@@ -24,8 +24,8 @@ export interface ConvTranspose2dOptions {
 }
 
 /**
- * x [N, inC, H, W] with weight [inC, outC, kH, kW] (PyTorch's layout) →
- * [N, outC, (H − 1)·s − 2p + kH + op, (W − 1)·s − 2p + kW + op]: each input pixel adds
+ * x [N, inC, H, W] with weight [inC, outC, kH, kW] (PyTorch's layout) gives an output of
+ * shape [N, outC, (H − 1)·s − 2p + kH + op, (W − 1)·s − 2p + kW + op]. Each input pixel adds
  * its weight-scaled kernel into the output, kernels `stride` apart.
  * With g the convolution y ↦ x (weight read as [O = inC, C = outC, kH, kW]):
  *   out = conv2dGradInput(x, w, g);  dx = conv2d(dy, w, g);  dw = conv2dGradWeight(x, dy, g);  db = Σ dy.

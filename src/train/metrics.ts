@@ -36,10 +36,13 @@ export type MetricName = 'accuracy' | 'mae' | 'mse';
 
 /** A metric of your own: `fn` gives its mean over one batch; the epoch's value averages batches by their size. */
 export interface CustomMetric {
+  /** The key of its values in EpochRecord.metrics and History.metric(name). */
   name: string;
+  /** The metric's mean over one batch of predictions and targets. */
   fn: (pred: Tensor, target: Target) => number;
 }
 
+/** An entry of the `metrics` option of fit() and evaluate(). */
 export type Metric = MetricName | CustomMetric;
 
 const BUILT_IN: readonly string[] = ['accuracy', 'mae', 'mse'];

@@ -30,12 +30,19 @@ export interface BatchNormOptions {
  * `running_var` and `num_batches_tracked` (an int32 scalar counting training batches).
  */
 abstract class BatchNorm extends Module {
+  /** Per-channel scale [C], from 1 (null with affine false). */
   readonly weight: Parameter | null;
+  /** Per-channel shift [C], from 0 (null with affine false). */
   readonly bias: Parameter | null;
+  /** Running mean [C] used in evaluation (null with trackRunningStats false). */
   readonly running_mean: Buffer | null;
+  /** Running unbiased variance [C] used in evaluation. */
   readonly running_var: Buffer | null;
+  /** Training batches seen: an int32 scalar (PyTorch's is int64). */
   readonly num_batches_tracked: Buffer | null;
+  /** Added to the variance before the square root. */
   readonly eps: number;
+  /** Weight of each batch in the running averages; null for the cumulative average. */
   readonly momentum: number | null;
 
   constructor(

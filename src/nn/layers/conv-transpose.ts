@@ -25,7 +25,9 @@ export interface ConvTranspose2DOptions {
  * (PyTorch reads the fan-in from the weight's second dimension).
  */
 export class ConvTranspose2D extends Module {
+  /** Shape [inChannels, outChannels, k, k], PyTorch's layout for transposed convolutions. */
   readonly weight: Parameter;
+  /** [outChannels], or null without bias. */
   readonly bias: Parameter | null;
   readonly stride: number;
   readonly padding: number;

@@ -21,7 +21,9 @@ export interface Conv1DOptions {
  * [out, in, k] and bias [out] initialised as in PyTorch (fan-in = in·k).
  */
 export class Conv1D extends Module {
+  /** [outChannels, inChannels, kernelSize]. */
   readonly weight: Parameter;
+  /** [outChannels], or null without bias. */
   readonly bias: Parameter | null;
   readonly stride: number;
   readonly padding: number;

@@ -18,7 +18,9 @@ export interface EmbeddingOptions {
  * only the rows looked up.
  */
 export class Embedding extends Module {
+  /** Shape [numEmbeddings, embeddingDim]; row i is the vector of index i. */
   readonly weight: Parameter;
+  /** The row that gets no gradient (resolved to a non-negative index), or null. */
   readonly paddingIdx: number | null;
 
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingOptions = {}) {

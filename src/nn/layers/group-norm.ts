@@ -20,7 +20,9 @@ export interface GroupNormOptions {
  * not depend on the batch, so it behaves the same in training and evaluation.
  */
 export class GroupNorm extends Module {
+  /** Per-channel scale [numChannels], from 1. */
   readonly weight: Parameter | null;
+  /** Per-channel shift [numChannels], from 0. */
   readonly bias: Parameter | null;
   readonly eps: number;
 

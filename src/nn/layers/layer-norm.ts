@@ -22,7 +22,9 @@ export interface LayerNormOptions {
  */
 export class LayerNorm extends Module {
   readonly normalizedShape: readonly number[];
+  /** Elementwise scale of the normalized shape, from 1. */
   readonly weight: Parameter | null;
+  /** Elementwise shift of the normalized shape, from 0. */
   readonly bias: Parameter | null;
   readonly eps: number;
 

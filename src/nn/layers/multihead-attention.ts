@@ -32,7 +32,7 @@ export interface AttentionForwardOptions {
    * tg.nn.functional.causalMask(L)) or float (added to the scores, −∞ to mask).
    */
   attnMask?: Tensor | null;
-  /** [N, S]: bool (true = a padding key, ignored) or float (added to the scores). */
+  /** Shape [N, S], bool (true = a padding key, ignored) or float (added to the scores). */
   keyPaddingMask?: Tensor | null;
   /** Return the attention weights (default true); false returns null in their place. */
   needWeights?: boolean;
@@ -54,9 +54,13 @@ function additive(mask: Tensor): Tensor {
  * weights [N, L, S] averaged over heads.
  */
 export class MultiheadAttention extends Module {
+  /** Shape [3E, E]: the query, key and value projections stacked in that order. */
   readonly in_proj_weight: Parameter;
+  /** [3E], from 0. */
   readonly in_proj_bias: Parameter | null;
+  /** Joins the heads' outputs: E → E. */
   readonly out_proj: Dense;
+  /** embedDim / numHeads. */
   readonly headDim: number;
   readonly batchFirst: boolean;
   readonly dropout: number;

@@ -39,8 +39,11 @@ interface LayerWeights {
 }
 
 export abstract class Recurrent extends Module {
+  /** Layers stacked. */
   readonly numLayers: number;
+  /** Inputs and outputs as [N, T, features]. */
   readonly batchFirst: boolean;
+  /** Dropout between layers, in training. */
   readonly dropout: number;
   /** Per layer; listed by `members()` under PyTorch's names. */
   protected readonly cells: LayerWeights[];

@@ -25,7 +25,7 @@ export interface TransformerEncoderLayerOptions {
 export interface EncoderForwardOptions {
   /** Attention mask [L, L] or [N·heads, L, L]: bool (true = masked) or float (added). */
   srcMask?: Tensor | null;
-  /** [N, L]: bool (true = padding) or float (added). */
+  /** Shape [N, L], bool (true = padding) or float (added). */
   srcKeyPaddingMask?: Tensor | null;
 }
 
