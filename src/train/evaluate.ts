@@ -1,6 +1,7 @@
 /** evaluate(): loss, accuracy and other metrics of a model over a data source, without recording a graph. */
 import { Tensor } from '../tensor/tensor.ts';
 import { noGrad } from '../tensor/autograd.ts';
+import { tidy } from '../tensor/lifetimes.ts';
 import { crossEntropy } from '../ops/losses.ts';
 import { MetricTracker, checkMetrics, countCorrect, type Metric } from './metrics.ts';
 import { describeValue } from '../data/errors.ts';
@@ -56,22 +57,32 @@ export function evaluate(model: TrainableModel, loader: BatchSource, options: Ev
       let samples = 0;
       let batch = 0;
       const tracker = new MetricTracker(metrics ?? []);
-      for (const item of loader) {
-        const checked = checkBatch(item, ++batch, 'loader', 'evaluate');
-        const { x, y } = checked;
-        const n = batchSize(checked);
-        if (!options.loss && y instanceof Tensor && y.dtype !== 'int32') {
-          throw new TypeError(`evaluate: the targets are ${y.dtype} ${JSON.stringify(y.shape)}, not class labels; pass options.loss (e.g. new tg.nn.MSELoss())`);
-        }
-        const pred = model.forward(x);
-        lossSum += (options.loss ? applyLoss(options.loss, pred, y, 'evaluate') : crossEntropy(pred, y)).item() * n;
-        tracker.add(pred, y, n);
-        if (metrics === undefined) {
-          const c = countCorrect(pred, y);
-          if (c === null) classified = false;
-          else correct += c;
-        }
-        samples += n;
+      // Each batch inside tidy, as in fit(): a synchronous loop would otherwise keep every batch's tensors.
+      const batches = loader[Symbol.iterator]();
+      try {
+        while (tidy(() => {
+          const next = batches.next();
+          if (next.done) return false;
+          const checked = checkBatch(next.value, ++batch, 'loader', 'evaluate');
+          const { x, y } = checked;
+          const n = batchSize(checked);
+          if (!options.loss && y instanceof Tensor && y.dtype !== 'int32') {
+            throw new TypeError(`evaluate: the targets are ${y.dtype} ${JSON.stringify(y.shape)}, not class labels; pass options.loss (e.g. new tg.nn.MSELoss())`);
+          }
+          const pred = model.forward(x);
+          lossSum += (options.loss ? applyLoss(options.loss, pred, y, 'evaluate') : crossEntropy(pred, y)).item() * n;
+          tracker.add(pred, y, n);
+          if (metrics === undefined) {
+            const c = countCorrect(pred, y);
+            if (c === null) classified = false;
+            else correct += c;
+          }
+          samples += n;
+          return true;
+        }));
+      } catch (err) {
+        batches.return?.();
+        throw err;
       }
       if (samples === 0) throw new RangeError('evaluate: the loader yielded no samples');
       const measured = tracker.values();

@@ -7,6 +7,7 @@
  * and a resume is all-or-nothing (resume.ts).
  */
 import { Tensor } from '../tensor/tensor.ts';
+import { tidy } from '../tensor/lifetimes.ts';
 import { DataLoader } from '../data/dataloader.ts';
 import { TensorDataset, type Dataset } from '../data/dataset.ts';
 import { evaluate } from './evaluate.ts';
@@ -247,43 +248,56 @@ function trainOneEpoch(ctx: TrainingContext, loss: LossFunction, bar: ProgressBa
   const before = trainLoader.stateDict?.() ?? null;
   let first: unknown = null;
   let applied = 0;
+  // The loop is written out (not for…of) so that each batch, from the loader making it to
+  // the optimizer's step, runs inside tidy: its tensors are freed when it ends. A synchronous
+  // loop never gives the garbage collector's finalizers a turn, so without it every batch's
+  // storage would stay until fit() returned.
+  const batches = trainLoader[Symbol.iterator]();
   try {
-    for (const item of trainLoader) {
-      batch++;
-      if (batch === 1) first = trainLoader.stateDict?.() ?? null;
-      const checked = checkBatch(item, batch, 'training loader');
-      const { x, y } = checked;
-      const n = batchSize(checked);
-      const position = { epoch: ctx.epoch, batch, batches: trainLoader.length };
-      optimizer.zeroGrad();
-      const pred = model.forward(x);
-      const lossTensor = applyLoss(loss, pred, y);
-      const value = lossTensor.item();
-      if (!Number.isFinite(value)) throw new NonFiniteLossError(position, value);
-      lossTensor.backward();
-      // A finite loss can still have an infinite gradient (an overflow inside backward);
-      // the step would write NaN into the weights.
-      const badGrad = findNonFinite(params.map((p) => p.grad));
-      if (badGrad) throw new NonFiniteLossError(position, badGrad.value, `the gradient of parameter '${names[badGrad.index]}' (loss ${value})`);
-      optimizer.step();
-      applied++;
-      const badParam = findNonFinite(params);
-      if (badParam) throw new NonFiniteLossError(position, badParam.value, `parameter '${names[badParam.index]}' (loss and gradients were finite; the update overflowed)`, true);
+    for (;;) {
+      const step = tidy(() => {
+        const next = batches.next();
+        if (next.done) return null;
+        batch++;
+        if (batch === 1) first = trainLoader.stateDict?.() ?? null;
+        const checked = checkBatch(next.value, batch, 'training loader');
+        const { x, y } = checked;
+        const n = batchSize(checked);
+        const position = { epoch: ctx.epoch, batch, batches: trainLoader.length };
+        optimizer.zeroGrad();
+        const pred = model.forward(x);
+        const lossTensor = applyLoss(loss, pred, y);
+        const value = lossTensor.item();
+        if (!Number.isFinite(value)) throw new NonFiniteLossError(position, value);
+        lossTensor.backward();
+        // A finite loss can still have an infinite gradient (an overflow inside backward);
+        // the step would write NaN into the weights.
+        const badGrad = findNonFinite(params.map((p) => p.grad));
+        if (badGrad) throw new NonFiniteLossError(position, badGrad.value, `the gradient of parameter '${names[badGrad.index]}' (loss ${value})`);
+        optimizer.step();
+        applied++;
+        const badParam = findNonFinite(params);
+        if (badParam) throw new NonFiniteLossError(position, badParam.value, `parameter '${names[badParam.index]}' (loss and gradients were finite; the update overflowed)`, true);
 
-      lossSum += value * n;
-      samples += n;
-      tracker.add(pred, y, n);
-      if (metrics === undefined) {
-        const c = countCorrect(pred, y);
-        if (c === null) classified = false;
-        else correct += c;
-      }
+        lossSum += value * n;
+        samples += n;
+        tracker.add(pred, y, n);
+        if (metrics === undefined) {
+          const c = countCorrect(pred, y);
+          if (c === null) classified = false;
+          else correct += c;
+        }
+        return { n, value };
+      });
+      if (step === null) break;
       const seconds = (performance.now() - started) / 1000;
       bar?.update(batch, { loss: lossSum / samples, accuracy: accuracyNow(), samplesPerSecond: samples / seconds });
-      for (const cb of callbacks) cb.onBatchEnd?.({ batch, batches: trainLoader.length, size: n, loss: value }, ctx);
+      for (const cb of callbacks) cb.onBatchEnd?.({ batch, batches: trainLoader.length, size: step.n, loss: step.value }, ctx);
     }
     if (samples === 0) throw new RangeError(`fit: the training loader yielded no samples in epoch ${ctx.epoch}`);
   } catch (err) {
+    // As for…of would: let the loader finish its epoch before it is put back.
+    batches.return?.();
     bar?.abort();
     rewindLoader(trainLoader, before, first, applied, err);
     throw err;

@@ -139,3 +139,17 @@ describe('fit for sequence and language models', () => {
     expect(history.epochs[0].metrics).toBeUndefined();
   });
 });
+
+describe('fit and evaluate free each batch', () => {
+  it('live tensors after 60 batches are those of the model and optimizer, not of the batches', () => {
+    const ds = new tg.data.TensorDataset(tg.randn([240, 4]), tg.randn([240, 2]));
+    const model = new nn.Sequential(new nn.Dense(4, 8), new nn.ReLU(), new nn.Dense(8, 2));
+    const optimizer = new tg.optim.Adam(model.parameters(), { lr: 1e-3 });
+    const loader = new tg.data.DataLoader(ds, { batchSize: 4, shuffle: true, seed: 0, transform: (x) => x.mul(2).add(1) });
+    const before = tg.memory().tensors;
+    tg.train.fit(model, loader, { optimizer, loss: new nn.MSELoss(), epochs: 1, progress: false, validation: ds });
+    tg.train.evaluate(model, loader, { loss: new nn.MSELoss() });
+    // 4 parameters, each with a gradient and Adam's two moments: 12 tensors; a leak would be ~20 per batch.
+    expect(tg.memory().tensors - before).toBeLessThanOrEqual(12);
+  });
+});
