@@ -1,6 +1,7 @@
 /** Embedding: lookup values, scatter-added gradients, paddingIdx, and index errors. */
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as tg from '../../src/index.ts';
+import { gradcheck } from '../helpers/gradcheck.ts';
 
 const { nn } = tg;
 const F = nn.functional;
@@ -25,6 +26,12 @@ describe('Embedding', () => {
     out.backward(dy);
     // Row 1 read at (0,0), (0,2), (1,0): 0 + 2 + 3 = 5; row 3 at (0,1), (1,2): 1 + 5 = 6; row 0 at (1,1): 4.
     expect(e.weight.grad!.toArray()).toEqual([[4, 1], [5, 3], [0, 0], [6, 2], [0, 0]]);
+  });
+
+  it('gradient of the weight matches central differences (repeated indices, a row never read)', () => {
+    // No paddingIdx here: its zero gradient is PyTorch's convention, not the derivative.
+    const indices = ids([[0, 3, 3], [2, 0, 3]]);
+    gradcheck((w) => F.embedding(indices, w), [tg.randn([4, 3])]);
   });
 
   it('paddingIdx: the row starts at zero, is returned as stored, and gets no gradient', () => {

@@ -94,6 +94,8 @@ describe('NLLLoss and CrossEntropyLoss', () => {
   it('gradients (weights, ignoreIndex and smoothing together)', () => {
     const loss = new nn.CrossEntropyLoss({ weight: tg.tensor([0.5, 2, 1]), ignoreIndex: 0, labelSmoothing: 0.2 });
     gradcheck((x) => loss.forward(x, labels([1, 0, 2, 1])).reshape([1]), [uniform([4, 3], -2, 2)]);
+    const nll = new nn.NLLLoss({ weight: tg.tensor([1, 3, 0.5]), ignoreIndex: 2, reduction: 'sum' });
+    gradcheck((x) => nll.forward(x, labels([1, 0, 2, 1])).reshape([1]), [uniform([4, 3], -3, 0)]);
   });
 
   it('out-of-range labels and bad options are refused, naming the value', () => {
