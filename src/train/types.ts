@@ -106,7 +106,7 @@ export function applyLoss(loss: LossFunction, pred: Tensor, labels: Target, who 
 export function checkBatch(item: unknown, index: number, source: string, who = 'fit'): Batch<Target> {
   const { x, y } = (item ?? {}) as Partial<Batch<Target>>;
   if (!(x instanceof Tensor) || !(y instanceof Int32Array || y instanceof Tensor)) {
-    throw new TypeError(`${who}: batch ${index} of the ${source} must be { x: Tensor, y: Int32Array or Tensor }, got ${describeValue(item)}${item && typeof item === 'object' ? ` with x ${describeValue(x)} and y ${describeValue(y)}` : ''}`);
+    throw new TypeError(`${who}: batch ${index} of the ${source} must be { x: Tensor, y: Int32Array } (or y a Tensor of targets), got ${describeValue(item)}${item && typeof item === 'object' ? ` with x ${describeValue(x)} and y ${describeValue(y)}` : ''}`);
   }
   if (y instanceof Tensor) {
     if (x.ndim < 1 || y.ndim < 1 || x.shape[0] !== y.shape[0]) {
