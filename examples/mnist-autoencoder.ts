@@ -1,7 +1,7 @@
 /**
  * A convolutional autoencoder on MNIST: two strided convolutions squeeze each 28×28 digit
- * into 32 channels of 7×7 (a fifth of the pixels), and two transposed convolutions
- * (ConvTranspose2D) grow it back; a sigmoid gives pixels in [0, 1]. Trained to reproduce its
+ * into 4 channels of 7×7 — 196 numbers, a quarter of its 784 pixels — and two transposed
+ * convolutions (ConvTranspose2D) grow it back; a sigmoid gives pixels in [0, 1]. Trained to reproduce its
  * input under binary cross-entropy, then it writes a picture: each test digit beside its
  * reconstruction.
  *
@@ -30,11 +30,11 @@ if (quick) {
 }
 
 const model = new nn.Sequential(
-  // Encoder: [N,1,28,28] → [N,16,14,14] → [N,32,7,7].
+  // Encoder: [N,1,28,28] → [N,16,14,14] → [N,4,7,7], the code.
   new nn.Conv2D(1, 16, 3, { stride: 2, padding: 1 }), new nn.ReLU(),
-  new nn.Conv2D(16, 32, 3, { stride: 2, padding: 1 }), new nn.ReLU(),
+  new nn.Conv2D(16, 4, 3, { stride: 2, padding: 1 }), new nn.ReLU(),
   // Decoder: each transposed convolution doubles the size back (output padding 1 makes 7 → 14, not 13).
-  new nn.ConvTranspose2D(32, 16, 3, { stride: 2, padding: 1, outputPadding: 1 }), new nn.ReLU(),
+  new nn.ConvTranspose2D(4, 16, 3, { stride: 2, padding: 1, outputPadding: 1 }), new nn.ReLU(),
   new nn.ConvTranspose2D(16, 1, 3, { stride: 2, padding: 1, outputPadding: 1 }), new nn.Sigmoid(),
 );
 console.log(model.toString());
