@@ -357,6 +357,34 @@ export function argTypes<S>(args: ProgramArgs<S>): Record<string, ValueType> {
   return out;
 }
 
+const typeCode = { float32: 'f', int32: 'i', bool: 'b' } as const;
+
+/**
+ * A short string naming the types of `args` in the order `p` reads them ('f' float32 tensor,
+ * 'F' a fractional number, 'I' a whole one, …): programs are typed, and compiled, per signature.
+ */
+export function typeSignature<S>(p: Program, args: ProgramArgs<S>): string {
+  let sig = '';
+  for (const name of p.inputs) {
+    const a = args[name];
+    if (a === undefined) throw new ProgramError(`program: no value given for '${name}' in: ${p.source}`);
+    sig += typeof a === 'number' ? (Number.isInteger(a) ? 'I' : 'F') : typeCode[a.dtype];
+  }
+  return sig;
+}
+
+const outputTypeCache = new WeakMap<Program, Map<string, Record<string, DType>>>();
+
+/** `outputTypes` for these arguments, worked out once per program and type signature. */
+export function outputTypesFor<S>(p: Program, args: ProgramArgs<S>): Record<string, DType> {
+  let bySig = outputTypeCache.get(p);
+  if (!bySig) { bySig = new Map(); outputTypeCache.set(p, bySig); }
+  const sig = typeSignature(p, args);
+  let out = bySig.get(sig);
+  if (!out) { out = outputTypes(p, argTypes(args)); bySig.set(sig, out); }
+  return out;
+}
+
 /** The dtype each output of `p` is stored in. */
 export function outputTypes(p: Program, inputTypes: Readonly<Record<string, ValueType>>): Record<string, DType> {
   const types = inferTypes(p, inputTypes);

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { files, gunzip } from '#platform';
 import { DataFormatError, DatasetMissingError, describeValue } from './errors.ts';
 import type { RawImageSet } from './types.ts';
 
@@ -149,8 +148,9 @@ const corruptGzip = (path: string, err: unknown) => new DataFormatError(path, `c
 function inflateIdx(gz: Uint8Array, path: string, maxBytes: number): Uint8Array {
   let head: Uint8Array;
   try {
-    head = gunzipSync(gz.subarray(0, HEAD_PREFIX), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    head = gunzip(gz.subarray(0, HEAD_PREFIX), Infinity, 'parseIdx (of gzipped bytes)', { partial: true });
   } catch (err) {
+    if ((err as Error).name === 'NodeOnlyError') throw err;
     throw corruptGzip(path, err);
   }
   // Inflating a prefix of a longer stream yet falling short of the IDX header means
@@ -162,9 +162,9 @@ function inflateIdx(gz: Uint8Array, path: string, maxBytes: number): Uint8Array 
   const h = readIdxHeader(head, path);
   refuseTooLarge(path, h, maxBytes);
   try {
-    return gunzipSync(gz, { maxOutputLength: h.totalBytes });
+    return gunzip(gz, h.totalBytes, 'parseIdx');
   } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+    if (err instanceof RangeError) {
       throw new DataFormatError(path, `gzip stream inflates to more than the ${h.totalBytes} bytes its IDX header declares (dims [${h.dims.join(',')}]); refused after inflating ${h.totalBytes} bytes`);
     }
     throw corruptGzip(path, err);
@@ -172,21 +172,35 @@ function inflateIdx(gz: Uint8Array, path: string, maxBytes: number): Uint8Array 
 }
 
 /**
+ * An IDX array from bytes, plain or gzipped (detected by the magic bytes); `source` names
+ * the file in errors. Memory is bounded by the input plus `options.maxBytes` (default 1 GiB).
+ * Gzipped bytes need Node: in a browser, decompress them first.
+ */
+export function parseIdx(bytes: Uint8Array, source = 'parseIdx', options: IdxReadOptions = {}): IdxArray {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError(`parseIdx: expected the file's bytes as a Uint8Array, got ${describeValue(bytes)}`);
+  }
+  const maxBytes = checkMaxBytes(options);
+  return decodeIdx(isGzip(bytes) ? inflateIdx(bytes, source, maxBytes) : bytes, source, { maxBytes });
+}
+
+/**
  * Read an IDX file from disk, plain or gzipped (detected by its magic bytes, not its name).
  * Memory is bounded by the file's size plus `options.maxBytes` (default 1 GiB).
  */
 export function readIdxFile(path: string, options: IdxReadOptions = {}): IdxArray {
-  const maxBytes = checkMaxBytes(options);
+  checkMaxBytes(options);
   if (typeof path !== 'string' || path === '') throw new TypeError(`loadIdx: path must be a file path, got ${describeValue(path)}`);
+  const fs = files('loadIdx', 'fetch the bytes and call tg.data.parseIdx(bytes)');
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = fs.readFile(path);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
+    const e = err as Error & { code?: string };
     if (e.code === 'ENOENT') throw new DatasetMissingError([path], `loadIdx: no IDX file at ${path}`);
     throw Object.assign(new DataFormatError(path, `loadIdx: cannot read the file: ${e.message}`), { code: e.code });
   }
-  return decodeIdx(isGzip(bytes) ? inflateIdx(bytes, path, maxBytes) : bytes, path, { maxBytes });
+  return parseIdx(bytes, path, options);
 }
 
 /**
@@ -194,22 +208,30 @@ export function readIdxFile(path: string, options: IdxReadOptions = {}): IdxArra
  * RawImageSet with shape [N, 1, rows, cols] and pixels scaled to [0, 1].
  */
 export function loadIdxRaw(imagesPath: string, labelsPath: string, options: IdxReadOptions = {}): RawImageSet {
-  const img = readIdxFile(imagesPath, options);
-  const lab = readIdxFile(labelsPath, options);
+  return idxImageSet(readIdxFile(imagesPath, options), readIdxFile(labelsPath, options), 'loadIdx', imagesPath, labelsPath);
+}
+
+/**
+ * An IDX image array ([N, rows, cols]) and its label array ([N]) as a RawImageSet with shape
+ * [N, 1, rows, cols] and pixels scaled to [0, 1]. Errors name `caller` and the sources.
+ */
+export function idxImageSet(
+  img: IdxArray, lab: IdxArray, caller: string, imagesPath = 'images', labelsPath = 'labels',
+): RawImageSet {
   if (img.dims.length !== 3) {
     throw new DataFormatError(
       imagesPath,
-      `loadIdx: images must be 3-D [N, rows, cols], found ${img.dims.length}-D [${img.dims.join(',')}]`,
+      `${caller}: images must be 3-D [N, rows, cols], found ${img.dims.length}-D [${img.dims.join(',')}]`,
     );
   }
   if (lab.dims.length !== 1) {
-    throw new DataFormatError(labelsPath, `loadIdx: labels must be 1-D [N], found ${lab.dims.length}-D [${lab.dims.join(',')}]`);
+    throw new DataFormatError(labelsPath, `${caller}: labels must be 1-D [N], found ${lab.dims.length}-D [${lab.dims.join(',')}]`);
   }
   const [n, rows, cols] = img.dims as [number, number, number];
   if (lab.dims[0] !== n) {
     throw new DataFormatError(
       labelsPath,
-      `loadIdx: label count ${lab.dims[0]} does not match image count ${n} in ${imagesPath}`,
+      `${caller}: label count ${lab.dims[0]} does not match image count ${n} in ${imagesPath}`,
     );
   }
   const images = new Float32Array(img.data.length);

@@ -14,8 +14,7 @@
  * decoded or parsed (see SafetensorsLimits), and error messages quote header values in a
  * bounded form, never recursively.
  */
-import { readFileSync } from 'node:fs';
-import { endianness } from 'node:os';
+import { files } from '#platform';
 import { Tensor } from '../tensor/tensor.ts';
 import { newArray, type DType, type HostArray } from '../tensor/dtype.ts';
 import { SafetensorsError } from './errors.ts';
@@ -53,7 +52,7 @@ export const DEFAULT_MAX_ENTRIES = 65_536;
 const MAX_LIMIT = 2 ** 50;
 const METADATA_KEY = '__metadata__';
 const KNOWN_DTYPES = new Set(['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64']);
-const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** { name: { shape: [...] } }: a valid header nests objects and arrays three deep, never more. */
 const MAX_DEPTH = 3;
 
@@ -311,13 +310,15 @@ export function saveTensors(tensors: Record<string, Tensor>, path: string, metad
 export function loadTensors(path: string, limits: SafetensorsLimits = {}): SafetensorsContents {
   if (typeof path !== 'string' || path === '') throw new TypeError(`loadTensors: path must be a file path, got ${brief(path)}`);
   checkLimits(limits);
+  const fs = files('loadTensors', 'fetch the bytes and call tg.io.decodeSafetensors(bytes)');
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = fs.readFile(path);
   } catch (err) {
+    if ((err as Error).name === 'NodeOnlyError') throw err;
     // Node's message ("ENOENT: no such file or directory, open …") names the path but not
     // the call; keep its code so callers can still test for ENOENT.
-    const e = err as NodeJS.ErrnoException;
+    const e = err as Error & { code?: string };
     throw Object.assign(new SafetensorsError(`loadTensors: cannot read ${path}: ${e.message}`, { cause: err }), { code: e.code });
   }
   return decodeSafetensors(bytes, `safetensors file ${path}`, limits);

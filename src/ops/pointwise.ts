@@ -6,7 +6,7 @@
 import { Tensor } from '../tensor/tensor.ts';
 import type { Storage } from '../tensor/storage.ts';
 import { backend } from '../backend/registry.ts';
-import { argTypes, outputTypes, program, type ProgramArgs } from '../backend/program.ts';
+import { outputTypesFor, program, type ProgramArgs } from '../backend/program.ts';
 import { broadcastAll } from './broadcast.ts';
 
 export type PointwiseArgs = Readonly<Record<string, Tensor | number>>;
@@ -28,7 +28,7 @@ export function pointwiseAll(op: string, source: string, args: PointwiseArgs, in
     }
   }
   const outShape = broadcastAll(op, shapes);
-  const dtypes = outputTypes(p, argTypes(kernelArgs));
+  const dtypes = outputTypesFor(p, kernelArgs);
   const storages = backend().elementwise(p, kernelArgs, outShape, inPlace);
   const out: Record<string, Tensor> = {};
   for (const name of p.outputs) out[name] = new Tensor(storages[name], outShape, { dtype: dtypes[name] });

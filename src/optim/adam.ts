@@ -73,7 +73,7 @@ export abstract class AdamFamily extends Optimizer<AdamGroupOptions> {
     const stepSize = lr / (1 - beta1 ** t);
     const invBc2Sqrt = 1 / Math.sqrt(1 - beta2 ** t);
     if (this.fused) {
-      this.applyProgram(vmax ? ADAM_AMSGRAD : ADAM, { p, g, m, v, ...(vmax ? { vmax } : {}) }, { beta1, beta2, eps, l2, shrink, stepSize, invBc2Sqrt });
+      this.applyProgram(vmax ? ADAM_AMSGRAD : ADAM, { p, g, m, v, ...(vmax ? { vmax } : {}) }, { beta1, beta2, oneMinusBeta1: 1 - beta1, oneMinusBeta2: 1 - beta2, eps, l2, shrink, stepSize, invBc2Sqrt });
       return;
     }
     const gi = add(g, mul(p, l2));
@@ -92,14 +92,14 @@ export abstract class AdamFamily extends Optimizer<AdamGroupOptions> {
 
 const ADAM = `
   let gi = g + l2 * p
-  m = beta1 * m + (1 - beta1) * gi
-  v = beta2 * v + (1 - beta2) * gi * gi
+  m = beta1 * m + oneMinusBeta1 * gi
+  v = beta2 * v + oneMinusBeta2 * gi * gi
   p = p * shrink - stepSize * m / (sqrt(v) * invBc2Sqrt + eps)`;
 
 const ADAM_AMSGRAD = `
   let gi = g + l2 * p
-  m = beta1 * m + (1 - beta1) * gi
-  v = beta2 * v + (1 - beta2) * gi * gi
+  m = beta1 * m + oneMinusBeta1 * gi
+  v = beta2 * v + oneMinusBeta2 * gi * gi
   vmax = max(vmax, v)
   p = p * shrink - stepSize * m / (sqrt(vmax) * invBc2Sqrt + eps)`;
 

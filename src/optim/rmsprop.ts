@@ -67,11 +67,11 @@ export class RMSprop extends Optimizer<RMSpropGroupOptions> {
     if (this.fused) {
       const source = `
         let gi = g + wd * p
-        v = alpha * v + (1 - alpha) * gi * gi
-        ${a ? 'a = alpha * a + (1 - alpha) * gi' : ''}
+        v = alpha * v + oneMinusAlpha * gi * gi
+        ${a ? 'a = alpha * a + oneMinusAlpha * gi' : ''}
         let d = gi / (sqrt(${a ? 'max(v - a * a, 0)' : 'v'}) + eps)
         ${b ? 'b = mu * b + d\n        p = p - lr * b' : 'p = p - lr * d'}`;
-      this.applyProgram(source, { p, g, v, ...(a ? { a } : {}), ...(b ? { b } : {}) }, { lr, alpha, eps, wd, mu: momentum });
+      this.applyProgram(source, { p, g, v, ...(a ? { a } : {}), ...(b ? { b } : {}) }, { lr, alpha, oneMinusAlpha: 1 - alpha, eps, wd, mu: momentum });
       return;
     }
     const gi = add(g, mul(p, wd));

@@ -98,6 +98,8 @@ export function runBackward(root: Tensor, seed: Tensor, retainGraph: boolean): v
   for (const t of order) if (t.gradFn?.freed) freedNode(t.gradFn.op);
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, seed);
+  // Storages already handed to a leaf, or the caller's: a leaf whose gradient shares one gets a copy.
+  const owned = new Set<unknown>([seed.storage]);
   noGrad(() => {
     for (const t of order) {
       const g = grads.get(t);
@@ -105,7 +107,7 @@ export function runBackward(root: Tensor, seed: Tensor, retainGraph: boolean): v
       grads.delete(t); // free intermediate gradients as soon as they are used
       const node = t.gradFn;
       if (!node) {
-        accumulateLeaf(t, g);
+        accumulateLeaf(t, g, owned);
         continue;
       }
       const inputs = node.inputs;
@@ -128,13 +130,19 @@ export function runBackward(root: Tensor, seed: Tensor, retainGraph: boolean): v
 }
 
 /**
- * A leaf owns its gradient: `g` may be shared with other leaves (add passes one gradient to
- * both inputs), and optimizers may update a gradient in place, so a leaf gets a copy, kept
- * out of any `tidy` and disposed when replaced.
+ * A leaf owns its gradient, which clipGradNorm or the user may change in place. A gradient
+ * an op computed for this leaf alone becomes its `.grad` as it is; one that shares storage
+ * with another leaf's (add passes one gradient to both inputs; a reshape's is a view) or with
+ * the caller's `gradOutput` is copied first. It is kept out of any `tidy`, and disposed when
+ * replaced.
  */
-function accumulateLeaf(t: Tensor, g: Tensor): void {
+function accumulateLeaf(t: Tensor, g: Tensor, owned: Set<unknown>): void {
   const prev = t.grad;
-  const next = prev ? math().add(prev, g) : gradMath ? gradMath.copy(g) : g;
+  let next: Tensor;
+  if (prev) next = math().add(prev, g);
+  else if (owned.has(g.storage)) next = math().copy(g);
+  else next = g;
+  owned.add(next.storage);
   next.kept = true;
   t.grad = next;
   if (prev && prev !== next) prev.dispose();

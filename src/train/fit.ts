@@ -14,7 +14,7 @@ import { evaluate } from './evaluate.ts';
 import { History, type EpochRecord } from './history.ts';
 import { MetricTracker, checkMetrics, countCorrect, type Metric } from './metrics.ts';
 import { NonFiniteLossError } from './errors.ts';
-import { ProgressBar, formatDuration, formatMetrics, type ProgressStream } from './progress.ts';
+import { ProgressBar, formatDuration, formatMetrics, progressStream, type ProgressStream } from './progress.ts';
 import { restoreCheckpoint } from './resume.ts';
 import { findNonFinite } from './finite.ts';
 import { describeValue } from '../data/errors.ts';
@@ -41,22 +41,15 @@ export interface FitOptions {
   /** Hooks run during training (EarlyStopping, ModelCheckpoint, your own). */
   callbacks?: Callback[];
   /**
-   * Progress output. Default: a live bar on a terminal, nothing otherwise. `false`: nothing.
-   * `true`: the bar on a terminal, one summary line per epoch elsewhere (for log files).
-   * A stream object: written to instead of stdout.
+   * Progress output. Default (or `true`): a live bar on a terminal, one summary line per
+   * epoch elsewhere (log files, CI, the browser console). `false`: nothing. A stream
+   * object: written to instead of stdout.
    */
   progress?: boolean | ProgressStream;
   /** Stepped once at the end of each epoch (with the validation loss, or the training loss). */
   scheduler?: EpochScheduler;
   /** A checkpoint (from ModelCheckpoint) to continue from, exactly as if never interrupted. */
   resumeFrom?: string;
-}
-
-function progressStream(option: FitOptions['progress']): ProgressStream | null {
-  if (option === false) return null;
-  if (option === undefined) return process.stdout.isTTY ? process.stdout : null;
-  if (option === true) return process.stdout;
-  return option;
 }
 
 function asSource(v: BatchSource | Dataset | TensorDataset): BatchSource {

@@ -1,6 +1,5 @@
 /** ModelCheckpoint: the callback that writes a checkpoint at the end of every epoch (or the best ones). */
-import { accessSync, constants, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { files } from '#platform';
 import type { EpochRecord } from './history.ts';
 import { describeValue } from '../data/errors.ts';
 import { monitored, resolveMode, type Callback, type Monitor, type TrainingContext } from './callbacks.ts';
@@ -24,26 +23,13 @@ const OPTIONS: readonly string[] = ['monitor', 'saveBestOnly', 'mode'];
  * an epoch of training.
  */
 function checkWritable(path: string): void {
-  const folder = dirname(resolve(path));
-  let isFolder: boolean;
-  try {
-    isFolder = statSync(folder).isDirectory();
-  } catch {
-    throw new CheckpointError(`ModelCheckpoint: cannot write ${path}: the folder ${folder} does not exist (create it first)`);
-  }
-  if (!isFolder) throw new CheckpointError(`ModelCheckpoint: cannot write ${path}: ${folder} is not a folder`);
-  try {
-    accessSync(folder, constants.W_OK);
-  } catch {
-    throw new CheckpointError(`ModelCheckpoint: cannot write ${path}: the folder ${folder} is not writable`);
-  }
-  let target: ReturnType<typeof statSync> | undefined;
-  try {
-    target = statSync(path);
-  } catch {
-    return; // not there yet: the first save creates it
-  }
-  if (target.isDirectory()) throw new CheckpointError(`ModelCheckpoint: cannot write ${path}: it is a folder, not a file`);
+  const fs = files('ModelCheckpoint', 'checkpoints are files: train in Node to use ModelCheckpoint');
+  const folder = fs.dirname(fs.resolve(path));
+  const kind = fs.kind(folder);
+  if (kind === 'missing') throw new CheckpointError(`ModelCheckpoint: cannot write ${path}: the folder ${folder} does not exist (create it first)`);
+  if (kind !== 'folder') throw new CheckpointError(`ModelCheckpoint: cannot write ${path}: ${folder} is not a folder`);
+  if (!fs.writable(folder)) throw new CheckpointError(`ModelCheckpoint: cannot write ${path}: the folder ${folder} is not writable`);
+  if (fs.kind(path) === 'folder') throw new CheckpointError(`ModelCheckpoint: cannot write ${path}: it is a folder, not a file`);
 }
 
 /**

@@ -8,7 +8,7 @@
  * element (the common case: same-shape operands, scalars), and a strided one that walks the
  * coalesced output dimensions with one offset per argument (broadcasting).
  */
-import { argTypes, inferTypes, outputTypes, type Builtin, type Expr, type Program, type ProgramArgs, type ValueType } from '../program.ts';
+import { argTypes, inferTypes, outputTypes, typeSignature, type Builtin, type Expr, type Program, type ProgramArgs, type ValueType } from '../program.ts';
 import { coalesce, broadcastStrides } from '../plan.ts';
 import { newArray, type DType, type HostArray } from '../../tensor/dtype.ts';
 import { sizeOf, type Shape } from '../../tensor/shape.ts';
@@ -39,9 +39,15 @@ const BUILTIN_JS: Record<Builtin, (a: string[]) => string> = {
 /**
  * erf(x) to float32 accuracy: W. J. Cody's rational approximations as rearranged in
  * Numerical Recipes (erfc via a Chebyshev fit, relative error below 1.2e-7 everywhere).
+ * Below |x| = 0.5, 1 − erfc(x) would cancel (erf(0) came out −3e-8, erf(1e-6) 10% off), so
+ * the Maclaurin series is used there: 8 terms leave an error below 1e-9 of the result.
  */
 function erf(x: number): number {
   const z = Math.abs(x);
+  if (z < 0.5) {
+    const q = x * x;
+    return 1.1283791670955126 * x * (1 + q * (-1 / 3 + q * (1 / 10 + q * (-1 / 42 + q * (1 / 216 + q * (-1 / 1320 + q * (1 / 9360 + q * (-1 / 75600))))))));
+  }
   const t = 1 / (1 + 0.5 * z);
   const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
     t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
@@ -145,50 +151,75 @@ function compile(p: Program, types: Record<string, ValueType>, tensorNames: stri
   return new Function('erf', `return function program(outs, ins, scalars, plan) {\n${src}\n};`)(erf) as Kernel;
 }
 
+interface Compiled {
+  kernel: Kernel;
+  outTypes: Record<string, DType>;
+  flat: boolean;
+}
+
+const compiledByProgram = new WeakMap<Program, Map<string, Compiled>>();
+
 /** Runs `p` (see Backend.elementwise). Tensor arguments must be host arrays. */
 export function runProgram(p: Program, args: ProgramArgs<Storage>, outShape: Shape, inPlace: boolean): Record<string, HostArray> {
   const n = sizeOf(outShape);
-  const types = argTypes(args);
-  const outTypes = outputTypes(p, types);
-  const tensorNames: string[] = [];
-  const scalarNames: string[] = [];
+  // One pass over the arguments gathers them and the key of the compiled loop: each tensor's
+  // dtype and whether it is full-size ('f'), a single element ('o') or broadcast ('s').
   const ins: HostArray[] = [];
   const scalars: number[] = [];
+  let key = typeSignature(p, args);
+  let flat = true;
   for (const name of p.inputs) {
     const a = args[name];
-    if (a === undefined) throw new Error(`elementwise: no value for '${name}' in: ${p.source}`);
-    if (typeof a === 'number') { scalarNames.push(name); scalars.push(a); continue; }
+    if (typeof a === 'number') { scalars.push(a); continue; }
     if (!isHost(a.storage)) throw new Error(`elementwise: '${name}' is not a host array (cpu backend)`);
-    tensorNames.push(name);
     ins.push(a.storage);
+    const size = a.storage.length;
+    const kind = size === n && sameTail(a.shape, outShape) ? 'f' : size === 1 ? 'o' : 's';
+    if (kind === 's') flat = false;
+    key += kind;
   }
+  let bySig = compiledByProgram.get(p);
+  if (!bySig) { bySig = new Map(); compiledByProgram.set(p, bySig); }
+  let compiled = bySig.get(key);
+  if (!compiled) {
+    const types = argTypes(args);
+    const tensorNames = p.inputs.filter((t) => typeof args[t] !== 'number');
+    const scalarNames = p.inputs.filter((t) => typeof args[t] === 'number');
+    const kinds = tensorNames.map((t) => (sizeOf((args[t] as { shape: Shape }).shape) === n && sameTail((args[t] as { shape: Shape }).shape, outShape) ? 'full' : 'one'));
+    compiled = { kernel: compile(p, types, tensorNames, scalarNames, flat ? kinds : null), outTypes: outputTypes(p, types), flat };
+    bySig.set(key, compiled);
+  }
+  const { kernel, outTypes } = compiled;
   const outs = p.outputs.map((o) => {
     const a = args[o];
     // Writing over an input is safe only where the input is laid out exactly like the output.
-    const reusable = inPlace && a !== undefined && typeof a !== 'number' && sizeOf(a.shape) === n &&
+    const reusable = inPlace && a !== undefined && typeof a !== 'number' && a.storage.length === n &&
       sameTail(a.shape, outShape) && a.storage instanceof arrayType(outTypes[o]);
     return reusable ? (a.storage as HostArray) : newArray(outTypes[o], n);
   });
-  const flatKinds = tensorNames.map((t) => {
-    const a = args[t] as { shape: Shape };
-    return sizeOf(a.shape) === n && sameTail(a.shape, outShape) ? 'full' : sizeOf(a.shape) === 1 ? 'one' : null;
-  });
-  const flat = flatKinds.every((k) => k !== null) ? (flatKinds as ('full' | 'one')[]) : null;
-  const key = `${p.source}|${Object.entries(types).map(([k, t]) => `${k}:${t.dtype}${t.weak ? '~' : ''}`).join(',')}|${flat ? flat.join('') : 'strided'}`;
-  let kernel = kernels.get(key);
-  if (!kernel) {
-    kernel = compile(p, types, tensorNames, scalarNames, flat);
-    kernels.set(key, kernel);
+  if (n > 0) {
+    if (isCopy(p) && ins[0].length === n && ins[0] instanceof arrayType(outTypes[p.outputs[0]])) {
+      // A plain copy of a full-size input: memcpy instead of a loop.
+      outs[0].set(ins[0]);
+    } else {
+      let plan: LoopPlan = { n, shape: [], strides: [] };
+      if (!compiled.flat) {
+        const tensorNames = p.inputs.filter((t) => typeof args[t] !== 'number');
+        const c = coalesce(outShape, tensorNames.map((t) => broadcastStrides((args[t] as { shape: Shape }).shape, outShape)));
+        plan = { n, shape: c.shape.length ? c.shape : [1], strides: c.shape.length ? c.strides : c.strides.map(() => [0]) };
+      }
+      kernel(outs, ins, scalars, plan);
+    }
   }
-  let plan: LoopPlan = { n, shape: [], strides: [] };
-  if (!flat && n > 0) {
-    const c = coalesce(outShape, tensorNames.map((t) => broadcastStrides((args[t] as { shape: Shape }).shape, outShape)));
-    plan = { n, shape: c.shape.length ? c.shape : [1], strides: c.shape.length ? c.strides : c.strides.map(() => [0]) };
-  }
-  if (n > 0) kernel(outs, ins, scalars, plan);
   const result: Record<string, HostArray> = {};
   p.outputs.forEach((o, k) => { result[o] = outs[k]; });
   return result;
+}
+
+/** True for the program `x` (one output, the one input as it is). */
+function isCopy(p: Program): boolean {
+  const s = p.statements;
+  return s.length === 1 && s[0].expr.kind === 'var' && p.inputs.length === 1;
 }
 
 /** True when `shape` has the same elements in the same order as `outShape` (leading 1s aside). */

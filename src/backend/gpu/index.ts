@@ -18,11 +18,16 @@ import { poolKernels } from './pool.ts';
 export interface GpuBackendOptions {
   /** A gpu.js mode to use instead of the best GPU mode found: 'headlessgl', 'webgl2', 'webgl', 'webasm' or 'cpu'. */
   mode?: GpuMode;
+  /**
+   * gpu.js itself (its `GPU` class or module), for apps that bundle it: tsgrad never imports
+   * gpu.js, so a bundled app hands it over (`import { GPU } from 'gpu.js'`).
+   */
+  gpujs?: unknown;
 }
 
 /** Creates the gpu backend, in the requested gpu.js mode or the best one that works here. */
 export function createGpuBackend(options: GpuBackendOptions = {}): Backend {
-  const rt = openRuntime(options.mode);
+  const rt = openRuntime(options.mode, options.gpujs);
   return {
     name: 'gpu',
     mode: `gpu.js ${rt.mode}`,

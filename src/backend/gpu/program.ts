@@ -18,23 +18,32 @@ import type { GpuRuntime, KernelArg, HelperFunction } from './runtime.ts';
  */
 const HELPERS = {
   // erf to float32 accuracy (the same approximation as the cpu backend's, see cpu/program.ts).
-  erf: 'function erf(x) { const z = Math.abs(x); const t = 1 / (1 + 0.5 * z);\n' +
+  erf: 'function erf(x) { const z = Math.abs(x);\n' +
+    'if (z < 0.5) { const q = x * x; return 1.1283791670955126 * x * (1 + q * (-0.3333333333333333 + q * (0.1 + q * (-0.023809523809523808 + q * (0.004629629629629629 + q * (-0.0007575757575757576 + q * (0.00010683760683760684 + q * (-0.000013227513227513228)))))))); }\n' +
+    'const t = 1 / (1 + 0.5 * z);\n' +
     'const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));\n' +
     'if (x >= 0) { return 1 - r; } return r - 1; }',
-  // GLSL's pow is undefined for negative bases and for 0; this follows Math.pow.
+  // GLSL's pow is undefined for negative bases and for 0; this follows Math.pow, the sign of
+  // a zero base included (an odd power keeps it: pow(−0, −1) = −∞, as 1/x gives).
   jsPow: 'function jsPow(x, y, nan, inf) { if (y == 0) { return 1; } if (x != x || y != y) { return nan; }\n' +
-    'if (x == 0) { if (y > 0) { return 0; } return inf; }\n' +
+    'const half = y * 0.5; let odd = 0; if (Math.floor(y) == y && Math.floor(half) != half) { odd = 1; }\n' +
+    'if (x == 0) { if (y > 0) { if (odd == 1) { return x; } return 0; } if (odd == 1) { return 1 / x; } return inf; }\n' +
     'if (x > 0) { return Math.pow(x, y); }\n' +
     'if (Math.floor(y) != y) { return nan; }\n' +
-    'const m = Math.pow(-x, y); const half = y * 0.5; if (Math.floor(half) != half) { return -m; } return m; }',
+    'const m = Math.pow(-x, y); if (odd == 1) { return -m; } return m; }',
   // GLSL ES 1.0 has no tanh (gpu.js's stand-in overflows to NaN above |x| ≈ 44); near zero,
   // (1 − e)/(1 + e) cancels, so small |x| uses the series, accurate to 1e-8 below 0.25.
   stableTanh: 'function stableTanh(v) { const a = Math.abs(v); let t = 0;\n' +
     'if (a < 0.25) { const a2 = a * a; t = a * (1 + a2 * (-0.3333333333333333 + a2 * (0.13333333333333333 + a2 * (-0.05396825396825397 + a2 * 0.021869488536155203)))); }\n' +
     'else { const e = Math.exp(-2 * a); t = (1 - e) / (1 + e); }\n' +
     'if (v < 0) { return -t; } return t; }',
-  // log(1 + x) loses x's low digits for tiny x; the correction restores them (Goldberg's trick).
-  stableLog1p: 'function stableLog1p(x) { const u = 1 + x; if (u == 1) { return x; } return Math.log(u) * x / (u - 1); }',
+  // log(1 + x) loses x's low digits for small x (log1p(1e-7) came out 1.19e-7, 1e-30 gave 0).
+  // Goldberg's correction log(u)·x/(u − 1) does not survive GLSL compilers, which fold
+  // (1 + x) − 1 to x and 1 + x == 1 to x == 0; so below |x| = 0.5 the series of
+  // 2·atanh(s), s = x/(2 + x), is used (nine terms: relative error below 2e-9).
+  stableLog1p: 'function stableLog1p(x) { if (Math.abs(x) < 0.5) { const s = x / (2 + x); const q = s * s;\n' +
+    'return 2 * s * (1 + q * (0.3333333333333333 + q * (0.2 + q * (0.14285714285714285 + q * (0.1111111111111111 + q * (0.09090909090909091 + q * (0.07692307692307693 + q * (0.06666666666666667 + q * 0.058823529411764705)))))))); }\n' +
+    'return Math.log(1 + x); }',
 } as const;
 
 type Helper = keyof typeof HELPERS;
@@ -53,7 +62,8 @@ const BUILTIN_GPU: Record<Builtin, (a: string[]) => string> = {
   erf: ([x]) => `erf(${x})`,
   pow: ([x, y]) => `jsPow(${x}, ${y}, nan, inf)`,
   abs: ([x]) => `Math.abs(${x})`,
-  sign: ([x]) => `Math.sign(${x})`,
+  // GLSL's sign(NaN) is 0; the cpu backend's (and the op's documented) answer is NaN.
+  sign: ([x]) => `(${x} != ${x} ? ${x} : Math.sign(${x}))`,
   floor: ([x]) => `Math.floor(${x})`,
   // GLSL's max/min leave NaN undefined; a NaN operand makes the sum NaN, as torch.maximum does.
   max: ([x, y]) => `((${x} != ${x} || ${y} != ${y}) ? (${x} + ${y}) : Math.max(${x}, ${y}))`,

@@ -159,14 +159,14 @@ export class GpuRuntime {
    */
   run(source: string, size: number, args: readonly KernelArg[], helpers: readonly HelperFunction[] = []): Storage {
     if (size === 0) return new Float32Array(0);
-    const { values, key, inputs } = this.prepare(source, size, args);
+    const { values, key, inputs, uploads } = this.prepare(source, size, args);
     let kernel = this.kernels.get(key);
     if (!kernel) {
       kernel = this.gpu.createKernel(source, { ...this.settings(size), ...helperSettings(helpers) });
       this.kernels.set(key, kernel);
     }
     const out = kernel(...values) as DeviceValue;
-    release(inputs);
+    release(inputs, uploads);
     return new GpuData(out, size, this);
   }
 
@@ -180,7 +180,7 @@ export class GpuRuntime {
       for (const name of outputs) empty[name] = new Float32Array(0);
       return empty;
     }
-    const { values, key, inputs } = this.prepare(source, size, args);
+    const { values, key, inputs, uploads } = this.prepare(source, size, args);
     const mapKey = `${key}|map:${outputs.join(',')}`;
     let kernel = this.kernels.get(mapKey);
     if (!kernel) {
@@ -191,7 +191,7 @@ export class GpuRuntime {
       this.kernels.set(mapKey, kernel);
     }
     const raw = kernel(...values) as Record<string, DeviceValue>;
-    release(inputs);
+    release(inputs, uploads);
     const out: Record<string, Storage> = {};
     for (const name of ['result', ...outputs]) out[name] = new GpuData(raw[name], size, this);
     return out;
@@ -202,10 +202,11 @@ export class GpuRuntime {
    * passed, uploads made for this call included: the caller keeps it until the kernel has
    * run, so a memory sweep triggered by a later upload cannot free an earlier one.
    */
-  private prepare(source: string, size: number, args: readonly KernelArg[]): { values: unknown[]; key: string; inputs: GpuData[] } {
+  private prepare(source: string, size: number, args: readonly KernelArg[]): { values: unknown[]; key: string; inputs: GpuData[]; uploads: GpuData[] } {
     this.checkSize('kernel output', size);
     const values: unknown[] = [];
     const inputs: GpuData[] = [];
+    const uploads: GpuData[] = [];
     // gpu.js bakes each input's texture size into the shader, so input lengths are part of the key.
     let key = `${source}|${size}`;
     for (const a of args) {
@@ -216,11 +217,12 @@ export class GpuRuntime {
       }
       this.checkSize('kernel input', a.length);
       const d = a.length === 0 ? this.placeholderData() : this.toDevice(a);
+      if (d !== a && a.length !== 0) uploads.push(d);
       inputs.push(d);
       values.push(d.value);
       key += `|${a.length}`;
     }
-    return { values, key, inputs };
+    return { values, key, inputs, uploads };
   }
 
   /** Stands in for empty inputs, which no kernel reads but gpu.js cannot upload. */
@@ -239,7 +241,12 @@ export class GpuRuntime {
   }
 }
 
-/** The last use of a kernel's input wrappers, after the call: it keeps them alive until then. */
-function release(inputs: GpuData[]): void {
+/**
+ * After the call: the input wrappers were kept alive until the kernel ran; the textures
+ * uploaded just for this call (host data) are freed now rather than left to the collector,
+ * which a browser's synchronous training loop never gives a chance to run.
+ */
+function release(inputs: GpuData[], uploads: GpuData[]): void {
   inputs.length = 0;
+  for (const u of uploads) u.dispose();
 }

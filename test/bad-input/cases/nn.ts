@@ -40,6 +40,6 @@ export const nnCases: Case[] = [
   { area, call: 'new nn.BCELoss().forward(p of 1.5, t)', act: () => new nn.BCELoss().forward(tg.tensor([1.5]), tg.tensor([1])), refuse: { fn: 'binaryCrossEntropy', shows: ['1.5'] } },
   // utils
   { area, call: 'nn.utils.clipGradNorm(params, -1)', act: (s) => nn.utils.clipGradNorm(s.model.parameters(), -1), refuse: { fn: 'clipGradNorm', shows: ['-1'] } },
-  { area, call: "nn.utils.clipGradNorm(params, 'x')", act: (s) => nn.utils.clipGradNorm(s.model.parameters(), 'x' as never), refuse: { fn: 'clipGradNorm', shows: [shown('x')] }, pending: core("13: a string shows unquoted ('got x')") },
-  { area, call: 'nn.utils.clipGradValue(params, NaN)', act: (s) => (nn.utils as unknown as { clipGradValue(p: unknown, v: number): void }).clipGradValue(s.model.parameters(), NaN), refuse: { fn: 'clipGradValue', shows: ['NaN'] }, pending: core('clipGradValue, pinned in the API, does not exist yet') },
+  { area, call: "nn.utils.clipGradNorm(params, 'x')", act: (s) => nn.utils.clipGradNorm(s.model.parameters(), 'x' as never), refuse: { fn: 'clipGradNorm', shows: [shown('x')] } },
+  { area, call: 'nn.utils.clipGradValue(params, NaN)', act: (s) => (nn.utils as unknown as { clipGradValue(p: unknown, v: number): void }).clipGradValue(s.model.parameters(), NaN), refuse: { fn: 'clipGradValue', shows: ['NaN'] } },
 ];

@@ -1,19 +1,24 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { removeStaleTemps, tempPathFor } from './temp-files.ts';
 
 /**
- * Checksum-verified, atomic file installation: the machinery under `npm run fetch-data`.
- * A file only ever appears under its final name after its SHA-256 matched, so a
- * crash, a dropped connection or a tampered mirror can never leave behind a file
- * that looks complete. Kept free of dataset specifics so tests can drive it
- * against a local HTTP server.
+ * Checksum-verified, atomic file installation: the machinery under `npm run fetch-data`
+ * (Node only, like every download). A file only ever appears under its final name after
+ * its SHA-256 matched, so a crash, a dropped connection or a tampered mirror can never
+ * leave behind a file that looks complete; the `.part` file of a killed run is removed by
+ * the next one. A size cap ends endless or oversized bodies. Kept free of dataset
+ * specifics so tests can drive it against a local HTTP server.
  */
+
+/** Default cap on one download: well above CIFAR-10's 170 MB archive, far below a full disk. */
+export const DEFAULT_MAX_DOWNLOAD_BYTES = 1024 * 1024 * 1024;
 
 /** A file's SHA-256 differs from the expected one. */
 export class ChecksumError extends Error {
@@ -63,6 +68,11 @@ export interface DownloadOptions {
   timeoutMs?: number;
   /** Called as bytes arrive. */
   onProgress?: ProgressFn;
+  /**
+   * Refuse a body larger than this many bytes: announced (Content-Length) before anything
+   * is written, or streamed past it. Default DEFAULT_MAX_DOWNLOAD_BYTES (1 GiB).
+   */
+  maxBytes?: number;
 }
 
 /** SHA-256 of a file, lowercase hex; streamed so 170 MB archives need no big buffer. */
@@ -83,10 +93,10 @@ export async function isVerifiedFile(path: string, sha256: string): Promise<bool
 }
 
 /**
- * Install `dest` atomically: `fill` writes a temporary `*.part` file in the same
- * folder (same filesystem, so the final rename is atomic), which is hashed as it
- * lies on disk, flushed, and only then renamed over `dest`. On any failure the
- * temporary file is removed and `dest` is left as it was.
+ * Install `dest` atomically: `fill` writes a temporary `.<name>.<pid>.<random>.part` file in
+ * the same folder (same filesystem, so the final rename is atomic), which is hashed as it
+ * lies on disk, flushed, and only then renamed over `dest`. On any failure the temporary
+ * file is removed and `dest` is left as it was; part files of killed runs are removed first.
  */
 export async function installAtomically(
   dest: string,
@@ -94,8 +104,9 @@ export async function installAtomically(
   fill: (partPath: string) => Promise<void>,
 ): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
-  // A unique suffix lets two concurrent fetches run without clobbering each other's part file.
-  const part = join(dirname(dest), `${basename(dest)}.${process.pid}-${randomBytes(4).toString('hex')}.part`);
+  removeStaleTemps(dest, 'part');
+  // A unique name lets two concurrent fetches run without clobbering each other's part file.
+  const part = tempPathFor(dest, 'part');
   try {
     await fill(part);
     const actual = await sha256File(part);
@@ -126,12 +137,15 @@ export async function copyVerified(src: string, dest: string, sha256: string): P
  * verifies, which makes re-running a fetch cheap and safe.
  */
 export async function downloadVerified(options: DownloadOptions): Promise<InstallStatus> {
-  const { urls, dest, sha256, timeoutMs = 30_000, onProgress } = options;
+  const { urls, dest, sha256, timeoutMs = 30_000, onProgress, maxBytes = DEFAULT_MAX_DOWNLOAD_BYTES } = options;
+  if (!(Number.isSafeInteger(maxBytes) && maxBytes > 0)) {
+    throw new RangeError(`downloadVerified: maxBytes must be a positive integer, got ${maxBytes}`);
+  }
   if (await isVerifiedFile(dest, sha256)) return 'present';
   const attempts: { url: string; error: Error }[] = [];
   for (const url of urls) {
     try {
-      await installAtomically(dest, sha256, (part) => fetchToFile(url, part, timeoutMs, onProgress));
+      await installAtomically(dest, sha256, (part) => fetchToFile(url, part, { timeoutMs, maxBytes, onProgress }));
       return 'downloaded';
     } catch (err) {
       attempts.push({ url, error: err instanceof Error ? err : new Error(String(err)) });
@@ -178,16 +192,30 @@ function openResponse(url: string, timeoutMs: number, redirectsLeft = 5): Promis
   });
 }
 
-/** Stream `url` into `path`, failing if the body ends short of its Content-Length. */
-async function fetchToFile(url: string, path: string, timeoutMs: number, onProgress?: ProgressFn): Promise<void> {
+interface FetchLimits {
+  timeoutMs: number;
+  maxBytes: number;
+  onProgress?: ProgressFn;
+}
+
+/** Stream `url` into `path`, failing if the body ends short of its Content-Length or exceeds maxBytes. */
+async function fetchToFile(url: string, path: string, { timeoutMs, maxBytes, onProgress }: FetchLimits): Promise<void> {
   const res = await openResponse(url, timeoutMs);
   const header = res.headers['content-length'];
   const total = header !== undefined && /^\d+$/.test(header) ? Number(header) : null;
+  if (total !== null && total > maxBytes) {
+    res.destroy();
+    throw new Error(`the server announces ${total} bytes, more than the ${maxBytes}-byte limit (maxBytes)`);
+  }
   res.setTimeout(timeoutMs, () => res.destroy(new Error(`no data for ${timeoutMs} ms`)));
   let received = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       received += chunk.length;
+      if (received > maxBytes) {
+        done(new Error(`the body exceeds the ${maxBytes}-byte limit (maxBytes); stopped after ${received} bytes`));
+        return;
+      }
       onProgress?.(received, total);
       done(null, chunk);
     },
