@@ -82,7 +82,7 @@ export const meanOf = (v: number[]) => sumOf(v) / v.length;
 export const varOf = (v: number[], correction: number) => { const m = meanOf(v); return sumOf(v.map((x) => (x - m) ** 2)) / (v.length - correction); };
 
 export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, stride: number, padding: number, dilation: number, groups: number): Tensor {
-  const [n, c, l] = x.shape;
+  const [n, , l] = x.shape;
   const [o, cg, k] = w.shape;
   const ol = Math.floor((l + 2 * padding - dilation * (k - 1) - 1) / stride) + 1;
   const perGroup = o / groups;
@@ -95,7 +95,6 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, stride: number, p
         if (pos >= 0 && pos < l) s += at(x, [ni, g * cg + ci, pos]) * at(w, [oi, ci, ki]);
       }
     }
-    void c;
     return s;
   });
 }
@@ -178,14 +177,12 @@ export function batchNorm(x: Tensor, mean: Tensor, variance: Tensor, w: Tensor, 
 
 export function layerNorm(x: Tensor, dims: number, w: Tensor | null, b: Tensor | null, eps: number): Tensor {
   const axes = Array.from({ length: dims }, (_, i) => x.shape.length - dims + i);
-  const inner = axes.reduce((p, a) => p * x.shape[a], 1);
   return gen(x.shape, (idx) => {
     const vs = along(x, idx, axes);
     const m = meanOf(vs);
     const v = varOf(vs, 0);
     let flat = 0;
     for (const a of axes) flat = flat * x.shape[a] + idx[a];
-    void inner;
     return ((at(x, idx) - m) / Math.sqrt(v + eps)) * (w ? w.data[flat] : 1) + (b ? b.data[flat] : 0);
   });
 }
