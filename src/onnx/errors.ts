@@ -6,5 +6,6 @@
  * returned or written, and the model's mode and weights are as they were.
  */
 export class OnnxExportError extends Error {
+  /** Always 'OnnxExportError'. */
   override name = 'OnnxExportError';
 }

@@ -3,6 +3,7 @@ import { Tensor } from '../tensor/tensor.ts';
 import { fmtShape } from '../tensor/errors.ts';
 import { OnnxExportError } from './errors.ts';
 
+/** How `exportModel` shapes the graph: batch handling, value names, opset. */
 export interface ExportOptions {
   /**
    * Let the exported graph take any batch size: the batch dimension of each input is
