@@ -9,7 +9,7 @@
 // that display is Mesa's software rasteriser (llvmpipe), so the figures measure the CPU
 // running GLSL, not a GPU. Timings synchronise by reading back one element of the result,
 // which makes the driver finish the queued work without timing a full readback.
-import * as tg from '../src/index.ts';
+import * as tg from 'tsgrad';
 import { backend } from '../src/backend/registry.ts';
 import { openRuntime } from '../src/backend/gpu/modes.ts';
 import { convKernels } from '../src/backend/gpu/conv.ts';

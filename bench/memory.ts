@@ -1,12 +1,13 @@
-// Memory check: trains the benchmark CNN for one pass over the bench batches and samples the
+// Memory check: trains a benchmark CNN for one pass over the bench batches and samples the
 // process RSS after every batch. A flat curve after warm-up means no per-step growth (no
 // leaked graphs, buffers or gradients). Prints one JSON line.
-// Usage: npx tsx bench/memory.ts [batches]
+// Usage: npx tsx bench/memory.ts [batches] [cnn|mnist-cnn]
 import { emit } from './peers/common.mjs';
-import { trainingStep } from './training-step.ts';
+import { trainingStep, type BenchModel } from './training-step.ts';
 
 const total = Number(process.argv[2] ?? 300);
-const step = trainingStep('cnn');
+const model = (process.argv[3] ?? 'cnn') as BenchModel;
+const step = trainingStep(model);
 const rssMB: number[] = [];
 for (let i = 0; i < total; i++) {
   step(i);
@@ -22,7 +23,7 @@ const my = ys.reduce((a, b) => a + b, 0) / ys.length;
 const slope = xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
 const pick = (i: number) => Math.round(rssMB[Math.min(i, total - 1)]);
 emit({
-  framework: 'tsgrad', workload: 'cnn-memory', batches: total,
+  framework: 'tsgrad', workload: `${model}-memory`, batches: total,
   rssMB: { afterWarmup: pick(start), middle: pick(Math.floor(total / 2)), end: pick(total - 1), max: Math.round(Math.max(...rssMB)) },
   growthMBPer100Batches: Math.round(slope * 100 * 100) / 100,
 });

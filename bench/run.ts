@@ -1,9 +1,16 @@
-// npm run bench [-- --quick] [-- --only mlp,cnn] [-- --gpu]
+// npm run bench [-- --quick] [-- --only mlp,cnn] [-- --gpu] [-- --threads 2]
 // Measures tsgrad and the peer frameworks on the same workloads, each run in its own process
 // one after another (so they never compete for the two cores), prints a table and writes
 // bench/results.json with the raw lines and tsgrad ÷ peer ratios (higher is better).
+//
+// --threads N: threads for tsgrad (TSGRAD_THREADS) and PyTorch (torch.set_num_threads), the
+// two multi-threaded frameworks; default min(2, cores), tsgrad's own default. The JavaScript
+// peers are single-threaded. Every line records cpuShare (CPU time ÷ wall time over the timed
+// repetitions): up to N for tsgrad and PyTorch, 1 for the others, less when other processes
+// took the cores.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WORKLOADS } from './peers/common.mjs';
@@ -15,8 +22,11 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     gpu: { type: 'boolean', default: false },
+    threads: { type: 'string' },
   },
 });
+const threads = values.threads === undefined ? Math.min(2, availableParallelism()) : Number(values.threads);
+if (!Number.isInteger(threads) || threads < 1) throw new Error(`bench: --threads must be an integer >= 1, got ${values.threads}`);
 
 if (!existsSync(`${peersDir}node_modules`)) {
   console.error('bench: installing the peer frameworks into bench/peers (first run only)…');
@@ -24,12 +34,18 @@ if (!existsSync(`${peersDir}node_modules`)) {
   if (r.status !== 0) throw new Error('bench: npm ci in bench/peers failed');
 }
 
-const env = { ...process.env, ...(values.quick ? { BENCH_REPS: '3', BENCH_REP_S: '1', BENCH_WARMUP_S: '0.5' } : {}) };
+const env: NodeJS.ProcessEnv = { ...process.env, ...(values.quick ? { BENCH_REPS: '3', BENCH_REP_S: '1', BENCH_WARMUP_S: '0.5' } : {}) };
 const workloads = values.only ? values.only.split(',') : WORKLOADS;
 const tsx = `${root}node_modules/.bin/tsx`;
-const runners = [
-  { label: 'tsgrad', cmd: tsx, args: ['bench/tsgrad.ts'], suffix: ['cpu'] },
+// PyTorch is Debian's python3-torch, run by the system interpreter (a pyenv or venv python
+// first on PATH usually lacks it). The OpenBLAS tuning variables some machines set globally
+// mis-tune Debian's OpenBLAS, so they are removed for PyTorch alone.
+const python = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
+const pythonEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'OPENBLAS_CORETYPE' && k !== 'OPENBLAS_L2_SIZE'));
+const runners: { label: string; cmd: string; args: string[]; suffix: string[]; env?: NodeJS.ProcessEnv }[] = [
+  { label: 'tsgrad', cmd: tsx, args: ['bench/tsgrad.ts'], suffix: ['cpu'], env: { ...env, TSGRAD_THREADS: String(threads) } },
   ...(values.gpu ? [{ label: 'tsgrad/gpu', cmd: 'xvfb-run', args: ['-a', tsx, 'bench/tsgrad.ts'], suffix: ['gpu'] }] : []),
+  { label: 'pytorch', cmd: python, args: ['bench/peers/pytorch.py'], suffix: [String(threads)], env: pythonEnv },
   { label: 'tfjs/wasm', cmd: process.execPath, args: ['bench/peers/tfjs.mjs', 'wasm'], suffix: [] },
   { label: 'tfjs/cpu', cmd: process.execPath, args: ['bench/peers/tfjs.mjs', 'cpu'], suffix: [] },
   { label: 'convnetjs', cmd: process.execPath, args: ['bench/peers/convnetjs.mjs'], suffix: [] },
@@ -41,22 +57,28 @@ const lines: Line[] = [];
 for (const workload of workloads) {
   for (const r of runners) {
     process.stderr.write(`bench: ${r.label} ${workload} … `);
-    const p = spawnSync(r.cmd, [...r.args, workload, ...r.suffix], { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawnSync(r.cmd, [...r.args, workload, ...r.suffix], { cwd: root, env: r.env ?? env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     let line: Line;
     try {
       line = { ...JSON.parse(p.stdout.trim().split('\n').pop() ?? ''), label: r.label };
     } catch {
-      line = { workload, label: r.label, error: `exit ${p.status}: ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}` };
+      line = p.error
+        ? { workload, label: r.label, skipped: `cannot run ${r.cmd}: ${p.error.message}` }
+        : { workload, label: r.label, error: `exit ${p.status}: ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}` };
     }
     process.stderr.write(line.skipped ? 'skipped\n' : line.error ? `error\n` : `${line.median} ${line.unit}\n`);
     lines.push(line);
   }
 }
 
-process.stderr.write('bench: CNN memory over 300 batches … ');
-const mem = spawnSync(tsx, ['bench/memory.ts', '300'], { cwd: root, env, encoding: 'utf8' });
-const memory = (() => { try { return JSON.parse(mem.stdout.trim().split('\n').pop() ?? ''); } catch { return { error: mem.stderr }; } })();
-process.stderr.write(`${JSON.stringify(memory.rssMB ?? memory)}\n`);
+const memory: Record<string, { rssMB?: unknown; error?: string }> = {};
+for (const model of ['cnn', 'mnist-cnn']) {
+  if (!workloads.includes(model)) continue;
+  process.stderr.write(`bench: ${model} memory over 300 batches … `);
+  const mem = spawnSync(tsx, ['bench/memory.ts', '300', model], { cwd: root, env: { ...env, TSGRAD_THREADS: String(threads) }, encoding: 'utf8' });
+  memory[model] = (() => { try { return JSON.parse(mem.stdout.trim().split('\n').pop() ?? ''); } catch { return { error: mem.stderr }; } })();
+  process.stderr.write(`${JSON.stringify(memory[model].rssMB ?? memory[model])}\n`);
+}
 
 const get = (label: string, workload: string) => lines.find((l) => l.label === label && l.workload === workload && l.median !== undefined)?.median;
 const ratio = (workload: string, peer: string) => {
@@ -71,26 +93,34 @@ const ratios: Record<string, number | null> = {
   mlp_train_vs_convnetjs: ratio('mlp', 'convnetjs'),
   conv_vs_convnetjs: ratio('conv', 'convnetjs'),
   optim_adam_vs_tfjs_wasm: ratio('optim-adam', 'tfjs/wasm'),
+  ...Object.fromEntries(workloads.map((w) => [`${w.replace(/-/g, '_')}_vs_pytorch`, ratio(w, 'pytorch')])),
 };
 
 // The table: one row per workload, one column per framework.
 const labels = runners.map((r) => r.label);
-const cell = (l?: Line) => !l ? '' : l.skipped ? 'skipped' : l.error ? 'error' : `${l.median}${l.peakRssMB && (l.workload === 'mlp' || l.workload === 'cnn') ? ` (${Math.round(l.peakRssMB)} MB)` : ''}`;
-const rows = workloads.map((w) => {
-  const unit = lines.find((l) => l.workload === w && l.unit)?.unit ?? '';
-  return [`${w} (${unit})`, ...labels.map((lab) => cell(lines.find((l) => l.workload === w && l.label === lab)))];
-});
-const header = ['workload', ...labels];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const fmt = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-console.log(fmt(header));
-console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const r of rows) console.log(fmt(r));
+const training = new Set(['mlp', 'cnn', 'mnist-cnn']);
+const cell = (l?: Line) => !l ? '' : l.skipped ? 'skipped' : l.error ? 'error' : `${l.median}${l.peakRssMB && training.has(l.workload) ? ` (${Math.round(l.peakRssMB)} MB)` : ''}`;
+const share = (l?: Line) => (l?.cpuShare === undefined || l.cpuShare === null ? '' : String(l.cpuShare));
+function table(title: string, f: (l?: Line) => string, withUnit: boolean): void {
+  const rows = workloads.map((w) => {
+    const unit = lines.find((l) => l.workload === w && l.unit)?.unit ?? '';
+    return [withUnit ? `${w} (${unit})` : w, ...labels.map((lab) => f(lines.find((l) => l.workload === w && l.label === lab)))];
+  });
+  const header = [title, ...labels];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(fmt(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(fmt(r));
+}
+table('workload', cell, true);
+console.log(`\ncpuShare (CPU time ÷ wall time; tsgrad and PyTorch ran ${threads} thread${threads > 1 ? 's' : ''}):`);
+table('workload', share, false);
 console.log('\nratios (tsgrad ÷ peer):');
 for (const [k, v] of Object.entries(ratios)) console.log(`  ${k}: ${v ?? 'n/a'}`);
 console.log(`\nCNN memory: ${JSON.stringify(memory)}`);
 
 writeFileSync(`${root}bench/results.json`, JSON.stringify({
-  date: new Date().toISOString(), node: process.version, quick: values.quick, lines, memory, ratios,
+  date: new Date().toISOString(), node: process.version, quick: values.quick, threads, lines, memory, ratios,
 }, null, 2) + '\n');
 console.log('\nwrote bench/results.json');

@@ -1,11 +1,19 @@
 // The benchmark's MNIST models and training step, shared by bench/tsgrad.ts (throughput)
 // and bench/memory.ts (RSS over many steps) so both measure exactly the same work.
-import * as tg from '../src/index.ts';
+import * as tg from 'tsgrad';
+import { cnn } from '../src/train/zoo.ts';
 import { TRAIN, mnistBatches } from './peers/common.mjs';
 
-/** The benchmark's MLP and CNN, identical in shape to the peers' (valid convs, 28→24→12→8→4). */
-export function benchModel(kind: 'mlp' | 'cnn'): tg.nn.Module {
+/** The trained models: the bench MLP and CNN, and the CNN that `npm run mnist` trains. */
+export type BenchModel = 'mlp' | 'cnn' | 'mnist-cnn';
+
+/**
+ * The benchmark's MLP and CNN, identical in shape to the peers' (valid convs, 28→24→12→8→4),
+ * and the CLI's MNIST CNN taken from the zoo itself, so the bench measures exactly that model.
+ */
+export function benchModel(kind: BenchModel): tg.nn.Module {
   const { nn } = tg;
+  if (kind === 'mnist-cnn') return cnn([1, 28, 28]);
   return kind === 'mlp'
     ? new nn.Sequential(new nn.Flatten(), new nn.Dense(784, 128), new nn.ReLU(), new nn.Dense(128, 10))
     : new nn.Sequential(
@@ -16,7 +24,7 @@ export function benchModel(kind: 'mlp' | 'cnn'): tg.nn.Module {
 }
 
 /** A seeded model, Adam (lr 1e-3) and the bench batches; the returned step trains on batch i. */
-export function trainingStep(kind: 'mlp' | 'cnn'): (i: number) => void {
+export function trainingStep(kind: BenchModel): (i: number) => void {
   tg.manualSeed(0);
   const net = benchModel(kind);
   const opt = new tg.optim.Adam(net.parameters(), { lr: TRAIN.lr, betas: [TRAIN.beta1, TRAIN.beta2], eps: TRAIN.eps });

@@ -1,11 +1,11 @@
 // tsgrad runner: npx tsx bench/tsgrad.ts <workload> [cpu|gpu]
 // The same workloads, shapes, data and timing loop as the peer runners (bench/peers/common.mjs),
 // measured through tsgrad's public API. Prints one JSON line on stdout.
-import * as tg from '../src/index.ts';
+import * as tg from 'tsgrad';
 import {
   CONV, OPTIM, TRAIN, measure, result, runCli, seededArray,
 } from './peers/common.mjs';
-import { trainingStep } from './training-step.ts';
+import { trainingStep, type BenchModel } from './training-step.ts';
 
 const [workload, backend = 'cpu'] = process.argv.slice(2);
 tg.setBackend(backend);
@@ -35,7 +35,7 @@ function conv(): Promise<Rates> {
   return measure(step, batch);
 }
 
-function train(kind: 'mlp' | 'cnn'): Promise<Rates> {
+function train(kind: BenchModel): Promise<Rates> {
   return measure(trainingStep(kind), TRAIN.batchSize);
 }
 
@@ -60,6 +60,7 @@ const handlers: Record<string, () => Promise<unknown>> = {
   conv: () => report('images/s', { grads: 'input+weight' })(conv()),
   mlp: () => report('samples/s', { optimizer: 'adam' })(train('mlp')),
   cnn: () => report('samples/s', { optimizer: 'adam' })(train('cnn')),
+  'mnist-cnn': () => report('samples/s', { optimizer: 'adam' })(train('mnist-cnn')),
 };
 for (const n of [256, 512, 1024]) handlers[`matmul${n}`] = () => report('GFLOPS')(matmul(n));
 for (const name of ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam'] as const) {

@@ -19,10 +19,10 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { CIFAR10_ARCHIVE_FOLDER, CIFAR10_BINARY_URL } from '../src/data/cifar.ts';
+import { CIFAR10_ARCHIVE_FOLDER, CIFAR10_BINARY_URL, defaultCifar10Dir } from '../src/data/cifar.ts';
 import {
   copyVerified,
   downloadVerified,
@@ -31,10 +31,9 @@ import {
   isVerifiedFile,
   type InstallStatus,
   type ProgressFn,
-} from '../src/data/download.ts';
+} from '../src/platform/node/download.ts';
 import { DataFormatError, DatasetMissingError } from '../src/data/errors.ts';
-import { DEFAULT_MNIST_DIR, mnistDataPackageDir } from '../src/data/mnist-files.ts';
-import { DATASETS_DIR } from '../src/data/paths.ts';
+import { defaultMnistDir, mnistDataPackageDir } from '../src/data/mnist-files.ts';
 import { readTar } from '../src/data/tar.ts';
 
 /** MNIST mirrors, tried in order; both serve byte-identical copies of the files first published at yann.lecun.com/exdb/mnist/. */
@@ -69,6 +68,8 @@ export interface Cifar10Source {
   urls: readonly string[];
   /** SHA-256 of the archive. */
   archiveSha256: string;
+  /** Size of the archive in bytes, when known: a larger body is refused as it arrives. */
+  archiveBytes?: number;
   /** SHA-256 of each batch file inside the archive's cifar-10-batches-bin/ folder. */
   members: Readonly<Record<string, string>>;
 }
@@ -77,6 +78,7 @@ export interface Cifar10Source {
 export const CIFAR10_SOURCE: Cifar10Source = {
   urls: [CIFAR10_BINARY_URL],
   archiveSha256: 'c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd',
+  archiveBytes: 170_052_171,
   members: {
     'data_batch_1.bin': 'cee916563c9f80d84e3cc88e17fdc0941787f1244f00a67874d45b261883ada5',
     'data_batch_2.bin': 'a591ca11fa1708a91ee40f54b3da4784ccd871ecf2137de63f51ada8b3fa57ed',
@@ -121,7 +123,7 @@ export async function fetchMnist(
   options: FetchOptions & { mirrors?: readonly string[] } = {},
 ): Promise<Record<string, InstallStatus>> {
   const { mirrors = MNIST_MIRRORS, log = defaultLog, timeoutMs } = options;
-  const dir = resolve(options.dir ?? DEFAULT_MNIST_DIR);
+  const dir = resolve(options.dir ?? defaultMnistDir());
   const result: Record<string, InstallStatus> = {};
   // After one file fails from every mirror, assume we are offline rather than
   // waiting out the same timeouts three more times.
@@ -180,7 +182,7 @@ export async function fetchCifar10(
   options: FetchOptions & { source?: Cifar10Source } = {},
 ): Promise<Cifar10Status> {
   const { source = CIFAR10_SOURCE, log = defaultLog, timeoutMs } = options;
-  const dir = resolve(options.dir ?? join(DATASETS_DIR, 'cifar10'));
+  const dir = resolve(options.dir ?? dirname(defaultCifar10Dir()));
   const batchesDir = join(dir, CIFAR10_ARCHIVE_FOLDER);
   const members = Object.entries(source.members);
 
@@ -199,6 +201,7 @@ export async function fetchCifar10(
       urls: source.urls,
       dest: archive,
       sha256: source.archiveSha256,
+      ...(source.archiveBytes === undefined ? {} : { maxBytes: source.archiveBytes }),
       timeoutMs,
       onProgress: progressLogger(archiveName, log),
     });

@@ -9,8 +9,7 @@
  *
  * Without the data (and without --synthetic) it says how to get it and exits successfully.
  */
-import * as tg from '../src/index.ts';
-import { cnn } from '../src/train/zoo.ts';
+import * as tg from 'tsgrad';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick') || process.env.TSGRAD_QUICK === '1';
@@ -56,6 +55,21 @@ function loadData(): { train: tg.data.Dataset; test: tg.data.Dataset } | null {
   }
 }
 
+/**
+ * Two 5×5 conv + ReLU + 2×2 max-pool stages (32 then 64 channels), then a 128-unit dense
+ * layer with dropout; the CLI's `cnn` model. On 32×32 images: 32→28→14→10→5.
+ */
+function cnn(channels: number, side: number): tg.nn.Sequential {
+  const after = Math.floor((Math.floor((side - 4) / 2) - 4) / 2);
+  return new tg.nn.Sequential(
+    new tg.nn.Conv2D(channels, 32, 5), new tg.nn.ReLU(), new tg.nn.MaxPool2D(2),
+    new tg.nn.Conv2D(32, 64, 5), new tg.nn.ReLU(), new tg.nn.MaxPool2D(2),
+    new tg.nn.Flatten(),
+    new tg.nn.Dense(64 * after * after, 128), new tg.nn.ReLU(), new tg.nn.Dropout(0.25),
+    new tg.nn.Dense(128, 10),
+  );
+}
+
 const data = loadData();
 if (data) {
   let { train, test } = data;
@@ -69,7 +83,7 @@ if (data) {
   const trainLoader = new tg.data.DataLoader(train, { batchSize: 64, shuffle: true, seed: 0, transform: augment });
   const testLoader = new tg.data.DataLoader(test, { batchSize: 500, transform: normalize });
 
-  const model = cnn([3, 32, 32]);
+  const model = cnn(3, 32);
   const started = performance.now();
   tg.train.fit(model, trainLoader, {
     optimizer: new tg.optim.Adam(model.parameters(), { lr: 1e-3 }),

@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tg from '../src/index.ts';
+import * as tg from 'tsgrad';
 
 const { nn } = tg;
 

@@ -10,7 +10,7 @@
  *   npx tsx examples/linear-regression.ts --quick   # (or TSGRAD_QUICK=1) 2 epochs, for tests
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import * as tg from '../src/index.ts';
+import * as tg from 'tsgrad';
 import { lineChart } from './lib/svg-plot.ts';
 
 const quick = process.argv.includes('--quick') || process.env.TSGRAD_QUICK === '1';

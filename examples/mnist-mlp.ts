@@ -7,7 +7,7 @@
  *   npx tsx examples/mnist-mlp.ts            # the full run, ≥ 98 % test accuracy
  *   npx tsx examples/mnist-mlp.ts --quick    # (or TSGRAD_QUICK=1) 1 epoch on 2000 images, for tests
  */
-import * as tg from '../src/index.ts';
+import * as tg from 'tsgrad';
 
 const quick = process.argv.includes('--quick') || process.env.TSGRAD_QUICK === '1';
 const HIDDEN = 256;

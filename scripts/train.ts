@@ -5,11 +5,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import * as tg from '../src/index.ts';
+import * as tg from 'tsgrad';
 import type { Callback } from '../src/train/callbacks.ts';
 import { buildModel, type InputShape } from '../src/train/zoo.ts';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import { lineChart } from '../examples/lib/svg-plot.ts';
+import { lrFinderChart } from './lr-finder-chart.ts';
 import { UsageError, helpText, makeOptimizer, makeScheduler, parseTrainArgs, type TrainConfig } from './train-options.ts';
 
 /** Per-channel mean and std of the training images, the usual normalisation constants. */
@@ -71,6 +72,36 @@ function writeCurves(dir: string, history: tg.train.History, batchLosses: number
   const accSeries = [{ name: 'train', xs: epochs, ys: history.accuracy.map((a) => a * 100) }];
   if (history.valAccuracy.length) accSeries.push({ name: 'validation', xs: epochs, ys: history.valAccuracy.map((a) => a * 100) });
   writeFileSync(join(dir, 'accuracy.svg'), lineChart({ series: accSeries, title: `${title}: accuracy`, xLabel: 'epoch', yLabel: 'accuracy (%)' }));
+}
+
+/** The learning-rate range test on the configured model, optimizer and training batches (--find-lr). */
+export function runFindLr(c: TrainConfig): tg.optim.FindLrResult {
+  tg.setBackend(c.backend);
+  tg.manualSeed(c.seed);
+  const { train } = loadData(c);
+  const trainSet = c.valSize > 0 ? tg.data.sliceDataset(train, 0, Math.max(0, train.labels.length - c.valSize)) : train;
+  const stats = STATS[c.dataset];
+  const norm = tg.data.normalize(stats.mean, stats.std);
+  const side = train.images.shape[2];
+  const transform = c.augment ? tg.data.compose(tg.data.randomCrop(side, 4), tg.data.randomHorizontalFlip(), norm) : norm;
+  const loader = new tg.data.DataLoader(trainSet, { batchSize: c.batchSize, shuffle: true, seed: c.seed, transform });
+  const model = buildModel(c.model, train.images.shape.slice(1) as unknown as InputShape);
+  const optimizer = makeOptimizer(c, model.parameters());
+  const name = c.name ?? `${c.dataset}-${c.model}-${c.optimizer}`;
+  const dir = resolve(c.outDir, name);
+  mkdirSync(dir, { recursive: true });
+  console.log(`lr range test: ${c.model} on ${c.dataset}, ${c.optimizer}, batch ${c.batchSize}, ${c.findLrSteps} batches with lr from 1e-7 to 10, seed ${c.seed}`);
+  const result = tg.optim.findLr(model, loader, { optimizer, loss: new tg.nn.CrossEntropyLoss(), steps: c.findLrSteps });
+  const title = `lr range test: ${c.dataset} ${c.model} (${c.optimizer}, batch ${c.batchSize})`;
+  writeFileSync(join(dir, 'lr-finder.svg'), lrFinderChart([{ name: c.optimizer, result }], title));
+  writeFileSync(join(dir, 'lr-finder.json'), `${JSON.stringify({ config: c, ...result }, null, 2)}\n`);
+  const stop = result.lrs.length < c.findLrSteps ? `stopped at lr ${result.lrs[result.lrs.length - 1].toExponential(1)} (the loss diverged)` : 'ran all steps';
+  console.log(`${result.lrs.length} batches, ${stop}; lowest smoothed loss ${Math.min(...result.losses).toFixed(4)}`);
+  console.log(Number.isNaN(result.suggestion)
+    ? 'No suggestion: the loss never fell clearly (try more --find-lr-steps, or another optimizer)'
+    : `Suggested learning rate: ${result.suggestion.toPrecision(2)} (where the smoothed loss falls fastest); train with --lr ${result.suggestion.toPrecision(2)}`);
+  console.log(`Wrote ${dir}/{lr-finder.svg, lr-finder.json}`);
+  return result;
 }
 
 /** Runs training as configured; returns the test accuracy. */
@@ -174,7 +205,8 @@ function main(): void {
     return;
   }
   try {
-    runTraining(config);
+    if (config.findLr) runFindLr(config);
+    else runTraining(config);
   } catch (err) {
     if (err instanceof tg.data.DatasetMissingError || err instanceof UsageError || err instanceof tg.train.NonFiniteLossError || err instanceof tg.train.CheckpointError || err instanceof tg.onnx.OnnxExportError) {
       console.error(`train: ${err.message}`);

@@ -9,30 +9,29 @@ console.log = console.error;
 console.info = console.error;
 console.warn = console.error;
 
-export const WORKLOADS = [
-  'matmul256', 'matmul512', 'matmul1024',
-  'conv', 'mlp', 'cnn',
-  'optim-sgd', 'optim-momentum', 'optim-adagrad', 'optim-rmsprop', 'optim-adam',
-];
+// The workloads and their settings live in workloads.json, which the Python runner
+// (pytorch.py) reads too, so every framework measures exactly the same thing.
+const SPEC = JSON.parse(readFileSync(new URL('./workloads.json', import.meta.url), 'utf8'));
+
+export const WORKLOADS = SPEC.workloads;
 
 /** conv: conv2d forward + backward (input and weight gradients), NCHW-equivalent shapes, no bias where the peer allows. */
-export const CONV = { batch: 64, inChannels: 1, height: 28, width: 28, filters: 8, kernel: 5, stride: 1, padding: 0 };
+export const CONV = SPEC.conv;
 
-/** mlp/cnn training: batch 64, Adam lr 1e-3 (betas 0.9/0.999, eps 1e-8), softmax cross-entropy. */
-export const TRAIN = { batchSize: 64, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+/** mlp/cnn/mnist-cnn training: batch 64, Adam lr 1e-3 (betas 0.9/0.999, eps 1e-8), softmax cross-entropy. */
+export const TRAIN = SPEC.train;
+
+/**
+ * mnist-cnn: the model `npm run mnist` trains (src/train/zoo.ts `cnn`): conv5×5×32-ReLU-maxpool2-
+ * conv5×5×64-ReLU-maxpool2-dense1024→128-ReLU-dropout 0.25-dense10, valid convs.
+ */
+export const MNIST_CNN = SPEC.mnistCnn;
 
 /**
  * optim-*: one tensor of 1M parameters, a fixed gradient, these settings.
  * Same hyper-parameters everywhere; they do not change the arithmetic per element.
  */
-export const OPTIM = {
-  size: 1_000_000,
-  sgd: { lr: 0.01 },
-  momentum: { lr: 0.01, momentum: 0.9 },
-  adagrad: { lr: 0.01, eps: 1e-8 },
-  rmsprop: { lr: 0.01, alpha: 0.99, eps: 1e-8 },
-  adam: { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
-};
+export const OPTIM = SPEC.optim;
 
 /** Number of MNIST training images cycled through for mlp/cnn (the first N of the train split). */
 export const MNIST_SAMPLES = Number(process.env.BENCH_MNIST_N ?? 6400);
@@ -118,8 +117,9 @@ export async function measure(step, workPerStep, { finish } = {}) {
   return rates;
 }
 
-// CPU time / wall time over the timed repetitions of the last measure(). The runners are
-// single-threaded, so well below 1 means other processes took the cores and the numbers are low.
+// CPU time / wall time over the timed repetitions of the last measure(), all threads counted.
+// The JavaScript peers are single-threaded, so for them well below 1 means other processes
+// took the cores and the numbers are low; tsgrad can reach its thread count.
 let lastCpuShare = null;
 
 export function median(xs) {

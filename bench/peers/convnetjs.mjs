@@ -4,7 +4,7 @@
 // the values fed in are the same as the other runners'.
 import { createRequire } from 'node:module';
 import {
-  CONV, OPTIM, TRAIN, measure, mnistBatches, packageVersion, result, runCli, seededArray,
+  CONV, MNIST_CNN, OPTIM, TRAIN, measure, mnistBatches, packageVersion, result, runCli, seededArray,
 } from './common.mjs';
 
 const require = createRequire(import.meta.url);
@@ -56,6 +56,19 @@ function netDefs(kind) {
       { type: 'input', out_sx: 28, out_sy: 28, out_depth: 1 },
       { type: 'fc', num_neurons: 128, activation: 'relu' },
       { type: 'softmax', num_classes: 10 }, // adds the fc 128 -> 10 before the softmax loss
+    ];
+  }
+  if (kind === 'mnist-cnn') {
+    const { channels: [c1, c2], kernel, hidden, dropout } = MNIST_CNN;
+    return [
+      { type: 'input', out_sx: 28, out_sy: 28, out_depth: 1 },
+      { type: 'conv', sx: kernel, filters: c1, stride: 1, pad: 0, activation: 'relu' },
+      { type: 'pool', sx: 2, stride: 2 },
+      { type: 'conv', sx: kernel, filters: c2, stride: 1, pad: 0, activation: 'relu' },
+      { type: 'pool', sx: 2, stride: 2 },
+      { type: 'fc', num_neurons: hidden, activation: 'relu' },
+      { type: 'dropout', drop_prob: dropout },
+      { type: 'softmax', num_classes: 10 },
     ];
   }
   // Valid (unpadded) convolutions: 28 -> 24 -> pool 12 -> 8 -> pool 4, dense 16*4*4 -> 10.
@@ -132,6 +145,7 @@ await runCli(FRAMEWORK, BACKEND, workload, {
   conv,
   mlp: () => train('mlp'),
   cnn: () => train('cnn'),
+  'mnist-cnn': () => train('mnist-cnn'),
   'optim-sgd': () => optim('sgd'),
   'optim-momentum': () => optim('momentum'),
   'optim-adagrad': () => optim('adagrad'),

@@ -82,6 +82,7 @@ await runCli(FRAMEWORK, BACKEND, workload, {
   conv: noConv,
   mlp,
   cnn: noConv,
+  'mnist-cnn': noConv,
   'optim-sgd': noOptim('SGD'),
   'optim-momentum': noOptim('momentum'),
   'optim-adagrad': noOptim('AdaGrad'),

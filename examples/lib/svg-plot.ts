@@ -4,6 +4,7 @@
  * function returns a complete SVG document as a string, ready for `writeFileSync`.
  *
  *   lineChart({ series: [{ name, xs, ys }], title, xLabel, yLabel, logY: true })
+ *   lineChart({ ..., logX: true, marks: [{ x, label }] })    // e.g. an lr range test and its pick
  *   contourPlot({ f, xRange, yRange, levels, paths: [{ name, xs, ys }], title })
  *   contourPanels({ ...the same, columns: 3 })   // one small panel per path
  */
@@ -29,6 +30,10 @@ export interface LineChartOptions {
   yLabel?: string;
   /** Logarithmic y axis (values ≤ 0 are left out). */
   logY?: boolean;
+  /** Logarithmic x axis (points with x ≤ 0 are left out). */
+  logX?: boolean;
+  /** Vertical dashed lines across the plot at these x values, listed in the legend unless the label is empty. */
+  marks?: { x: number; label: string; color?: string }[];
   /** Values below this are drawn at it (e.g. a float32 noise floor on a log axis). */
   yMin?: number;
   width?: number;
@@ -180,9 +185,21 @@ function legend(x: number, y: number, series: Series[], notes: string[] = []): s
   return out;
 }
 
+/** A log10 axis over [min, max] mapped onto [r0, r1], with a tick at every power of ten (or every few). */
+function logAxis(min: number, max: number, r0: number, r1: number): { map: (v: number) => number; ticks: Tick[] } {
+  const lo = Math.floor(Math.log10(min));
+  const hi = Math.max(Math.ceil(Math.log10(max)), lo + 1);
+  const s = scale(lo, hi, r0, r1);
+  const every = Math.ceil((hi - lo) / 8);
+  const ticks: Tick[] = [];
+  for (let e = lo; e <= hi; e += every) ticks.push({ v: 10 ** e, px: s(e), label: `1e${e}` });
+  return { map: (v) => s(Math.log10(v)), ticks };
+}
+
 /** A line chart of one or more series with axes, grid and legend. */
 export function lineChart(o: LineChartOptions): string {
-  const lw = legendWidth(o.series.map((s) => s.name));
+  const marks = o.marks ?? [];
+  const lw = legendWidth([...o.series.map((s) => s.name), ...marks.filter((m) => m.label).map((m) => m.label)]);
   const width = Math.max(o.width ?? 760, textWidth(o.title ?? '', 16) + 40);
   const height = o.height ?? 440;
   const x0 = MARGIN.left;
@@ -191,7 +208,10 @@ export function lineChart(o: LineChartOptions): string {
   const h = height - y0 - MARGIN.bottom;
   const floor = o.yMin ?? -Infinity;
   const usable = (y: number): boolean => Number.isFinite(y) && (!o.logY || y > 0);
-  const series = o.series.map((s) => ({ ...s, ys: Array.from(s.ys, (y) => (usable(y) ? Math.max(y, floor) : NaN)) }));
+  const series = o.series.map((s) => ({
+    ...s,
+    ys: Array.from(s.ys, (y, i) => (usable(y) && (!o.logX || s.xs[i] > 0) ? Math.max(y, floor) : NaN)),
+  }));
   let xMin = Infinity, xMax = -Infinity, yMin = Infinity, yMax = -Infinity;
   for (const s of series) {
     for (let i = 0; i < Math.min(s.xs.length, s.ys.length); i++) {
@@ -200,29 +220,31 @@ export function lineChart(o: LineChartOptions): string {
       yMin = Math.min(yMin, s.ys[i]); yMax = Math.max(yMax, s.ys[i]);
     }
   }
-  if (!Number.isFinite(xMin)) { xMin = 0; xMax = 1; yMin = o.logY ? 1 : 0; yMax = o.logY ? 10 : 1; }
-  const sx = scale(xMin, xMax, x0, x0 + w);
+  if (!Number.isFinite(xMin)) { xMin = o.logX ? 1 : 0; xMax = o.logX ? 10 : 1; yMin = o.logY ? 1 : 0; yMax = o.logY ? 10 : 1; }
+  let sx = scale(xMin, xMax, x0, x0 + w);
+  let xTicks = niceTicks(xMin, xMax).map((v) => ({ v, px: sx(v) }));
+  if (o.logX) ({ map: sx, ticks: xTicks } = logAxis(xMin, xMax, x0, x0 + w));
   let sy: (v: number) => number;
   let yTicks: Tick[];
   if (o.logY) {
-    const lo = Math.floor(Math.log10(yMin));
-    const hi = Math.max(Math.ceil(Math.log10(yMax)), lo + 1);
-    const s = scale(lo, hi, y0 + h, y0);
-    sy = (v) => s(Math.log10(v));
-    const every = Math.ceil((hi - lo) / 8);
-    yTicks = [];
-    for (let e = lo; e <= hi; e += every) yTicks.push({ v: 10 ** e, px: s(e), label: `1e${e}` });
+    ({ map: sy, ticks: yTicks } = logAxis(yMin, yMax, y0 + h, y0));
   } else {
     const pad = (yMax - yMin) * 0.05 || 1;
     const lo = yMin >= 0 && yMin - pad < 0 ? 0 : yMin - pad;
     sy = scale(lo, yMax + pad, y0 + h, y0);
     yTicks = niceTicks(lo, yMax + pad).map((v) => ({ v, px: sy(v) }));
   }
-  const body = axes(x0, y0, w, h, niceTicks(xMin, xMax).map((v) => ({ v, px: sx(v) })), yTicks, true);
+  const body = axes(x0, y0, w, h, xTicks, yTicks, true);
   body.push(...labels(width, x0, y0, w, h, o));
   body.push(`<clipPath id="plot"><rect x="${x0}" y="${y0}" width="${fmt(w)}" height="${fmt(h)}"/></clipPath>`);
   series.forEach((s, i) => body.push(polylineSvg(s, colorOf(s, i), sx, sy, 'plot')));
-  body.push(...legend(x0 + w + MARGIN.gap, y0, o.series));
+  const markSeries: Series[] = marks.map((m, k) => ({ name: m.label, xs: [], ys: [], color: m.color ?? PALETTE[(o.series.length + k) % PALETTE.length], dashed: true }));
+  marks.forEach((m, k) => {
+    if (!Number.isFinite(m.x) || (o.logX && m.x <= 0)) return;
+    const px = fmt(sx(m.x));
+    body.push(`<line clip-path="url(#plot)" x1="${px}" y1="${y0}" x2="${px}" y2="${y0 + h}" stroke="${markSeries[k].color}" stroke-width="2" stroke-dasharray="7 5"/>`);
+  });
+  body.push(...legend(x0 + w + MARGIN.gap, y0, [...o.series, ...markSeries.filter((m) => m.name)]));
   return document(width, height, body);
 }
 

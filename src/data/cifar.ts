@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { DataFormatError, DatasetMissingError } from './errors.ts';
-import { DATASETS_DIR } from './paths.ts';
+import { files } from '#platform';
+import type { Files } from '../platform/platform.ts';
+import { DataFormatError, DatasetMissingError, describeValue } from './errors.ts';
 import type { RawImageSet, Split } from './types.ts';
 
 /**
@@ -24,8 +23,13 @@ export const CIFAR_CLASSES = 10;
 export const CIFAR10_BINARY_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 /** Folder name the official archive unpacks its batches into. */
 export const CIFAR10_ARCHIVE_FOLDER = 'cifar-10-batches-bin';
+const cifarFiles = (): Files => files('loadCifar10', 'fetch a batch file yourself and call tg.data.parseCifar10(bytes)');
+
 /** Default folder of the extracted batches, where `npm run fetch-data -- cifar10` puts them. */
-export const DEFAULT_CIFAR10_DIR: string = join(DATASETS_DIR, 'cifar10', CIFAR10_ARCHIVE_FOLDER);
+export function defaultCifar10Dir(): string {
+  const fs = cifarFiles();
+  return fs.join(fs.dataDir(), 'cifar10', CIFAR10_ARCHIVE_FOLDER);
+}
 /** Batch file names per split, in the order their records are concatenated. */
 export const CIFAR10_BATCHES: Readonly<Record<Split, readonly string[]>> = {
   train: ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'],
@@ -62,29 +66,36 @@ export function decodeCifarBatch(bytes: Uint8Array, source: string): RawImageSet
 
 /** Read one CIFAR-10 binary batch file into images [N,3,32,32] in [0,1] and labels. */
 export function readCifarBatch(path: string): RawImageSet {
-  return decodeCifarBatch(readFileSync(path), path);
+  return decodeCifarBatch(cifarFiles().readFile(path), path);
 }
 
 /** Options for {@link loadCifar10Raw}. */
 export interface Cifar10Options {
   /** 'train' reads data_batch_1..5.bin (50000 images), 'test' reads test_batch.bin (10000). */
   split: Split;
-  /** Folder holding the .bin batches; default {@link DEFAULT_CIFAR10_DIR}. */
+  /** Folder holding the .bin batches; default {@link defaultCifar10Dir}. */
   dir?: string;
 }
 
 /** Load a CIFAR-10 split from the extracted binary batches as one RawImageSet. */
 export function loadCifar10Raw(options: Cifar10Options): RawImageSet {
-  const { split } = options;
-  const names = CIFAR10_BATCHES[split];
-  if (names === undefined) {
-    throw new Error(`loadCifar10: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`loadCifar10: options must be { split: 'train' | 'test', dir? }, got ${describeValue(options)}`);
   }
-  const dir = resolve(options.dir ?? DEFAULT_CIFAR10_DIR);
-  const paths = names.map((name) => join(dir, name));
+  const { split } = options;
+  const names = split === 'train' || split === 'test' ? CIFAR10_BATCHES[split] : undefined;
+  if (names === undefined) {
+    throw new RangeError(`loadCifar10: split must be 'train' or 'test', got ${describeValue(split)}`);
+  }
+  if (options.dir !== undefined && (typeof options.dir !== 'string' || options.dir === '')) {
+    throw new TypeError(`loadCifar10: dir must be a folder path, got ${describeValue(options.dir)}`);
+  }
+  const fs = cifarFiles();
+  const dir = fs.resolve(options.dir ?? defaultCifar10Dir());
+  const paths = names.map((name) => fs.join(dir, name));
   // Check all files before reading any, so the error lists everything that is missing.
-  const missing = paths.filter((p) => !existsSync(p));
-  if (missing.length > 0) throw cifarMissingError(dir, missing);
+  const missing = paths.filter((p) => !fs.exists(p));
+  if (missing.length > 0) throw cifarMissingError(fs, dir, missing);
 
   const parts = paths.map(readCifarBatch);
   const n = parts.reduce((sum, p) => sum + p.labels.length, 0);
@@ -99,19 +110,19 @@ export function loadCifar10Raw(options: Cifar10Options): RawImageSet {
   return { images, shape: [n, 3, CIFAR_SIDE, CIFAR_SIDE], labels };
 }
 
-function cifarMissingError(dir: string, missing: string[]): DatasetMissingError {
+function cifarMissingError(fs: Files, dir: string, missing: string[]): DatasetMissingError {
   // The archive unpacks into a `cifar-10-batches-bin/` folder, so the advice depends on
   // whether `dir` is such a folder (extract next to it) or a custom one (copy the files in).
-  const unpacksHere = basename(dir) === CIFAR10_ARCHIVE_FOLDER;
-  const parent = dirname(dir);
+  const unpacksHere = fs.basename(dir) === CIFAR10_ARCHIVE_FOLDER;
+  const parent = fs.dirname(dir);
   const fetchHint =
-    dir === resolve(DEFAULT_CIFAR10_DIR)
+    dir === fs.resolve(defaultCifar10Dir())
       ? 'run `npm run fetch-data -- cifar10`'
       : unpacksHere
         ? `run \`npm run fetch-data -- cifar10 --dir ${parent}\``
         : null;
   const manual = unpacksHere
-    ? `extract it with \`tar -xzf cifar-10-binary.tar.gz -C ${parent}\` so that ${join(dir, 'data_batch_1.bin')} exists`
+    ? `extract it with \`tar -xzf cifar-10-binary.tar.gz -C ${parent}\` so that ${fs.join(dir, 'data_batch_1.bin')} exists`
     : `copy the .bin files from its ${CIFAR10_ARCHIVE_FOLDER}/ folder into ${dir}`;
   return new DatasetMissingError(
     missing,

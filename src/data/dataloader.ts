@@ -16,6 +16,7 @@ import { sizeOf } from '../tensor/shape.ts';
 import { shuffleInPlace } from '../tensor/random.ts';
 import { datasetSize, type Dataset } from './dataset.ts';
 import { deriveSeed, withSeed } from './seed-scope.ts';
+import { describeValue } from './errors.ts';
 import type { Transform } from './transforms.ts';
 
 /** One mini-batch: inputs [B, ...] and their labels. */
@@ -50,6 +51,54 @@ export interface DataLoaderState {
   order?: number[];
 }
 
+const OPTION_NAMES: readonly (keyof DataLoaderOptions)[] = ['batchSize', 'shuffle', 'seed', 'dropLast', 'transform'];
+
+/** Every option checked, with the value a plain-JS caller actually passed in the message. */
+function checkOptions(options: DataLoaderOptions): DataLoaderOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`DataLoader: options must be an object with at least batchSize, e.g. new DataLoader(dataset, { batchSize: 64 }); got ${describeValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(key as keyof DataLoaderOptions)) {
+      throw new RangeError(`DataLoader: unknown option ${JSON.stringify(key)} (options are ${OPTION_NAMES.join(', ')})`);
+    }
+  }
+  const { batchSize, shuffle, seed, dropLast, transform } = options;
+  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize <= 0) {
+    throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${describeValue(batchSize)}`);
+  }
+  for (const [name, v] of [['shuffle', shuffle], ['dropLast', dropLast]] as const) {
+    if (v !== undefined && typeof v !== 'boolean') throw new TypeError(`DataLoader: ${name} must be true or false, got ${describeValue(v)}`);
+  }
+  // deriveSeed reads the seed as a 32-bit integer: anything else would quietly collide.
+  if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed) || seed < -(2 ** 31) || seed >= 2 ** 32)) {
+    throw new RangeError(`DataLoader: seed must be a 32-bit integer, got ${describeValue(seed)}`);
+  }
+  if (transform !== undefined && typeof transform !== 'function') {
+    throw new TypeError(`DataLoader: transform must be a function (batch) => batch, got ${describeValue(transform)}`);
+  }
+  return options;
+}
+
+/** `order` as an Int32Array after checking it holds each of 0..n-1 exactly once. */
+function checkPermutation(where: string, order: unknown, n: number): Int32Array {
+  if (!Array.isArray(order) || order.length !== n) {
+    throw new RangeError(`${where}: a mid-epoch state of an unseeded shuffling loader needs 'order' with ${n} indices, got ${describeValue(order)}`);
+  }
+  const seen = new Uint8Array(n);
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = order[i];
+    if (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s >= n) {
+      throw new RangeError(`${where}: order[${i}] is ${describeValue(s)}, not a sample index in [0, ${n})`);
+    }
+    if (seen[s]) throw new RangeError(`${where}: order lists sample ${s} twice, so it is not a permutation of the ${n} samples`);
+    seen[s] = 1;
+    out[i] = s;
+  }
+  return out;
+}
+
 /** Iterates a Dataset in mini-batches of tensors. */
 export class DataLoader implements Iterable<Batch> {
   /** The samples being batched. */
@@ -72,19 +121,13 @@ export class DataLoader implements Iterable<Batch> {
   /** Batches `dataset` ({ images: Tensor [N, ...], labels: Int32Array [N] }). */
   constructor(dataset: Dataset, options: DataLoaderOptions) {
     this.n = datasetSize(dataset, 'DataLoader');
-    const { batchSize } = options;
-    if (!Number.isInteger(batchSize) || batchSize <= 0) {
-      throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
-    }
-    if (options.seed !== undefined && !Number.isFinite(options.seed)) {
-      throw new RangeError(`DataLoader: seed must be a finite number, got ${options.seed}`);
-    }
+    const o = checkOptions(options);
     this.dataset = dataset;
-    this.batchSize = batchSize;
-    this.shuffle = options.shuffle ?? false;
-    this.seed = options.seed;
-    this.dropLast = options.dropLast ?? false;
-    this.transform = options.transform;
+    this.batchSize = o.batchSize;
+    this.shuffle = o.shuffle ?? false;
+    this.seed = o.seed;
+    this.dropLast = o.dropLast ?? false;
+    this.transform = o.transform;
   }
 
   /** Number of samples in the dataset. */
@@ -133,20 +176,31 @@ export class DataLoader implements Iterable<Batch> {
     return state;
   }
 
-  /** Restores a position from `stateDict()`; the next loop continues from it. */
+  /**
+   * Restores a position from `stateDict()`; the next loop continues from it. Everything is
+   * checked first — counters in range, and a saved order that is a permutation of this
+   * dataset's indices — so a state that does not fit this loader changes nothing.
+   */
   loadStateDict(state: DataLoaderState): void {
-    const { epoch, batch, order } = state ?? ({} as DataLoaderState);
-    if (!Number.isInteger(epoch) || epoch < 0) throw new RangeError(`DataLoader.loadStateDict: epoch must be a non-negative integer, got ${epoch}`);
-    if (!Number.isInteger(batch) || batch < 0 || batch > this.length) {
-      throw new RangeError(`DataLoader.loadStateDict: batch must be an integer in [0, ${this.length}], got ${batch}`);
+    const where = 'DataLoader.loadStateDict';
+    if (state === null || typeof state !== 'object') throw new TypeError(`${where}: expected { epoch, batch, order? } from stateDict(), got ${describeValue(state)}`);
+    for (const key of Object.keys(state)) {
+      if (key !== 'epoch' && key !== 'batch' && key !== 'order') throw new RangeError(`${where}: unknown field ${JSON.stringify(key)} (a state has epoch, batch and order)`);
+    }
+    const { epoch, batch, order } = state;
+    if (typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`${where}: epoch must be a non-negative integer, got ${describeValue(epoch)}`);
+    if (typeof batch !== 'number' || !Number.isInteger(batch) || batch < 0 || batch > this.length) {
+      throw new RangeError(`${where}: batch must be an integer in [0, ${this.length}], got ${describeValue(batch)}`);
+    }
+    // Without a seed a mid-epoch order cannot be recomputed, so it must travel with the state;
+    // in every other case the loader recomputes it, and an order in the state would be ignored.
+    const needsOrder = batch > 0 && this.shuffle && this.seed === undefined;
+    if (order !== undefined && !needsOrder) {
+      throw new RangeError(`${where}: the state carries a sample order, but this loader ${this.shuffle ? (this.seed === undefined ? 'is at an epoch boundary in that state' : 'is seeded') : 'does not shuffle'} and recomputes its order; was it saved by a loader with other options?`);
     }
     let restored: Int32Array | null = null;
-    if (batch > 0 && this.shuffle && this.seed === undefined) {
-      // Without a seed the order cannot be recomputed, so it must travel with the state.
-      if (!Array.isArray(order) || order.length !== this.n) {
-        throw new RangeError(`DataLoader.loadStateDict: a mid-epoch state of an unseeded shuffling loader needs 'order' with ${this.n} indices`);
-      }
-      restored = Int32Array.from(order);
+    if (needsOrder) {
+      restored = checkPermutation(where, order, this.n);
     } else if (batch > 0 && this.shuffle) {
       restored = this.makeOrder(epoch);
     }

@@ -33,3 +33,18 @@ export class DatasetMissingError extends Error {
     super(message);
   }
 }
+
+/**
+ * A short rendering of a wrong value for an error message: what a plain-JS caller passed,
+ * bounded in length (no dump of a 60 000-element array) and safe on cyclic objects.
+ */
+export function describeValue(v: unknown): string {
+  if (v === null || v === undefined || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'function') return `a function${v.name ? ` (${v.name})` : ''}`;
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  const name = (Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null)?.constructor?.name;
+  return name && name !== 'Object' ? `a ${name}` : 'an object';
+}

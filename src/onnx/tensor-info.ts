@@ -3,17 +3,16 @@
  * values as little-endian bytes, and a copy with one more row along a dimension.
  *
  * Kept in one file because it is the exporter's only contact with how tensors store their
- * values; when int32 and bool tensors arrive, this is the file that learns them.
+ * values.
  */
 import { Tensor } from '../tensor/tensor.ts';
+import type { DType } from '../tensor/dtype.ts';
 import { DataType, type DataTypeCode } from './proto.ts';
 
-export type DType = 'float32' | 'int32' | 'bool';
+export type { DType };
 
-/** The tensor's dtype; tensors made before dtypes existed are float32. */
 export function dtypeOf(t: Tensor): DType {
-  const d = (t as { dtype?: unknown }).dtype;
-  return d === 'int32' || d === 'bool' ? d : 'float32';
+  return t.dtype;
 }
 
 export function onnxType(dtype: DType): DataTypeCode {
@@ -50,11 +49,11 @@ export function growAlong(x: Tensor, dim: number): Tensor {
   const inner = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
   const n = shape[dim];
   const src = x.data;
-  const out = new Float32Array(outer * (n + 1) * inner);
+  const out = new (src.constructor as new (length: number) => typeof src)(outer * (n + 1) * inner);
   for (let o = 0; o < outer; o++) {
     out.set(src.subarray(o * n * inner, (o + 1) * n * inner), o * (n + 1) * inner);
     out.set(src.subarray(o * n * inner, o * n * inner + inner), (o * (n + 1) + n) * inner);
   }
   shape[dim] = n + 1;
-  return new Tensor(out, shape);
+  return new Tensor(out, shape, { dtype: x.dtype });
 }

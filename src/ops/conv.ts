@@ -1,12 +1,13 @@
 /** 2-D convolution (NCHW), differentiable in the input, the weight and the bias. */
 import { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
-import type { Conv2dGeometry, ConvWorkspace } from '../backend/nn-kernels.ts';
+import { checkFloat, checkInteger, checkTensor } from '../tensor/validate.ts';
 import { isGradEnabled } from '../tensor/autograd.ts';
+import type { Conv2dGeometry, ConvWorkspace } from '../backend/nn-kernels.ts';
 import { backend } from '../backend/registry.ts';
-import { result } from './record.ts';
+import { record } from './record.ts';
+import { traced } from './trace.ts';
 
-/** Stride and zero padding of a convolution, the same along height and width. */
 export interface Conv2dOptions {
   /** Step between receptive fields. Default 1. */
   stride?: number;
@@ -14,18 +15,12 @@ export interface Conv2dOptions {
   padding?: number;
 }
 
-/** Checks an integer hyperparameter, throwing a RangeError that names the op, option and value. */
-export function checkInt(op: string, name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new RangeError(`${op}: ${name} must be an integer >= ${min}, got ${String(value)}`);
-  }
-  return value;
-}
-
 /** Resolves and validates the geometry of x [N,C,H,W] convolved with weight [O,C,kH,kW]. */
 export function conv2dGeometry(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): Conv2dGeometry {
-  const stride = checkInt('conv2d', 'stride', options.stride ?? 1, 1);
-  const padding = checkInt('conv2d', 'padding', options.padding ?? 0, 0);
+  const stride = options.stride ?? 1;
+  const padding = options.padding ?? 0;
+  checkInteger('conv2d', 'stride', stride, 1);
+  checkInteger('conv2d', 'padding', padding, 0);
   if (x.ndim !== 4) throw new ShapeError(`conv2d: input must be 4-D [N,C,H,W], got ${fmtShape(x.shape)}`);
   if (weight.ndim !== 4) throw new ShapeError(`conv2d: weight must be 4-D [O,C,kH,kW], got ${fmtShape(weight.shape)}`);
   const [n, c, h, w] = x.shape;
@@ -42,28 +37,35 @@ export function conv2dGeometry(x: Tensor, weight: Tensor, options: Conv2dOptions
 }
 
 /**
- * y[N,O,oH,oW] = Σ_c,i,j x[n, c, oy·s − p + i, ox·s − p + j] · w[o, c, i, j] + bias[o]
+ * y[n,o,i,j] = Σ_c,p,q x[n, c, i·s − pad + p, j·s − pad + q] · w[o, c, p, q] + bias[o]
  * (cross-correlation, as in every deep learning framework).
+ * dx = the transposed convolution of dy with w;  dw = the correlation of dy with x;  db = Σ dy.
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
+  checkTensor('conv2d', 'x', x);
+  checkTensor('conv2d', 'weight', weight);
+  checkFloat('conv2d', 'x', x);
+  checkFloat('conv2d', 'weight', weight);
+  if (bias !== null && bias !== undefined) checkTensor('conv2d', 'bias', bias);
   const g = conv2dGeometry(x, weight, options);
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.o)) {
     throw new ShapeError(`conv2d: bias must be [${g.o}] for weight ${fmtShape(weight.shape)}, got ${fmtShape(bias.shape)}`);
   }
-  // Only a recorded call whose weight needs a gradient has a backward that can reuse the forward's work.
-  const workspace: ConvWorkspace | undefined = isGradEnabled() && weight.requiresGrad ? {} : undefined;
-  const out = backend().conv2d(x.storage, weight.storage, bias ? bias.storage : null, g, workspace);
   const inputs = bias ? [x, weight, bias] : [x, weight];
-  return result('conv2d', out, [g.n, g.o, g.oh, g.ow], inputs, (dy) => {
-    const k = backend();
-    const grads = [
-      x.requiresGrad ? new Tensor(k.conv2dGradInput(dy.storage, weight.storage, g), x.shape) : null,
-      weight.requiresGrad ? new Tensor(k.conv2dGradWeight(dy.storage, x.storage, g, workspace), weight.shape) : null,
-      // The bias gradient is dy summed over the batch and every output position.
-      bias?.requiresGrad ? new Tensor(k.sumAxes(dy.storage, [g.n, g.o, g.oh * g.ow], [0, 2]), bias.shape) : null,
-    ];
-    // The unrolled input is needed once; let it go now rather than with the graph.
-    if (workspace) workspace.cols = undefined;
-    return grads;
+  return traced('conv2d', inputs, { stride: g.stride, padding: g.padding }, () => {
+    // Only a recorded call whose weight needs a gradient has a backward that can reuse the forward's work.
+    const workspace: ConvWorkspace | undefined = isGradEnabled() && weight.requiresGrad ? {} : undefined;
+    const y = new Tensor(backend().conv2d(x.storage, weight.storage, bias ? bias.storage : null, g, workspace), [g.n, g.o, g.oh, g.ow]);
+    return record('conv2d', y, inputs, (dy, needs) => {
+      const kernels = backend();
+      const grads = [
+        needs[0] ? new Tensor(kernels.conv2dGradInput(dy.storage, weight.storage, g), x.shape) : null,
+        needs[1] ? new Tensor(kernels.conv2dGradWeight(dy.storage, x.storage, g, workspace), weight.shape) : null,
+        needs[2] ? new Tensor(kernels.reduce('sum', dy.storage, [g.n, g.o, g.oh * g.ow], [0, 2], 'float32', 'float32'), [g.o]) : null,
+      ];
+      // The unrolled input is needed once; let it go now rather than with the graph.
+      if (workspace) workspace.cols = undefined;
+      return grads;
+    });
   });
 }

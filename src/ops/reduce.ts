@@ -1,24 +1,34 @@
-/** Reductions: sum, mean, max (all elements or along an axis, keepDim) and argmax. */
+/**
+ * Reductions: sum, mean, max, min (over all elements, one axis or several, keepDim), argmax,
+ * argmin, and the compositions var, std and logsumexp.
+ */
 import { Tensor } from '../tensor/tensor.ts';
-import { ShapeError, fmtShape } from '../tensor/errors.ts';
-import { normalizeAxis, sizeOf, type Shape } from '../tensor/shape.ts';
-import { toHost } from '../tensor/storage.ts';
+import { DTypeError, ShapeError, fmtShape } from '../tensor/errors.ts';
+import { sizeOf, type Shape } from '../tensor/shape.ts';
+import { checkAxis, checkTensor, show } from '../tensor/validate.ts';
+import { noGrad } from '../tensor/autograd.ts';
 import { backend } from '../backend/registry.ts';
-import { result } from './record.ts';
-import { axisLayout } from './layout.ts';
+import { axisLayout } from '../backend/plan.ts';
+import { record } from './record.ts';
+import { traced } from './trace.ts';
+import { pointwise } from './pointwise.ts';
+import { div, mul, sub, add } from './arithmetic.ts';
+import { log, sqrt, exp } from './math.ts';
+import { expand, reshape } from './view.ts';
+import { gather } from './indexing.ts';
 
 /** Axis or axes to reduce; undefined reduces over every element. */
 export type Axes = number | readonly number[] | undefined;
 
-function resolveAxes(op: string, shape: Shape, axis: Axes): number[] {
-  if (axis === undefined) return shape.map((_, i) => i);
+function resolveAxes(op: string, x: Tensor, axis: Axes): number[] {
+  if (axis === undefined || axis === null) return x.shape.map((_, i) => i);
+  if (typeof axis !== 'number' && !Array.isArray(axis)) throw new TypeError(`${op}: axis must be a number or an array of numbers, got ${show(axis)}`);
   const list = typeof axis === 'number' ? [axis] : [...axis];
-  const axes = [...new Set(list.map((a) => normalizeAxis(op, a, shape.length)))].sort((a, b) => a - b);
+  const axes = [...new Set(list.map((a) => checkAxis(op, a, x.ndim)))].sort((a, b) => a - b);
   if (axes.length !== list.length) throw new RangeError(`${op}: repeated axis in [${list.join(',')}]`);
   return axes;
 }
 
-/** The reduced shape, with kept length-1 dimensions when keepDim. */
 function reducedShape(shape: Shape, axes: number[], keepDim: boolean): number[] {
   const out: number[] = [];
   shape.forEach((d, i) => {
@@ -28,65 +38,125 @@ function reducedShape(shape: Shape, axes: number[], keepDim: boolean): number[] 
   return out;
 }
 
-/** Spreads a reduced gradient back over the input's shape (the backward of any sum). */
-function expandBack(g: Tensor, inShape: Shape, axes: number[]): Tensor {
-  const keptShape = reducedShape(inShape, axes, true);
-  return new Tensor(backend().broadcastTo(g.storage, keptShape, inShape), inShape);
+/** dy spread back over the input's shape: the backward of any sum. */
+function spread(dy: Tensor, inShape: Shape, axes: number[]): Tensor {
+  return expand(reshape(dy, reducedShape(inShape, axes, true)), inShape);
 }
 
-/** Sum over all elements, or over `axis` (a number or a list), keeping reduced dims as 1 when keepDim. */
+/** Σ over all elements or `axis` (a number or a list). Bools and ints sum to int32.  dx = dy spread back. */
 export function sum(x: Tensor, axis?: Axes, keepDim = false): Tensor {
-  const axes = resolveAxes('sum', x.shape, axis);
-  const out = backend().sumAxes(x.storage, x.shape, axes);
-  return result('sum', out, reducedShape(x.shape, axes, keepDim), [x], (g) => [expandBack(g, x.shape, axes)]);
+  checkTensor('sum', 'x', x);
+  const axes = resolveAxes('sum', x, axis);
+  const outDtype = x.dtype === 'float32' ? 'float32' : 'int32';
+  return traced('sum', [x], { axis: axes, keepDim }, () => {
+    const y = new Tensor(backend().reduce('sum', x.storage, x.shape, axes, x.dtype, outDtype), reducedShape(x.shape, axes, keepDim), { dtype: outDtype });
+    return record('sum', y, [x], (dy) => [spread(dy, x.shape, axes)]);
+  });
 }
 
-/** Mean over all elements, or over `axis`. */
+/** The mean over all elements or `axis` (float32 tensors only, as in PyTorch).  dx = dy/n spread back. */
 export function mean(x: Tensor, axis?: Axes, keepDim = false): Tensor {
-  const axes = resolveAxes('mean', x.shape, axis);
+  checkTensor('mean', 'x', x);
+  if (x.dtype !== 'float32') throw new DTypeError(`mean: expects a float32 tensor, got ${x.dtype} (cast it first)`);
+  const axes = resolveAxes('mean', x, axis);
   const count = sizeOf(axes.map((a) => x.shape[a]));
-  if (count === 0) throw new ShapeError(`mean: cannot average over zero elements of shape ${fmtShape(x.shape)}`);
-  const k = backend();
-  const out = k.scalar('mul', k.sumAxes(x.storage, x.shape, axes), 1 / count, x.size / count);
-  return result('mean', out, reducedShape(x.shape, axes, keepDim), [x], (g) => [expandBack(g, x.shape, axes).mul(1 / count)]);
+  return traced('mean', [x], { axis: axes, keepDim }, () => div(sum(x, axes, keepDim), count));
 }
 
 /**
- * Maximum over all elements, or along `axis`. Along an axis the gradient goes to the first
- * maximal element; over all elements it is shared equally among ties — both as in PyTorch.
+ * The largest (smallest) value over all elements or along one axis; NaN if any is NaN. Along
+ * an axis the gradient goes to the first extreme element; over all elements it is shared
+ * equally among ties — both as in PyTorch.
  */
-export function max(x: Tensor, axis?: number, keepDim = false): Tensor {
-  if (x.size === 0) throw new ShapeError(`max: cannot take the maximum of an empty tensor of shape ${fmtShape(x.shape)}`);
-  if (axis === undefined) {
-    const { values } = backend().maxAxis(x.storage, { outer: 1, n: x.size, inner: 1 });
-    const shape = keepDim ? x.shape.map(() => 1) : [];
-    const out: Tensor = result('max', values, shape, [x], (g) => {
-      const xs = toHost(x.storage);
-      const m = toHost(values)[0];
-      let ties = 0;
-      for (let i = 0; i < xs.length; i++) if (xs[i] === m) ties++;
-      const share = g.item() / ties;
-      const dx = new Float32Array(xs.length);
-      for (let i = 0; i < xs.length; i++) if (xs[i] === m) dx[i] = share;
-      return [new Tensor(backend().upload(dx), x.shape)];
-    });
-    return out;
+function extreme(op: 'max' | 'min', x: Tensor, axis: number | undefined, keepDim: boolean): Tensor {
+  checkTensor(op, 'x', x);
+  if (axis !== undefined && axis !== null && typeof axis !== 'number') {
+    throw new TypeError(`${op}: axis must be a single integer (reduce several axes one at a time), got ${show(axis)}`);
   }
-  const { axis: ax, layout } = axisLayout('max', x.shape, axis);
-  const { values, indices } = backend().maxAxis(x.storage, layout);
-  return result('max', values, reducedShape(x.shape, [ax], keepDim), [x], (g) => [
-    new Tensor(backend().scatterAxis(g.storage, indices, layout), x.shape),
-  ]);
+  const axes = resolveAxes(op, x, axis ?? undefined);
+  if (axes.some((a) => x.shape[a] === 0) || x.size === 0) {
+    throw new ShapeError(`${op}: cannot reduce an empty dimension of ${fmtShape(x.shape)}`);
+  }
+  return traced(op, [x], { axis: axis ?? null, keepDim }, () => {
+    if (axis === undefined || axis === null) {
+      const y = new Tensor(backend().reduce(op, x.storage, x.shape, axes, x.dtype, x.dtype), reducedShape(x.shape, axes, keepDim), { dtype: x.dtype });
+      return record(op, y, [x], (dy) => {
+        const ties = pointwise(`${op}.grad`, 'x == y', { x, y: reshape(y, reducedShape(x.shape, axes, true)) });
+        return [div(mul(spread(dy, x.shape, axes), ties), sum(ties))];
+      });
+    }
+    const ax = axes[0];
+    const idx = argReduce(op === 'max' ? 'argmax' : 'argmin', x, ax, true);
+    const values = gather(x, ax, idx);
+    return keepDim ? values : reshape(values, reducedShape(x.shape, [ax], false));
+  });
 }
 
-/** Index of the maximum along `axis` (first one on ties), as a float32 tensor of whole numbers. */
-export function argmax(x: Tensor, axis?: number): Tensor {
-  if (x.size === 0) throw new ShapeError(`argmax: empty tensor of shape ${fmtShape(x.shape)}`);
+export function max(x: Tensor, axis?: number, keepDim = false): Tensor {
+  return extreme('max', x, axis, keepDim);
+}
+
+export function min(x: Tensor, axis?: number, keepDim = false): Tensor {
+  return extreme('min', x, axis, keepDim);
+}
+
+function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepDim: boolean): Tensor {
+  checkTensor(op, 'x', x);
+  if (x.size === 0) throw new ShapeError(`${op}: empty tensor of shape ${fmtShape(x.shape)}`);
   if (axis === undefined) {
-    const { indices } = backend().maxAxis(x.storage, { outer: 1, n: x.size, inner: 1 });
-    return new Tensor(Float32Array.from(indices), []);
+    const idx = backend().argReduce(op, x.storage, { outer: 1, n: x.size, inner: 1 });
+    return new Tensor(idx, [], { dtype: 'int32' });
   }
-  const { axis: ax, layout } = axisLayout('argmax', x.shape, axis);
-  const { indices } = backend().maxAxis(x.storage, layout);
-  return new Tensor(Float32Array.from(indices), reducedShape(x.shape, [ax], false));
+  const ax = checkAxis(op, axis, x.ndim);
+  const idx = backend().argReduce(op, x.storage, axisLayout(x.shape, ax));
+  return new Tensor(idx, reducedShape(x.shape, [ax], keepDim), { dtype: 'int32' });
+}
+
+/** Index (int32) of the first maximum along `axis` (of the flattened tensor when left out). */
+export function argmax(x: Tensor, axis?: number, keepDim = false): Tensor {
+  return traced('argmax', [x], { axis: axis ?? null, keepDim }, () => argReduce('argmax', x, axis, keepDim));
+}
+
+export function argmin(x: Tensor, axis?: number, keepDim = false): Tensor {
+  return traced('argmin', [x], { axis: axis ?? null, keepDim }, () => argReduce('argmin', x, axis, keepDim));
+}
+
+/**
+ * The variance over all elements or `axis`: Σ(x − x̄)² / (n − correction), unbiased
+ * (correction 1) by default as in PyTorch; pass unbiased false for the population variance.
+ */
+export function variance(x: Tensor, axis?: Axes, keepDim = false, unbiased = true): Tensor {
+  checkTensor('var', 'x', x);
+  if (x.dtype !== 'float32') throw new DTypeError(`var: expects a float32 tensor, got ${x.dtype}`);
+  const axes = resolveAxes('var', x, axis);
+  const n = sizeOf(axes.map((a) => x.shape[a]));
+  return traced('var', [x], { axis: axes, keepDim, unbiased }, () => {
+    const centered = sub(x, mean(x, axes, true));
+    return div(sum(mul(centered, centered), axes, keepDim), n - (unbiased ? 1 : 0));
+  });
+}
+
+export function std(x: Tensor, axis?: Axes, keepDim = false, unbiased = true): Tensor {
+  checkTensor('std', 'x', x);
+  return traced('std', [x], { axis: axis ?? null, keepDim, unbiased }, () => sqrt(variance(x, axis, keepDim, unbiased)));
+}
+
+/**
+ * ln Σ eˣ over `axis` without overflow: the max is subtracted first (and added back), and
+ * treated as a constant — the gradient, softmax(x), does not depend on it.
+ */
+export function logsumexp(x: Tensor, axis?: Axes, keepDim = false): Tensor {
+  checkTensor('logsumexp', 'x', x);
+  const axes = resolveAxes('logsumexp', x, axis);
+  return traced('logsumexp', [x], { axis: axes, keepDim }, () => {
+    // An all −∞ (or ∞) slice shifts by 0, so it gives −∞ (∞) instead of NaN.
+    const m = noGrad(() => {
+      let mx = x;
+      for (const a of [...axes].reverse()) mx = max(mx, a, true);
+      return pointwise('logsumexp', 'abs(m) == inf ? 0 : m', { m: mx });
+    });
+    const s = log(sum(exp(sub(x, m)), axes, true));
+    const out = add(s, m);
+    return keepDim ? out : reshape(out, reducedShape(x.shape, axes, false));
+  });
 }

@@ -4,12 +4,13 @@
  * rarely-updated ones keep a large step. The sum only grows, so steps shrink for good.
  */
 import type { Tensor } from '../tensor/tensor.ts';
-import { backend } from '../backend/registry.ts';
-import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
+import { add, div, mul, sub } from '../ops/arithmetic.ts';
+import { sqrt } from '../ops/math.ts';
+import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
 import { checkNonNegative, checkPositive } from './validate.ts';
 
 /** AdaGrad's options, named and defaulted as in PyTorch (camelCase). */
-export interface AdaGradOptions {
+export interface AdaGradOptions extends OptimizerOptions {
   /** Learning rate. Default 0.01. */
   lr?: number;
   /** The learning rate at step t is lr / (1 + (t − 1)·lrDecay). Default 0. */
@@ -23,7 +24,7 @@ export interface AdaGradOptions {
 }
 
 /** AdaGrad's options with every default filled in. */
-export type AdaGradGroupOptions = Required<AdaGradOptions>;
+export type AdaGradGroupOptions = Required<Omit<AdaGradOptions, keyof OptimizerOptions>>;
 
 /** AdaGrad: per-coordinate steps scaled by the accumulated squared gradients. */
 export class AdaGrad extends Optimizer<AdaGradGroupOptions> {
@@ -34,7 +35,7 @@ export class AdaGrad extends Optimizer<AdaGradGroupOptions> {
       weightDecay: options.weightDecay ?? 0,
       initialAccumulatorValue: options.initialAccumulatorValue ?? 0,
       eps: options.eps ?? 1e-10,
-    });
+    }, options);
   }
 
   protected override validateOptions(o: AdaGradGroupOptions, where: string): void {
@@ -53,11 +54,22 @@ export class AdaGrad extends Optimizer<AdaGradGroupOptions> {
     return ['sum'];
   }
 
-  protected override updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<AdaGradGroupOptions>): void {
+  protected override updateParam(p: Tensor, g: Tensor, state: ParamState, group: ParamGroup<AdaGradGroupOptions>): void {
     const sum = this.buffer(state, 'sum', p, group.initialAccumulatorValue);
+    const { weightDecay: wd, eps } = group;
     const lr = group.lr / (1 + (state.step - 1) * group.lrDecay);
-    const out = backend().adagradStep(p.storage, grad.storage, sum, { lr, weightDecay: group.weightDecay, eps: group.eps });
-    p.storage = out.param;
-    state.buffers.sum = out.sum;
+    if (this.fused) {
+      this.applyProgram(ADAGRAD, { p, g, sum }, { lr, wd, eps });
+      return;
+    }
+    const gi = add(g, mul(p, wd));
+    const sumNew = add(sum, mul(gi, gi));
+    this.assign(sum, sumNew);
+    this.assign(p, sub(p, div(mul(gi, lr), add(sqrt(sumNew), eps))));
   }
 }
+
+const ADAGRAD = `
+  let gi = g + wd * p
+  sum = sum + gi * gi
+  p = p - lr * gi / (sqrt(sum) + eps)`;

@@ -5,12 +5,13 @@
  * Weight decay here is an L2 term added to the gradient; AdamW (adamw.ts) decouples it.
  */
 import type { Tensor } from '../tensor/tensor.ts';
-import { backend } from '../backend/registry.ts';
-import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
+import { add, div, mul, sub } from '../ops/arithmetic.ts';
+import { maximum, sqrt } from '../ops/math.ts';
+import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
 import { checkBoolean, checkNonNegative, checkPositive, checkThat, checkUnitInterval } from './validate.ts';
 
 /** Adam's options, named and defaulted as in PyTorch (camelCase). */
-export interface AdamOptions {
+export interface AdamOptions extends OptimizerOptions {
   /** Learning rate. Default 0.001. */
   lr?: number;
   /** Decay rates (β₁, β₂) of the first- and second-moment averages, each in [0, 1). Default [0.9, 0.999]. */
@@ -24,7 +25,7 @@ export interface AdamOptions {
 }
 
 /** Adam's options with every default filled in. */
-export type AdamGroupOptions = Required<AdamOptions>;
+export type AdamGroupOptions = Required<Omit<AdamOptions, keyof OptimizerOptions>>;
 
 /** What Adam and AdamW share: the moments, bias corrections and AMSGrad; they differ in weight decay. */
 export abstract class AdamFamily extends Optimizer<AdamGroupOptions> {
@@ -33,11 +34,12 @@ export abstract class AdamFamily extends Optimizer<AdamGroupOptions> {
   protected constructor(name: string, decoupled: boolean, params: Params<AdamGroupOptions>, options: AdamOptions, defaultWeightDecay: number) {
     super(name, params, {
       lr: options.lr ?? 1e-3,
-      betas: options.betas ? [...options.betas] as [number, number] : [0.9, 0.999],
+      // Copied when it is an array; anything else reaches validateOptions, which names it.
+      betas: Array.isArray(options.betas) ? [...options.betas] as [number, number] : options.betas ?? [0.9, 0.999],
       eps: options.eps ?? 1e-8,
       weightDecay: options.weightDecay ?? defaultWeightDecay,
       amsgrad: options.amsgrad ?? false,
-    });
+    }, options);
     this.decoupled = decoupled;
   }
 
@@ -59,24 +61,47 @@ export abstract class AdamFamily extends Optimizer<AdamGroupOptions> {
     return o.amsgrad ? ['expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['expAvg', 'expAvgSq'];
   }
 
-  protected override updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<AdamGroupOptions>): void {
+  protected override updateParam(p: Tensor, g: Tensor, state: ParamState, group: ParamGroup<AdamGroupOptions>): void {
     const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad } = group;
     const t = state.step;
-    const out = backend().adamStep(
-      p.storage, grad.storage,
-      this.buffer(state, 'expAvg', p), this.buffer(state, 'expAvgSq', p),
-      amsgrad ? this.buffer(state, 'maxExpAvgSq', p) : null,
-      {
-        lr, beta1, beta2, eps, weightDecay, amsgrad, decoupled: this.decoupled,
-        biasCorrection1: 1 - beta1 ** t, biasCorrection2: 1 - beta2 ** t,
-      },
-    );
-    p.storage = out.param;
-    state.buffers.expAvg = out.expAvg;
-    state.buffers.expAvgSq = out.expAvgSq;
-    if (out.maxExpAvgSq) state.buffers.maxExpAvgSq = out.maxExpAvgSq;
+    const m = this.buffer(state, 'expAvg', p);
+    const v = this.buffer(state, 'expAvgSq', p);
+    const vmax = amsgrad ? this.buffer(state, 'maxExpAvgSq', p) : null;
+    // L2 decay enters the gradient; decoupled (AdamW) decay shrinks the parameter instead.
+    const l2 = this.decoupled ? 0 : weightDecay;
+    const shrink = this.decoupled ? 1 - lr * weightDecay : 1;
+    const stepSize = lr / (1 - beta1 ** t);
+    const invBc2Sqrt = 1 / Math.sqrt(1 - beta2 ** t);
+    if (this.fused) {
+      this.applyProgram(vmax ? ADAM_AMSGRAD : ADAM, { p, g, m, v, ...(vmax ? { vmax } : {}) }, { beta1, beta2, oneMinusBeta1: 1 - beta1, oneMinusBeta2: 1 - beta2, eps, l2, shrink, stepSize, invBc2Sqrt });
+      return;
+    }
+    const gi = add(g, mul(p, l2));
+    const mNew = add(mul(m, beta1), mul(gi, 1 - beta1));
+    const vNew = add(mul(v, beta2), mul(mul(gi, gi), 1 - beta2));
+    this.assign(m, mNew);
+    this.assign(v, vNew);
+    let denom = vNew;
+    if (vmax) {
+      denom = maximum(vmax, vNew);
+      this.assign(vmax, denom);
+    }
+    this.assign(p, sub(mul(p, shrink), div(mul(mNew, stepSize), add(mul(sqrt(denom), invBc2Sqrt), eps))));
   }
 }
+
+const ADAM = `
+  let gi = g + l2 * p
+  m = beta1 * m + oneMinusBeta1 * gi
+  v = beta2 * v + oneMinusBeta2 * gi * gi
+  p = p * shrink - stepSize * m / (sqrt(v) * invBc2Sqrt + eps)`;
+
+const ADAM_AMSGRAD = `
+  let gi = g + l2 * p
+  m = beta1 * m + oneMinusBeta1 * gi
+  v = beta2 * v + oneMinusBeta2 * gi * gi
+  vmax = max(vmax, v)
+  p = p * shrink - stepSize * m / (sqrt(vmax) * invBc2Sqrt + eps)`;
 
 /** Adam with both bias corrections; `weightDecay` is an L2 penalty (see AdamW for the decoupled form). */
 export class Adam extends AdamFamily {

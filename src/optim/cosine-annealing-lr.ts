@@ -44,4 +44,8 @@ export class CosineAnnealingLR extends LRScheduler {
     const ratio = (1 + Math.cos((Math.PI * t) / T)) / (1 + Math.cos((Math.PI * (t - 1)) / T));
     return etaMin + ratio * (lr - etaMin);
   }
+
+  override closedFormLr(baseLr: number, epoch: number): number {
+    return this.etaMin + ((baseLr - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
+  }
 }

@@ -22,4 +22,8 @@ export class ExponentialLR extends LRScheduler {
   protected override nextLr(lr: number): number {
     return lr * this.gamma;
   }
+
+  override closedFormLr(baseLr: number, epoch: number): number {
+    return baseLr * this.gamma ** epoch;
+  }
 }

@@ -12,15 +12,15 @@
  * (v₁ = g₁, identical to v₀ = 0), ema is dampening μ with a zero initial velocity.
  */
 import type { Tensor } from '../tensor/tensor.ts';
-import { backend } from '../backend/registry.ts';
-import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
+import { add, mul, sub } from '../ops/arithmetic.ts';
+import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
 import { checkBoolean, checkNonNegative, checkOneOf, checkThat, checkUnitInterval } from './validate.ts';
 
 /** Which of the two momentum formulas to use. */
 export type MomentumVariant = 'classical' | 'ema';
 
 /** Momentum's options. */
-export interface MomentumOptions {
+export interface MomentumOptions extends OptimizerOptions {
   /** Learning rate (required). */
   lr: number;
   /** Momentum factor μ in [0, 1). Default 0.9. */
@@ -35,7 +35,7 @@ export interface MomentumOptions {
 }
 
 /** Momentum's options with every default filled in. */
-export type MomentumGroupOptions = Required<MomentumOptions>;
+export type MomentumGroupOptions = Required<Omit<MomentumOptions, keyof OptimizerOptions>>;
 
 /** Gradient descent with classical (heavy-ball) or exponential-moving-average momentum. */
 export class Momentum extends Optimizer<MomentumGroupOptions> {
@@ -45,7 +45,7 @@ export class Momentum extends Optimizer<MomentumGroupOptions> {
       momentum: options?.momentum ?? 0.9,
       variant: options?.variant ?? 'classical',
       nesterov: options?.nesterov ?? false,
-    } as MomentumGroupOptions);
+    } as MomentumGroupOptions, options);
   }
 
   protected override validateOptions(o: MomentumGroupOptions, where: string): void {
@@ -65,21 +65,32 @@ export class Momentum extends Optimizer<MomentumGroupOptions> {
     return [];
   }
 
-  protected override updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<MomentumGroupOptions>): void {
+  protected override updateParam(p: Tensor, g: Tensor, state: ParamState, group: ParamGroup<MomentumGroupOptions>): void {
     const { lr, momentum, variant, nesterov } = group;
     if (momentum === 0) {
-      p.storage = backend().sgdStep(p.storage, grad.storage, null, {
-        lr, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, firstStep: false,
-      }).param;
+      if (this.fused) this.applyProgram('p = p - lr * g', { p, g }, { lr });
+      else this.assign(p, sub(p, mul(g, lr)));
       return;
     }
     const ema = variant === 'ema';
     const fresh = state.buffers.velocity === undefined;
-    const velocity = this.buffer(state, 'velocity', p);
-    const out = backend().sgdStep(p.storage, grad.storage, velocity, {
-      lr, momentum, dampening: ema ? momentum : 0, nesterov, weightDecay: 0, firstStep: fresh && !ema,
-    });
-    p.storage = out.param;
-    state.buffers.velocity = out.momentumBuffer!;
+    const v = this.buffer(state, 'velocity', p);
+    // v ← keep·v + inject·g: classical v = μv + g (v₁ = g), ema v = μv + (1 − μ)g (v₀ = 0);
+    // the step is cv·v + cg·g: v itself, or with Nesterov the look-ahead μv + (1 − τ)g.
+    const keep = fresh && !ema ? 0 : momentum;
+    const inject = ema ? 1 - momentum : 1;
+    const cv = nesterov ? momentum : 1;
+    const cg = nesterov ? inject : 0;
+    if (this.fused) {
+      this.applyProgram(MOMENTUM, { p, g, v }, { lr, keep, inject, cv, cg });
+      return;
+    }
+    const vNew = add(mul(v, keep), mul(g, inject));
+    this.assign(v, vNew);
+    this.assign(p, sub(p, mul(add(mul(vNew, cv), mul(g, cg)), lr)));
   }
 }
+
+const MOMENTUM = `
+  v = keep * v + inject * g
+  p = p - lr * (cv * v + cg * g)`;

@@ -2,13 +2,23 @@
  * The Optimizer base: what every optimizer shares — parameter groups with options of their
  * own, per-parameter state, `zeroGrad()`, `step()`, and saving/restoring that state.
  *
- * A subclass supplies only the math for one parameter (`updateParam`, which calls its fused
- * backend kernel), the option checks, and the names of the state buffers it keeps.
+ * A subclass supplies the math for one parameter (`updateParam`), the option checks, and the
+ * names of the state it keeps. Its update is written twice, side by side: as an elementwise
+ * program that every backend compiles into one fused pass (`applyProgram`), and as plain
+ * tensor ops, the reference the fused form is tested against (`fused: false`). Optimizers
+ * that treat all parameters as one vector (LBFGS) override `step` and the state dict instead.
+ *
+ * `step()` is all-or-nothing for every error it can foresee: the options of every group and
+ * the gradient of every parameter are checked before the first parameter moves. NaN or
+ * infinite gradients are not errors (PyTorch lets them through, and fit() checks the loss);
+ * a gradient that is not a Tensor, or has another shape than its parameter, is.
  */
 import { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
-import { toHost, type Storage } from '../tensor/storage.ts';
+import { noGrad } from '../tensor/autograd.ts';
+import { keep, tidy } from '../tensor/lifetimes.ts';
 import { backend } from '../backend/registry.ts';
+import { pointwiseAll } from '../ops/pointwise.ts';
 
 /** Options every optimizer has; schedulers rely on `lr` alone. */
 export interface BaseOptions {
@@ -35,8 +45,10 @@ export type Params<O> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
 export interface ParamState {
   /** Steps this parameter has taken (the t of bias corrections and lrDecay). */
   step: number;
-  /** The optimizer's per-element memory, e.g. Adam's expAvg and expAvgSq. */
-  buffers: Record<string, Storage>;
+  /** The optimizer's per-element memory, e.g. Adam's expAvg and expAvgSq, shaped like the parameter. */
+  buffers: Record<string, Tensor>;
+  /** Memory that is one number per parameter, not per element, e.g. NAdam's product μ₁·…·μₜ. */
+  scalars: Record<string, number>;
 }
 
 /** One parameter's saved state: its step count and copies of its buffers. */
@@ -45,7 +57,19 @@ export interface SavedParamState {
   step: number;
   /** Copies of its buffers, shaped like the parameter. */
   buffers: Record<string, Tensor>;
+  /** Its per-parameter numbers; present only for optimizers that keep some (NAdam). */
+  scalars?: Record<string, number>;
 }
+
+/** What `step(closure)` calls: re-evaluates the model and returns the loss (after `backward()`). */
+export type Closure<L extends Tensor | number = Tensor | number> = () => L;
+
+/**
+ * Buffers of the five classic optimizers that are sums or averages of squares, so a negative
+ * value in a loaded state can only be corruption (and would turn into NaN weights one step
+ * later). Newer optimizers declare their own in `nonNegativeBuffers()`.
+ */
+const SQUARE_BUFFERS: readonly string[] = ['sum', 'squareAvg', 'expAvgSq', 'maxExpAvgSq'];
 
 /**
  * An optimizer's state as plain data, like PyTorch's: parameters are referred to by their
@@ -66,11 +90,31 @@ function copyValue(v: unknown): unknown {
   return Array.isArray(v) ? [...v] : v;
 }
 
-function hostCopy(s: Storage): Float32Array {
-  return new Float32Array(toHost(s));
+function hostCopy(t: Tensor, shape: readonly number[]): Tensor {
+  return new Tensor(Float32Array.from(t.data), shape);
 }
 
-/** Base class of SGD, Momentum, AdaGrad, RMSprop, Adam and AdamW. */
+/** Options every optimizer takes besides its hyperparameters. */
+export interface OptimizerOptions {
+  /**
+   * Update with the fused elementwise program (default) or with the reference written as
+   * plain tensor ops — slower, the same to float32 rounding, and there to be read and tested
+   * against (PyTorch's `fused`/`foreach` flags play the same role).
+   */
+  fused?: boolean;
+}
+
+/** How a bad value is shown in an error: "a Float32Array", "the number 5", "undefined". */
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'object' || typeof v === 'function') {
+    const name = (v as { constructor?: { name?: string } }).constructor?.name || typeof v;
+    return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+  }
+  return `the ${typeof v} ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`;
+}
+
+/** Base class of every optimizer in tg.optim. */
 export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /** The parameter groups; change `group.lr` (or any option) between steps to retune. */
   readonly paramGroups: ParamGroup<O>[] = [];
@@ -80,11 +124,31 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   protected readonly name: string;
   /** Options a group gets when it does not set them. */
   protected readonly defaults: O;
+  /** Whether updates run as one fused program per parameter (see OptimizerOptions). */
+  readonly fused: boolean;
 
-  protected constructor(name: string, params: Params<O>, defaults: O) {
+  /**
+   * `options` is the options object the user passed (hyperparameters and `fused`): a key in
+   * it that is no option of this optimizer (a typo such as `lrr`, or another optimizer's
+   * option) is refused rather than silently ignored.
+   */
+  protected constructor(name: string, params: Params<O>, defaults: O, options: object & OptimizerOptions = {}) {
     this.name = name;
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`${name}: options must be an object, got ${describe(options)}`);
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== 'fused' && !(key in defaults)) {
+        throw new RangeError(`${name}: unknown option '${key}' (${name}'s options are ${[...Object.keys(defaults), 'fused'].join(', ')})`);
+      }
+    }
+    this.fused = options.fused ?? true;
+    if (typeof this.fused !== 'boolean') throw new RangeError(`${name}: fused must be true or false, got ${describe(options.fused)}`);
     this.validateOptions(defaults, name);
     this.defaults = defaults;
+    if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new TypeError(`${name}: params must be an iterable of tensors or of parameter groups (e.g. model.parameters()), got ${describe(params)}`);
+    }
     const items = [...(params as Iterable<unknown>)];
     if (items.length === 0) throw new RangeError(`${name}: got an empty parameter list`);
     if (items.every((x) => x instanceof Tensor)) {
@@ -92,21 +156,40 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     } else if (items.some((x) => x instanceof Tensor)) {
       throw new TypeError(`${name}: params mixes tensors and parameter groups; pass one or the other`);
     } else {
-      for (const g of items) this.addParamGroup(g as ParamGroupInput<O>);
+      items.forEach((g, i) => {
+        if (typeof g !== 'object' || g === null) throw new TypeError(`${name}: params[${i}] is ${describe(g)}, not a Tensor or a parameter group`);
+        this.addParamGroup(g as ParamGroupInput<O>);
+      });
     }
   }
 
   /** Checks one set of options, throwing a RangeError that names the bad option. */
   protected abstract validateOptions(options: O, where: string): void;
 
-  /** Updates one parameter from its gradient (already checked to match its shape). */
-  protected abstract updateParam(param: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<O>): void;
+  /**
+   * Updates one parameter from its gradient (already checked to match its shape); `state.step`
+   * already counts this step. Optimizers that update all parameters as one vector override
+   * `step` instead and never reach this.
+   */
+  protected updateParam(_param: Tensor, _grad: Tensor, _state: ParamState, _group: ParamGroup<O>): void {
+    throw new Error(`${this.name}: updates all parameters together in step(), not one at a time`);
+  }
 
   /** Every buffer name this optimizer may keep. */
   protected abstract bufferNames(): readonly string[];
 
   /** Buffers whose absence could not be treated as a fresh start under these options. */
   protected abstract requiredBuffers(group: O): readonly string[];
+
+  /** Buffers that can never hold a negative value (second moments, step sizes). */
+  protected nonNegativeBuffers(): readonly string[] {
+    return this.bufferNames().filter((name) => SQUARE_BUFFERS.includes(name));
+  }
+
+  /** The per-parameter numbers this optimizer keeps, each with the closed interval it must lie in. */
+  protected scalarRanges(): Readonly<Record<string, readonly [number, number]>> {
+    return {};
+  }
 
   /** Adds a group of parameters with options of its own (the rest come from the defaults). */
   addParamGroup(input: ParamGroupInput<O>): void {
@@ -137,53 +220,110 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     this.paramGroups.push({ ...(options as O), params });
   }
 
-  /** Forgets every parameter's gradient (sets `.grad` to null, like PyTorch's set_to_none). */
+  /**
+   * Forgets every parameter's gradient (sets `.grad` to null, like PyTorch's set_to_none). A
+   * parameter owns its gradient, so the old one is disposed: clone it first to keep it.
+   */
   zeroGrad(): void {
     for (const group of this.paramGroups) {
-      for (const p of group.params) p.grad = null;
+      for (const p of group.params) {
+        p.grad?.dispose();
+        p.grad = null;
+      }
     }
   }
 
   /**
-   * Updates every parameter that has a gradient. All gradients are checked first, so a bad
-   * one throws before any parameter or state has changed.
+   * Updates every parameter that has a gradient. With a closure (which should zero the
+   * gradients, recompute the loss, call `backward()` and return the loss), it is called
+   * first and its loss returned, as in PyTorch; LBFGS needs one, the others accept one.
+   * Every group's options and every gradient are checked before any parameter changes.
    */
-  step(): void {
-    this.paramGroups.forEach((group, g) => {
-      group.params.forEach((p, i) => {
-        const grad = p.grad;
-        if (grad === null) return;
-        if (grad.size !== p.size || grad.shape.length !== p.shape.length || grad.shape.some((d, k) => d !== p.shape[k])) {
-          throw new ShapeError(
-            `${this.name}.step: gradient of shape ${fmtShape(grad.shape)} does not match parameter ${i} of group ${g} with shape ${fmtShape(p.shape)}`,
-          );
-        }
-      });
-    });
+  step<L extends Tensor | number>(closure?: Closure<L>): L | undefined {
+    const loss = this.callClosure(closure);
+    this.checkReadyToStep();
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         if (p.grad === null) continue;
         let state = this.state.get(p);
         if (!state) {
-          state = { step: 0, buffers: {} };
+          state = { step: 0, buffers: {}, scalars: {} };
           this.state.set(p, state);
         }
         state.step += 1;
-        this.updateParam(p, p.grad, state, group);
+        const grad = p.grad;
+        // Every temporary of the update is freed as soon as the update is done.
+        noGrad(() => tidy(() => this.updateParam(p, grad, state, group)));
       }
     }
+    return loss;
+  }
+
+  /** Runs a step's closure, if any, after checking it is a function. */
+  protected callClosure<L extends Tensor | number>(closure: Closure<L> | undefined): L | undefined {
+    if (closure === undefined) return undefined;
+    if (typeof closure !== 'function') {
+      throw new TypeError(`${this.name}.step: closure must be a function that returns the loss, got ${describe(closure)}`);
+    }
+    return closure();
+  }
+
+  /**
+   * Checks what a step reads — each group's options (a scheduler or a user may have changed
+   * them since construction) and each parameter's gradient — so a step that would fail
+   * part-way fails before anything has changed.
+   */
+  protected checkReadyToStep(): void {
+    this.paramGroups.forEach((group, g) => {
+      this.validateOptions(group, `${this.name}.step (group ${g})`);
+      group.params.forEach((p, i) => {
+        const where = `${this.name}.step: parameter ${i} of group ${g}`;
+        if (!(p instanceof Tensor)) throw new TypeError(`${where} is ${describe(p)}, not a Tensor`);
+        const grad: unknown = p.grad;
+        if (grad === null) return;
+        if (!(grad instanceof Tensor)) {
+          throw new TypeError(`${where} has a gradient that is ${describe(grad)}, not a Tensor (null means no gradient)`);
+        }
+        if (grad.size !== p.size || grad.shape.length !== p.shape.length || grad.shape.some((d, k) => d !== p.shape[k])) {
+          throw new ShapeError(`${this.name}.step: gradient of shape ${fmtShape(grad.shape)} does not match parameter ${i} of group ${g} with shape ${fmtShape(p.shape)}`);
+        }
+      });
+    });
   }
 
   /** The named buffer of a parameter's state, created (filled with `fill`) the first time it is needed. */
-  protected buffer(state: ParamState, name: string, param: Tensor, fill = 0): Storage {
+  protected buffer(state: ParamState, name: string, param: Tensor, fill = 0): Tensor {
     let b = state.buffers[name];
     if (b === undefined) {
       const host = new Float32Array(param.size);
       if (fill !== 0) host.fill(fill);
-      b = backend().upload(host);
+      b = keep(new Tensor(backend().upload(host), param.shape));
       state.buffers[name] = b;
     }
     return b;
+  }
+
+  /**
+   * Runs a fused update: `source` is an elementwise program over the tensors and numbers given;
+   * each output named like one of the tensors (the parameter `p`, a state buffer) becomes its
+   * new value — in place on the cpu.
+   *
+   * Work out every number that depends only on the options here, in float64, and pass it in
+   * (`oneMinusBeta2`, not `1 - beta2` in the program): on the gpu a program runs in float32,
+   * where 1 − 0.999 comes out 1.3e-5 too small — a systematic error in every second moment.
+   */
+  protected applyProgram(source: string, tensors: Record<string, Tensor>, scalars: Record<string, number>): void {
+    const out = pointwiseAll(this.name, source, { ...tensors, ...scalars }, true);
+    for (const [name, value] of Object.entries(out)) {
+      const target = tensors[name];
+      if (!target) throw new Error(`${this.name}: update program sets '${name}', which is not one of its tensors`);
+      target.storage = value.storage;
+    }
+  }
+
+  /** The reference path's assignment: `target` takes `value`'s values (as `target.copy_(value)` would). */
+  protected assign(target: Tensor, value: Tensor): void {
+    target.storage = value.storage;
   }
 
   /** A copy of the optimizer's state: step counts, buffers and every group's options. */
@@ -198,8 +338,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
         const s = this.state.get(p);
         if (s) {
           const buffers: Record<string, Tensor> = {};
-          for (const [name, b] of Object.entries(s.buffers)) buffers[name] = new Tensor(hostCopy(b), p.shape);
-          state[index] = { step: s.step, buffers };
+          for (const [name, b] of Object.entries(s.buffers)) buffers[name] = keep(hostCopy(b, p.shape));
+          state[index] = Object.keys(s.scalars).length > 0 ? { step: s.step, buffers, scalars: { ...s.scalars } } : { step: s.step, buffers };
         }
         return index++;
       });
@@ -246,30 +386,67 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     const groupOf = new Map<Tensor, O>();
     this.paramGroups.forEach((group, g) => group.params.forEach((p) => groupOf.set(p, newOptions[g])));
     const known = this.bufferNames();
-    const newState = new Map<Tensor, ParamState>();
+    const nonNegative = this.nonNegativeBuffers();
+    const scalarRanges = this.scalarRanges();
+    // Checked values stay on the host until everything has passed, so a refused dict uploads nothing.
+    const newState = new Map<Tensor, { step: number; buffers: Record<string, Float32Array>; scalars: Record<string, number> }>();
     for (const [key, saved] of Object.entries(sd.state)) {
       const p = byIndex.get(Number(key));
       if (!p) throw new RangeError(`${where}: state for parameter ${key}, which no group lists`);
       if (!Number.isInteger(saved?.step) || saved.step < 0) {
         throw new RangeError(`${where}: parameter ${key} has step ${saved?.step}; expected an integer ≥ 0`);
       }
-      const buffers: Record<string, Storage> = {};
+      const buffers: Record<string, Float32Array> = {};
       for (const [name, t] of Object.entries(saved.buffers ?? {})) {
         if (!known.includes(name)) throw new RangeError(`${where}: parameter ${key} has unknown buffer '${name}' (${this.name} keeps ${known.join(', ')})`);
         if (!(t instanceof Tensor) || t.size !== p.size) {
           const got = t instanceof Tensor ? `shape ${fmtShape(t.shape)}` : typeof t;
           throw new ShapeError(`${where}: buffer '${name}' of parameter ${key} must have ${p.size} values like the parameter ${fmtShape(p.shape)}, got ${got}`);
         }
-        buffers[name] = backend().upload(hostCopy(t.storage));
+        const values = Float32Array.from(t.data);
+        checkBufferValues(values, nonNegative.includes(name), `${where}: buffer '${name}' of parameter ${key}`);
+        buffers[name] = values;
       }
       for (const name of this.requiredBuffers(groupOf.get(p)!)) {
         if (saved.step > 0 && !(name in buffers)) throw new RangeError(`${where}: parameter ${key} lacks buffer '${name}'`);
       }
-      newState.set(p, { step: saved.step, buffers });
+      const scalars: Record<string, number> = {};
+      const savedScalars: unknown = saved.scalars ?? {};
+      if (typeof savedScalars !== 'object' || savedScalars === null) throw new TypeError(`${where}: parameter ${key} has scalars that are ${describe(savedScalars)}; expected an object of numbers`);
+      for (const [name, v] of Object.entries(savedScalars)) {
+        const range = scalarRanges[name];
+        if (!range) throw new RangeError(`${where}: parameter ${key} has unknown scalar '${name}'${Object.keys(scalarRanges).length ? ` (${this.name} keeps ${Object.keys(scalarRanges).join(', ')})` : ` (${this.name} keeps none)`}`);
+        if (typeof v !== 'number' || !(v >= range[0] && v <= range[1])) {
+          throw new RangeError(`${where}: scalar '${name}' of parameter ${key} must be a number in [${range[0]}, ${range[1]}], got ${typeof v === 'number' ? v : describe(v)}`);
+        }
+        scalars[name] = v;
+      }
+      for (const name of Object.keys(scalarRanges)) {
+        if (saved.step > 0 && !(name in scalars)) throw new RangeError(`${where}: parameter ${key} lacks scalar '${name}'`);
+      }
+      newState.set(p, { step: saved.step, buffers, scalars });
     }
     // Everything checked: now commit.
     this.paramGroups.forEach((group, g) => Object.assign(group, newOptions[g]));
+    for (const s of this.state.values()) for (const b of Object.values(s.buffers)) b.dispose();
     this.state.clear();
-    for (const [p, s] of newState) this.state.set(p, s);
+    for (const [p, s] of newState) {
+      const buffers: Record<string, Tensor> = {};
+      for (const [name, values] of Object.entries(s.buffers)) buffers[name] = keep(new Tensor(backend().upload(values), p.shape));
+      this.state.set(p, { step: s.step, buffers, scalars: s.scalars });
+    }
+  }
+}
+
+/**
+ * Refuses NaN and ±Infinity in a loaded buffer, and negative values in one that holds squares
+ * or step sizes: a trained state never contains them, and they would reach the weights on
+ * the next step.
+ */
+function checkBufferValues(values: Float32Array, nonNegative: boolean, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) throw new RangeError(`${what} holds ${v} at index ${i}; a saved state must be finite`);
+    if (nonNegative && v < 0) throw new RangeError(`${what} holds ${v} at index ${i}; it can never be negative`);
   }
 }

@@ -5,12 +5,13 @@
  * an estimate of the gradient's standard deviation instead.
  */
 import type { Tensor } from '../tensor/tensor.ts';
-import { backend } from '../backend/registry.ts';
-import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
+import { add, div, mul, sub } from '../ops/arithmetic.ts';
+import { maximum, sqrt } from '../ops/math.ts';
+import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
 import { checkBoolean, checkNonNegative, checkPositive, checkUnitInterval } from './validate.ts';
 
 /** RMSprop's options, named and defaulted as in PyTorch (camelCase). */
-export interface RMSpropOptions {
+export interface RMSpropOptions extends OptimizerOptions {
   /** Learning rate. Default 0.01. */
   lr?: number;
   /** Smoothing constant α of the squared-gradient average, in [0, 1). Default 0.99. */
@@ -26,7 +27,7 @@ export interface RMSpropOptions {
 }
 
 /** RMSprop's options with every default filled in. */
-export type RMSpropGroupOptions = Required<RMSpropOptions>;
+export type RMSpropGroupOptions = Required<Omit<RMSpropOptions, keyof OptimizerOptions>>;
 
 /** RMSprop: steps scaled by a moving root-mean-square of recent gradients. */
 export class RMSprop extends Optimizer<RMSpropGroupOptions> {
@@ -38,7 +39,7 @@ export class RMSprop extends Optimizer<RMSpropGroupOptions> {
       momentum: options.momentum ?? 0,
       centered: options.centered ?? false,
       weightDecay: options.weightDecay ?? 0,
-    });
+    }, options);
   }
 
   protected override validateOptions(o: RMSpropGroupOptions, where: string): void {
@@ -58,17 +59,38 @@ export class RMSprop extends Optimizer<RMSpropGroupOptions> {
     return ['squareAvg', ...(o.centered ? ['gradAvg'] : []), ...(o.momentum > 0 ? ['momentumBuffer'] : [])];
   }
 
-  protected override updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<RMSpropGroupOptions>): void {
-    const { lr, alpha, eps, momentum, centered, weightDecay } = group;
-    const squareAvg = this.buffer(state, 'squareAvg', p);
-    const gradAvg = centered ? this.buffer(state, 'gradAvg', p) : null;
-    const momentumBuffer = momentum > 0 ? this.buffer(state, 'momentumBuffer', p) : null;
-    const out = backend().rmspropStep(p.storage, grad.storage, squareAvg, gradAvg, momentumBuffer, {
-      lr, alpha, eps, weightDecay, momentum, centered,
-    });
-    p.storage = out.param;
-    state.buffers.squareAvg = out.squareAvg;
-    if (out.gradAvg) state.buffers.gradAvg = out.gradAvg;
-    if (out.momentumBuffer) state.buffers.momentumBuffer = out.momentumBuffer;
+  protected override updateParam(p: Tensor, g: Tensor, state: ParamState, group: ParamGroup<RMSpropGroupOptions>): void {
+    const { lr, alpha, eps, momentum, centered, weightDecay: wd } = group;
+    const v = this.buffer(state, 'squareAvg', p);
+    const a = centered ? this.buffer(state, 'gradAvg', p) : null;
+    const b = momentum > 0 ? this.buffer(state, 'momentumBuffer', p) : null;
+    if (this.fused) {
+      const source = `
+        let gi = g + wd * p
+        v = alpha * v + oneMinusAlpha * gi * gi
+        ${a ? 'a = alpha * a + oneMinusAlpha * gi' : ''}
+        let d = gi / (sqrt(${a ? 'max(v - a * a, 0)' : 'v'}) + eps)
+        ${b ? 'b = mu * b + d\n        p = p - lr * b' : 'p = p - lr * d'}`;
+      this.applyProgram(source, { p, g, v, ...(a ? { a } : {}), ...(b ? { b } : {}) }, { lr, alpha, oneMinusAlpha: 1 - alpha, eps, wd, mu: momentum });
+      return;
+    }
+    const gi = add(g, mul(p, wd));
+    const vNew = add(mul(v, alpha), mul(mul(gi, gi), 1 - alpha));
+    this.assign(v, vNew);
+    let variance = vNew;
+    if (a) {
+      const aNew = add(mul(a, alpha), mul(gi, 1 - alpha));
+      this.assign(a, aNew);
+      // v ≥ ḡ² holds exactly, but rounding can push the difference a hair below zero.
+      variance = maximum(sub(vNew, mul(aNew, aNew)), 0);
+    }
+    const d = div(gi, add(sqrt(variance), eps));
+    if (b) {
+      const bNew = add(mul(b, momentum), d);
+      this.assign(b, bNew);
+      this.assign(p, sub(p, mul(bNew, lr)));
+    } else {
+      this.assign(p, sub(p, mul(d, lr)));
+    }
   }
 }

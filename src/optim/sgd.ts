@@ -3,12 +3,12 @@
  * b ← μ·b + (1 − τ)·g, where the buffer starts as the first gradient itself (b₁ = g₁).
  */
 import type { Tensor } from '../tensor/tensor.ts';
-import { backend } from '../backend/registry.ts';
-import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
+import { add, mul, sub } from '../ops/arithmetic.ts';
+import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
 import { checkBoolean, checkClosedUnitInterval, checkNonNegative, checkThat } from './validate.ts';
 
 /** SGD's options, named and defaulted as in PyTorch (camelCase). */
-export interface SGDOptions {
+export interface SGDOptions extends OptimizerOptions {
   /** Learning rate (required). */
   lr: number;
   /** Momentum factor μ. Default 0 (plain gradient descent). */
@@ -22,7 +22,7 @@ export interface SGDOptions {
 }
 
 /** SGD's options with every default filled in. */
-export type SGDGroupOptions = Required<SGDOptions>;
+export type SGDGroupOptions = Required<Omit<SGDOptions, keyof OptimizerOptions>>;
 
 /** Stochastic gradient descent, optionally with (Nesterov) momentum and weight decay. */
 export class SGD extends Optimizer<SGDGroupOptions> {
@@ -33,7 +33,7 @@ export class SGD extends Optimizer<SGDGroupOptions> {
       dampening: options?.dampening ?? 0,
       nesterov: options?.nesterov ?? false,
       weightDecay: options?.weightDecay ?? 0,
-    } as SGDGroupOptions);
+    } as SGDGroupOptions, options);
   }
 
   protected override validateOptions(o: SGDGroupOptions, where: string): void {
@@ -55,12 +55,35 @@ export class SGD extends Optimizer<SGDGroupOptions> {
     return [];
   }
 
-  protected override updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<SGDGroupOptions>): void {
+  protected override updateParam(p: Tensor, g: Tensor, state: ParamState, group: ParamGroup<SGDGroupOptions>): void {
     const { lr, momentum, dampening, nesterov, weightDecay } = group;
-    const firstStep = momentum !== 0 && state.buffers.momentumBuffer === undefined;
-    const buf = momentum !== 0 ? this.buffer(state, 'momentumBuffer', p) : null;
-    const out = backend().sgdStep(p.storage, grad.storage, buf, { lr, momentum, dampening, nesterov, weightDecay, firstStep });
-    p.storage = out.param;
-    if (out.momentumBuffer) state.buffers.momentumBuffer = out.momentumBuffer;
+    if (momentum === 0) {
+      if (this.fused) this.applyProgram(SGD_PLAIN, { p, g }, { lr, wd: weightDecay });
+      else this.assign(p, sub(p, mul(add(g, mul(p, weightDecay)), lr)));
+      return;
+    }
+    const firstStep = state.buffers.momentumBuffer === undefined;
+    const b = this.buffer(state, 'momentumBuffer', p);
+    // b ← keep·b + inject·g is both b ← g (first step) and b ← μb + (1 − τ)g;
+    // the step is cb·b + cg·g: b itself, or Nesterov's g + μb.
+    const keep = firstStep ? 0 : momentum;
+    const inject = firstStep ? 1 : 1 - dampening;
+    const cb = nesterov ? momentum : 1;
+    const cg = nesterov ? 1 : 0;
+    if (this.fused) {
+      this.applyProgram(SGD_MOMENTUM, { p, g, b }, { lr, wd: weightDecay, keep, inject, cb, cg });
+      return;
+    }
+    const gi = add(g, mul(p, weightDecay));
+    const bNew = add(mul(b, keep), mul(gi, inject));
+    this.assign(b, bNew);
+    this.assign(p, sub(p, mul(add(mul(bNew, cb), mul(gi, cg)), lr)));
   }
 }
+
+const SGD_PLAIN = 'p = p - lr * (g + wd * p)';
+
+const SGD_MOMENTUM = `
+  let gi = g + wd * p
+  b = keep * b + inject * gi
+  p = p - lr * (cb * b + cg * gi)`;

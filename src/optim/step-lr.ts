@@ -29,4 +29,8 @@ export class StepLR extends LRScheduler {
   protected override nextLr(lr: number): number {
     return this.lastEpoch % this.stepSize === 0 ? lr * this.gamma : lr;
   }
+
+  override closedFormLr(baseLr: number, epoch: number): number {
+    return baseLr * this.gamma ** Math.floor(epoch / this.stepSize);
+  }
 }

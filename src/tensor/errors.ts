@@ -21,6 +21,16 @@ export class AutogradError extends Error {
   override name = 'AutogradError';
 }
 
+/** A tensor of the wrong element type for an op (an int32 tensor given to `exp`'s gradient, a float index). */
+export class DTypeError extends TypeError {
+  override name = 'DTypeError';
+}
+
+/** A tensor used after `dispose()` (or after the `tidy` that owned it ended). */
+export class DisposedError extends Error {
+  override name = 'DisposedError';
+}
+
 /** Formats a shape the way error messages print it: `[2,3]`. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;

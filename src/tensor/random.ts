@@ -10,6 +10,14 @@ let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
 /** The second normal of a Box–Muller pair, kept so no draw is wasted. */
 let spareNormal: number | null = null;
 
+/** A short, safe rendering of a value for error messages (no huge or cyclic dumps). */
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  return typeof v === 'object' ? 'an object' : typeof v;
+}
+
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
@@ -29,7 +37,7 @@ function nextUint32(): number {
 
 /** Seeds the global generator; the same seed gives the same draws everywhere. */
 export function manualSeed(seed: number): void {
-  if (!Number.isFinite(seed)) throw new RangeError(`manualSeed: seed must be a finite number, got ${seed}`);
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new RangeError(`manualSeed: seed must be a finite number, got ${show(seed)}`);
   // splitmix32 spreads a small integer seed over all 128 state bits, so seeds 0 and 1
   // do not start from nearly identical states.
   let x = Math.floor(seed) >>> 0;
@@ -57,8 +65,9 @@ export function randomNormal(): number {
     spareNormal = null;
     return z;
   }
-  let u = 0;
-  while (u === 0) u = randomUniform(); // log(0) would be -Infinity
+  // log(0) would be -Infinity. Instead of redrawing (a loop that never ends if the
+  // generator is broken), a 0 becomes half the grid step: once in 2^24 draws, |z| ≤ √(50 ln 2) ≈ 5.9.
+  const u = randomUniform() || 2 ** -25;
   const v = randomUniform();
   const r = Math.sqrt(-2 * Math.log(u));
   spareNormal = r * Math.sin(2 * Math.PI * v);
@@ -94,11 +103,32 @@ export function getRngState(): RngState {
   return { state: [s0, s1, s2, s3], spareNormal };
 }
 
-/** Restores a state captured by `getRngState`. */
-export function setRngState(st: RngState): void {
-  if (!st || !Array.isArray(st.state) || st.state.length !== 4 || !st.state.every(Number.isInteger)) {
-    throw new TypeError('setRngState: expected { state: [4 integers], spareNormal }');
+/**
+ * Throws unless `st` is a state `setRngState` can use: four 32-bit integers (signed or
+ * unsigned form), not all zero — xoshiro's one fixed point, from which it only ever draws
+ * zeros — and `spareNormal` null or a finite number. Changes nothing, so callers that
+ * restore several things at once (checkpoints) can check before they commit.
+ */
+export function checkRngState(st: unknown, where = 'setRngState'): asserts st is RngState {
+  if (st === null || typeof st !== 'object') throw new TypeError(`${where}: expected { state: [4 integers], spareNormal }, got ${show(st)}`);
+  const { state, spareNormal: spare } = st as Record<string, unknown>;
+  if (!Array.isArray(state) || state.length !== 4) throw new TypeError(`${where}: state must be an array of 4 integers, got ${show(state)}`);
+  state.forEach((w, i) => {
+    if (typeof w !== 'number' || !Number.isInteger(w) || w < -(2 ** 31) || w >= 2 ** 32) {
+      throw new RangeError(`${where}: state[${i}] must be a 32-bit integer, got ${show(w)}`);
+    }
+  });
+  if (state.every((w) => (w | 0) === 0)) {
+    throw new RangeError(`${where}: state is all zeros, which xoshiro128** never leaves (every draw would be 0); use manualSeed or a state from getRngState`);
   }
+  if (spare !== null && spare !== undefined && !(typeof spare === 'number' && Number.isFinite(spare))) {
+    throw new RangeError(`${where}: spareNormal must be null or a finite number, got ${show(spare)}`);
+  }
+}
+
+/** Restores a state captured by `getRngState`; an invalid one is refused and changes nothing. */
+export function setRngState(st: RngState): void {
+  checkRngState(st);
   [s0, s1, s2, s3] = st.state.map((v) => v | 0) as [number, number, number, number];
   spareNormal = st.spareNormal ?? null;
 }

@@ -1,31 +1,37 @@
 /**
- * Where a tensor's numbers live. On the cpu backend that is a Float32Array; a gpu backend
- * keeps them on the device (a texture or buffer) and hands back a `DeviceData` that knows how
- * to copy itself to the host. Tensors hold either, so a training step on the gpu never has to
- * round-trip through JavaScript arrays until someone reads `.data`.
+ * Where a tensor's numbers live. On the cpu backend that is a host typed array; a gpu backend
+ * keeps them on the device (a texture) and hands back a `DeviceData` that knows how to copy
+ * itself to the host. Tensors hold either, so a training step on the gpu never round-trips
+ * through JavaScript arrays until someone reads `.data`.
  */
+import { isHostArray, type HostArray } from './dtype.ts';
 
 /** Numbers held by an accelerator; copied to the host only when read. */
 export interface DeviceData {
-  /** Number of float32 elements. */
+  /** Number of elements. */
   readonly length: number;
   /** Which backend made it (a backend given another backend's data downloads it first). */
   readonly backend: string;
-  /** Copies the values to a new host array. */
+  /** Copies the values to a new host array (devices hold every dtype as float32). */
   download(): Float32Array;
-  /** Frees the device memory early; optional, the garbage collector handles the rest. */
+  /** Frees the device memory now; called when the last tensor using it is disposed. */
   dispose?(): void;
 }
 
-/** A tensor's storage: host memory, or device memory that downloads on demand. */
-export type Storage = Float32Array | DeviceData;
+export type Storage = HostArray | DeviceData;
 
-/** True when the storage is already a host array. */
-export function isHost(s: Storage): s is Float32Array {
-  return s instanceof Float32Array;
+export function isHost(s: Storage): s is HostArray {
+  return isHostArray(s);
 }
 
-/** The storage's values on the host, downloading device data if need be. */
+/** The storage's values on the host as float32 (the array itself when it already is one). */
 export function toHost(s: Storage): Float32Array {
-  return s instanceof Float32Array ? s : s.download();
+  if (s instanceof Float32Array) return s;
+  if (isHostArray(s)) return Float32Array.from(s);
+  return s.download();
+}
+
+/** Bytes a storage holds, for `memory()`: devices keep a float32 per element. */
+export function storageBytes(s: Storage): number {
+  return isHostArray(s) ? s.byteLength : 4 * s.length;
 }

@@ -1,36 +1,50 @@
 /**
- * The Tensor: an n-dimensional array of float32 numbers, row-major and contiguous, that
- * remembers how it was computed so gradients can flow back through it.
+ * The Tensor: an n-dimensional array — float32, int32 or bool — row-major and contiguous,
+ * that remembers how it was computed so gradients can flow back through it.
  *
  * This file holds the data structure only. The math (`add`, `matmul`, `relu`, …) lives in
- * `src/ops/`, one file per family, and is attached to `Tensor.prototype` by
- * `src/ops/methods.ts`; that keeps the layers of the code pointing one way (ops depend on
- * tensors, never the reverse).
+ * `src/ops/`, one file per family, and `src/ops/methods.ts` attaches it to `Tensor.prototype`
+ * as chainable methods; the layers of the code point one way (ops depend on tensors).
  */
-import { AutogradError, ShapeError, fmtShape } from './errors.ts';
-import { checkShape, sizeOf, type Shape } from './shape.ts';
+import { AutogradError, DisposedError, DTypeError, ShapeError, fmtShape } from './errors.ts';
+import { checkShape, sameShape, sizeOf, type Shape } from './shape.ts';
 import { runBackward, type GradNode } from './autograd.ts';
-import { toHost, type Storage } from './storage.ts';
+import { isHost, type Storage } from './storage.ts';
+import { checkDType, dtypeOfArray, newArray, type DType, type HostArray } from './dtype.ts';
+import { releaseStorage, retainStorage, trackTensor, untrackTensor, type StorageRef } from './lifetimes.ts';
 
-/** Options accepted when a tensor is created. */
 export interface TensorOptions {
-  /** Record operations on this tensor so `backward()` can compute its gradient. Default false. */
+  /** Record operations on this tensor so `backward()` can compute its gradient (float32 only). Default false. */
   requiresGrad?: boolean;
+  /** The element type; inferred from the data where it can be. Default 'float32'. */
+  dtype?: DType;
 }
 
-/** An n-dimensional float32 array with reverse-mode automatic differentiation. */
+export interface BackwardOptions {
+  /**
+   * Keep the recorded graph so that backward can run through it again. By default the graph
+   * is freed as backward walks it, as in PyTorch, and a second pass is an error.
+   */
+  retainGraph?: boolean;
+}
+
 export class Tensor {
   /** Length of each dimension, outermost first. */
   readonly shape: readonly number[];
   /** Number of elements. */
   readonly size: number;
-  /** Whether gradients flow to (and accumulate in) this tensor. */
-  requiresGrad: boolean;
-  /** Gradient accumulated by `backward()`; only leaves that require a gradient keep one. */
+  readonly dtype: DType;
+  /** Gradient accumulated by `backward()`; only leaves that require a gradient keep one. Owned by this tensor: replaced or cleared, it is disposed. */
   grad: Tensor | null = null;
   /** The recorded op that produced this tensor (null for leaves and for results made under `noGrad`). */
   gradFn: GradNode | null = null;
-  private _storage: Storage;
+  /** @internal exempt from `tidy` (see `keep`). */
+  kept = false;
+  /** @internal */
+  disposed = false;
+  /** @internal the storage, shared with the lifetime registry so a collected tensor can release it. */
+  readonly ref: StorageRef;
+  private _requiresGrad = false;
 
   /** Wraps existing storage; most code should use `tensor()`, `zeros()` and friends instead. */
   constructor(storage: Storage, shape: Shape, options: TensorOptions = {}) {
@@ -39,34 +53,72 @@ export class Tensor {
     if (storage.length !== size) {
       throw new ShapeError(`Tensor: storage holds ${storage.length} values but shape ${fmtShape(shape)} needs ${size}`);
     }
+    const dtype = options.dtype === undefined ? (isHost(storage) ? dtypeOfArray(storage) : 'float32') : checkDType('Tensor', options.dtype);
+    if (isHost(storage) && dtypeOfArray(storage) !== dtype) {
+      throw new DTypeError(`Tensor: a ${storage.constructor.name} cannot hold a ${dtype} tensor`);
+    }
     this.shape = Object.freeze([...shape]);
     this.size = size;
-    this._storage = storage;
+    this.dtype = dtype;
+    this.ref = { storage };
     this.requiresGrad = options.requiresGrad ?? false;
+    trackTensor(this);
   }
 
-  /** Number of dimensions. */
+  /** Whether gradients flow to (and accumulate in) this tensor; only float32 tensors can. */
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+
+  set requiresGrad(v: boolean) {
+    if (v && this.dtype !== 'float32') {
+      throw new DTypeError(`requiresGrad: only float32 tensors can require gradients, this one is ${this.dtype}`);
+    }
+    this._requiresGrad = v;
+  }
+
   get ndim(): number {
     return this.shape.length;
   }
 
-  /** The values as a host Float32Array (downloaded from the device first if need be). */
-  get data(): Float32Array {
-    if (!(this._storage instanceof Float32Array)) this._storage = toHost(this._storage);
-    return this._storage;
+  /**
+   * The values as a host typed array of the tensor's dtype: Float32Array, Int32Array, or
+   * Uint8Array of 0/1 for bool. On the cpu this is the tensor's own memory; a device tensor
+   * is downloaded and from then on lives on the host.
+   */
+  get data(): HostArray {
+    const s = this.storage;
+    if (isHost(s)) return s;
+    const host = newArray(this.dtype, this.size);
+    host.set(s.download());
+    this.storage = host;
+    return host;
   }
 
   /** The storage as the backend holds it, host or device; backends read and replace it. */
   get storage(): Storage {
-    return this._storage;
+    if (this.disposed) {
+      throw new DisposedError(
+        `Tensor ${fmtShape(this.shape)} ${this.dtype} was disposed (by dispose() or at the end of the tidy() that made it); ` +
+        'return it from the tidy function or pass it to tg.keep() to use it afterwards',
+      );
+    }
+    return this.ref.storage;
   }
 
-  /** Replaces the storage (a backend's result); it must hold exactly `size` values. */
+  /** Replaces the storage (an optimizer's update, a backend's result); it must hold exactly `size` values. */
   set storage(s: Storage) {
     if (s.length !== this.size) {
       throw new ShapeError(`Tensor.storage: new storage holds ${s.length} values, tensor ${fmtShape(this.shape)} needs ${this.size}`);
     }
-    this._storage = s;
+    if (isHost(s) && dtypeOfArray(s) !== this.dtype) {
+      throw new DTypeError(`Tensor.storage: a ${s.constructor.name} cannot hold a ${this.dtype} tensor`);
+    }
+    const old = this.storage;
+    if (old === s) return;
+    retainStorage(s);
+    this.ref.storage = s;
+    releaseStorage(old);
   }
 
   /** True for tensors created by the user rather than computed by a recorded op. */
@@ -74,7 +126,7 @@ export class Tensor {
     return this.gradFn === null;
   }
 
-  /** The single value of a one-element tensor as a JS number. */
+  /** The single value of a one-element tensor as a JS number (bools as 0 or 1). */
   item(): number {
     if (this.size !== 1) {
       throw new ShapeError(`item: only a one-element tensor converts to a number, got shape ${fmtShape(this.shape)}`);
@@ -99,14 +151,21 @@ export class Tensor {
 
   /** A tensor sharing these values but cut from the graph: no gradient flows through it. */
   detach(): Tensor {
-    return new Tensor(this._storage, this.shape);
+    return new Tensor(this.storage, this.shape, { dtype: this.dtype });
   }
 
   /**
    * Computes the gradient of this tensor w.r.t. every leaf that requires one, accumulating
    * into their `.grad`. A non-scalar needs `gradOutput`, the gradient w.r.t. this tensor.
    */
-  backward(gradOutput?: Tensor): void {
+  backward(gradOutput?: Tensor | BackwardOptions, options: BackwardOptions = {}): void {
+    if (gradOutput !== undefined && !(gradOutput instanceof Tensor)) {
+      if (typeof gradOutput !== 'object' || gradOutput === null) {
+        throw new TypeError(`backward: expected a gradient Tensor or { retainGraph }, got ${gradOutput === null ? 'null' : typeof gradOutput}`);
+      }
+      options = gradOutput;
+      gradOutput = undefined;
+    }
     if (!this.requiresGrad) {
       throw new AutogradError('backward: this tensor does not require grad and has no recorded graph (did you forget requiresGrad: true, or compute it under noGrad?)');
     }
@@ -117,19 +176,27 @@ export class Tensor {
       }
       seed = new Tensor(new Float32Array([1]), this.shape);
     } else {
-      if (gradOutput.size !== this.size || gradOutput.shape.length !== this.shape.length ||
-          gradOutput.shape.some((d, i) => d !== this.shape[i])) {
+      if (!sameShape(gradOutput.shape, this.shape)) {
         throw new ShapeError(`backward: gradOutput shape ${fmtShape(gradOutput.shape)} does not match tensor shape ${fmtShape(this.shape)}`);
       }
+      if (gradOutput.dtype !== 'float32') throw new DTypeError(`backward: gradOutput must be float32, got ${gradOutput.dtype}`);
       seed = gradOutput.detach();
     }
-    runBackward(this, seed);
+    runBackward(this, seed, options.retainGraph ?? false);
   }
 
-  /** A short description with shape and (for small tensors) values. */
+  /** Frees this tensor's memory now (device memory on the gpu); using it afterwards is an error. Idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    untrackTensor(this);
+  }
+
   toString(): string {
+    if (this.disposed) return `Tensor(shape=${fmtShape(this.shape)}, ${this.dtype}, disposed)`;
     const values = this.size <= 20 ? ` ${JSON.stringify(this.toArray())}` : '';
-    return `Tensor(shape=${fmtShape(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''})${values}`;
+    const dtype = this.dtype === 'float32' ? '' : `, ${this.dtype}`;
+    return `Tensor(shape=${fmtShape(this.shape)}${dtype}${this.requiresGrad ? ', requiresGrad' : ''})${values}`;
   }
 }
 

@@ -2,7 +2,8 @@
  * Callbacks: code that fit() runs at fixed points of training — to log, stop early, or
  * save checkpoints — without the loop knowing about any of them.
  */
-import type { Tensor } from '../tensor/tensor.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { describeValue } from '../data/errors.ts';
 import type { EpochRecord, History } from './history.ts';
 import type { BatchSource, EpochScheduler, TrainableModel, TrainableOptimizer } from './types.ts';
 
@@ -78,8 +79,8 @@ const MONITORS: readonly Monitor[] = ['loss', 'accuracy', 'valLoss', 'valAccurac
 
 /** Whether larger is better for a monitor under a mode. */
 export function resolveMode(who: string, monitor: Monitor, mode: 'min' | 'max' | 'auto' = 'auto'): 'min' | 'max' {
-  if (!MONITORS.includes(monitor)) throw new RangeError(`${who}: monitor must be one of ${MONITORS.join(', ')}, got ${JSON.stringify(monitor)}`);
-  if (mode !== 'min' && mode !== 'max' && mode !== 'auto') throw new RangeError(`${who}: mode must be 'min', 'max' or 'auto', got ${JSON.stringify(mode)}`);
+  if (!MONITORS.includes(monitor)) throw new RangeError(`${who}: monitor must be one of ${MONITORS.join(', ')}, got ${describeValue(monitor)}`);
+  if (mode !== 'min' && mode !== 'max' && mode !== 'auto') throw new RangeError(`${who}: mode must be 'min', 'max' or 'auto', got ${describeValue(mode)}`);
   if (mode !== 'auto') return mode;
   return monitor === 'accuracy' || monitor === 'valAccuracy' ? 'max' : 'min';
 }
@@ -92,6 +93,8 @@ export function monitored(who: string, record: EpochRecord, monitor: Monitor): n
   }
   return v;
 }
+
+const EARLY_STOPPING_OPTIONS: readonly string[] = ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights'];
 
 /** Options for {@link EarlyStopping}. */
 export interface EarlyStoppingOptions {
@@ -129,20 +132,41 @@ export class EarlyStopping implements Callback {
 
   /** See {@link EarlyStoppingOptions}. */
   constructor(options: EarlyStoppingOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError(`EarlyStopping: options must be an object, got ${describeValue(options)}`);
+    for (const key of Object.keys(options)) {
+      if (!EARLY_STOPPING_OPTIONS.includes(key)) throw new RangeError(`EarlyStopping: unknown option ${JSON.stringify(key)} (options are ${EARLY_STOPPING_OPTIONS.join(', ')})`);
+    }
     this.monitor = options.monitor ?? 'valLoss';
     this.mode = resolveMode('EarlyStopping', this.monitor, options.mode);
     this.patience = options.patience ?? 0;
     this.minDelta = options.minDelta ?? 0;
-    if (!Number.isInteger(this.patience) || this.patience < 0) throw new RangeError(`EarlyStopping: patience must be a non-negative integer, got ${this.patience}`);
-    if (!(this.minDelta >= 0)) throw new RangeError(`EarlyStopping: minDelta must be >= 0, got ${this.minDelta}`);
+    if (typeof this.patience !== 'number' || !Number.isInteger(this.patience) || this.patience < 0) {
+      throw new RangeError(`EarlyStopping: patience must be a non-negative integer, got ${describeValue(this.patience)}`);
+    }
+    if (typeof this.minDelta !== 'number' || !(this.minDelta >= 0) || this.minDelta === Infinity) {
+      throw new RangeError(`EarlyStopping: minDelta must be a finite number >= 0, got ${describeValue(this.minDelta)}`);
+    }
+    if (options.restoreBestWeights !== undefined && typeof options.restoreBestWeights !== 'boolean') {
+      throw new TypeError(`EarlyStopping: restoreBestWeights must be true or false, got ${describeValue(options.restoreBestWeights)}`);
+    }
     this.restoreBestWeights = options.restoreBestWeights ?? false;
     this.best = this.mode === 'min' ? Infinity : -Infinity;
   }
 
-  /** Checks that the monitored metric will exist. */
+  /** Checks that the monitored metric will exist, and that kept best weights (from a checkpoint) fit the model. */
   onTrainBegin(ctx: TrainingContext): void {
     if (this.monitor.startsWith('val') && ctx.validation === undefined) {
       throw new RangeError(`EarlyStopping: monitor '${this.monitor}' needs validation data; pass options.validation to fit`);
+    }
+    if (this.bestWeights) {
+      const current = ctx.model.stateDict();
+      const names = Object.keys(current);
+      const kept = Object.keys(this.bestWeights);
+      const misfit = names.find((n) => !kept.includes(n)) ?? kept.find((n) => !names.includes(n)) ??
+        names.find((n) => this.bestWeights![n].shape.join() !== current[n].shape.join());
+      if (misfit !== undefined) {
+        throw new RangeError(`EarlyStopping: the best weights it keeps do not fit the model (at ${JSON.stringify(misfit)}); were they saved from another model?`);
+      }
     }
   }
 
@@ -179,11 +203,24 @@ export class EarlyStopping implements Callback {
     return { best: this.best, bestEpoch: this.bestEpoch, wait: this.wait, bestWeights: this.bestWeights };
   }
 
-  /** Restores what stateDict() returned. */
+  /** Restores what stateDict() returned; a state of the wrong types is refused and changes nothing. */
   loadStateDict(state: { best: number; bestEpoch: number; wait: number; bestWeights?: Record<string, Tensor> | null }): void {
-    this.best = state.best;
-    this.bestEpoch = state.bestEpoch;
-    this.wait = state.wait;
-    this.bestWeights = state.bestWeights ?? null;
+    const where = 'EarlyStopping.loadStateDict';
+    if (state === null || typeof state !== 'object') throw new TypeError(`${where}: expected { best, bestEpoch, wait, bestWeights }, got ${describeValue(state)}`);
+    const { best, bestEpoch, wait, bestWeights } = state;
+    if (typeof best !== 'number' || Number.isNaN(best)) throw new TypeError(`${where}: best must be a number, got ${describeValue(best)}`);
+    for (const [name, v] of [['bestEpoch', bestEpoch], ['wait', wait]] as const) {
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new RangeError(`${where}: ${name} must be an integer >= 0, got ${describeValue(v)}`);
+    }
+    if (bestWeights !== undefined && bestWeights !== null) {
+      if (typeof bestWeights !== 'object') throw new TypeError(`${where}: bestWeights must be an object of Tensors or null, got ${describeValue(bestWeights)}`);
+      for (const k of Object.keys(bestWeights)) {
+        if (!(bestWeights[k] instanceof Tensor)) throw new TypeError(`${where}: bestWeights[${JSON.stringify(k)}] must be a Tensor, got ${describeValue(bestWeights[k])}`);
+      }
+    }
+    this.best = best;
+    this.bestEpoch = bestEpoch;
+    this.wait = wait;
+    this.bestWeights = bestWeights ?? null;
   }
 }

@@ -1,23 +1,37 @@
 /**
  * Training checkpoints: everything a run needs to continue exactly where it stopped —
  * model weights, optimizer state, the global RNG, the data loaders' positions, the
- * scheduler, callback state, the history and the epoch — in ONE safetensors file.
+ * scheduler, callback state, the history, the epoch, and whether a callback ended the run —
+ * in ONE safetensors file.
  *
  * Tensors (weights, optimizer buffers, any tensor inside a state dict) go in the tensor
  * section; everything else is JSON in the `__metadata__` entry "tsgrad.checkpoint", with
  * each tensor replaced by a reference to its name. One file written by temp + rename
  * (io.saveTensors) means a crash mid-save leaves the previous checkpoint intact.
+ *
+ * loadCheckpoint checks everything the file can be checked against on its own (format,
+ * epoch, history, RNG state, the shape of each section) and refuses a file that fails
+ * any of it; what must fit the run (weights, optimizer, loader) is checked by resume.ts.
  */
 import { Tensor } from '../tensor/tensor.ts';
-import { getRngState, setRngState, type RngState } from '../tensor/random.ts';
+import { checkRngState, getRngState, type RngState } from '../tensor/random.ts';
 import { loadTensors, saveTensors } from '../io/safetensors.ts';
+import { scanJson } from '../io/json-scan.ts';
+import { describeValue } from '../data/errors.ts';
 import { History, type EpochRecord } from './history.ts';
-import { monitored, resolveMode, type Callback, type Monitor, type TrainingContext } from './callbacks.ts';
+import type { Callback, TrainingContext } from './callbacks.ts';
 
 const META_KEY = 'tsgrad.checkpoint';
 const FORMAT = 'tsgrad-checkpoint/1';
 
-/** A checkpoint file that cannot be used to resume (wrong format, or does not fit the run). */
+/**
+ * Bounds on the metadata JSON (see json-scan.ts). A real checkpoint nests about 6 deep and
+ * holds a few members per parameter tensor and per epoch; these leave wide room for that
+ * while keeping a hostile file's parse under a few seconds.
+ */
+const META_BOUNDS = { maxDepth: 32, maxObjectMembers: 65_536, maxMembers: 1_048_576 };
+
+/** A checkpoint file that cannot be used to resume (wrong format, or does not fit the run), or cannot be written. */
 export class CheckpointError extends Error {
   /** Always 'CheckpointError'. */
   override name = 'CheckpointError';
@@ -35,10 +49,17 @@ interface CheckpointMeta {
   scheduler: unknown;
   callbacks: { kind: string; state: unknown }[];
   history: { epochs: EpochRecord[]; stopReason: string | null };
+  /** Why a callback ended the run, or null while it goes on; absent in files written before it was kept. */
+  stopReason?: string | null;
 }
 
 /** JSON has no NaN/Infinity and no typed arrays; these markers carry them through. */
 type Packed = { $tensor: string } | { $number: string } | unknown;
+
+/** Sets an own property even for "__proto__", which plain assignment would turn into a prototype change. */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
 
 /** Replaces every Tensor in `value` by a reference, collecting the tensors under `prefix`. */
 function pack(value: unknown, tensors: Record<string, Tensor>, prefix: string): Packed {
@@ -53,7 +74,7 @@ function pack(value: unknown, tensors: Record<string, Tensor>, prefix: string): 
   if (Array.isArray(value)) return value.map((v) => pack(v, tensors, prefix));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = pack(v, tensors, prefix);
+    for (const k of Object.keys(value)) setOwn(out, k, pack((value as Record<string, unknown>)[k], tensors, prefix));
     return out;
   }
   return value;
@@ -65,20 +86,26 @@ function unpack(value: Packed, tensors: Record<string, Tensor>, path: string): u
   if (value !== null && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     if (typeof obj.$tensor === 'string') {
-      const t = tensors[obj.$tensor];
-      if (!t) throw new CheckpointError(`loadCheckpoint: ${path} refers to tensor "${obj.$tensor}", which the file does not hold`);
-      return t;
+      if (!Object.prototype.hasOwnProperty.call(tensors, obj.$tensor)) {
+        throw new CheckpointError(`loadCheckpoint: ${path} refers to tensor ${describeValue(obj.$tensor)}, which the file does not hold`);
+      }
+      return tensors[obj.$tensor];
     }
-    if (typeof obj.$number === 'string') return Number(obj.$number);
+    if (typeof obj.$number === 'string') {
+      if (!['NaN', 'Infinity', '-Infinity'].includes(obj.$number)) {
+        throw new CheckpointError(`loadCheckpoint: ${path} holds ${describeValue(obj.$number)} where NaN, Infinity or -Infinity was expected`);
+      }
+      return Number(obj.$number);
+    }
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(obj)) out[k] = unpack(v, tensors, path);
+    for (const k of Object.keys(obj)) setOwn(out, k, unpack(obj[k], tensors, path));
     return out;
   }
   return value;
 }
 
 /** Key of a callback's state: its position and class, so a reordered list does not mix states up. */
-const callbackKind = (cb: Callback, i: number) => `${i}:${cb.constructor?.name ?? 'callback'}`;
+export const callbackKind = (cb: Callback, i: number): string => `${i}:${cb.constructor?.name ?? 'callback'}`;
 
 /** Writes the run's full state to `path` (atomically); `ctx.epoch` epochs count as completed. */
 export function saveCheckpoint(path: string, ctx: TrainingContext): void {
@@ -94,6 +121,8 @@ export function saveCheckpoint(path: string, ctx: TrainingContext): void {
     scheduler: pack(ctx.scheduler?.stateDict?.() ?? null, tensors, 'scheduler'),
     callbacks: ctx.callbacks.map((cb, i) => ({ kind: callbackKind(cb, i), state: pack(cb.stateDict?.() ?? null, tensors, `callback${i}`) })),
     history: ctx.history.toJSON(),
+    // Without this a resumed run that early stopping had ended would train on.
+    stopReason: ctx.stopTraining ? (ctx.stopReason ?? 'stopped by a callback') : null,
   };
   const json = JSON.stringify(pack(meta, {}, 'meta'));
   saveTensors(tensors, path, { [META_KEY]: json });
@@ -124,118 +153,69 @@ export interface Checkpoint {
   }[];
   /** The epochs recorded so far. */
   history: History;
+  /** Why a callback (early stopping) ended the run; null when the run can go on. */
+  stopReason: string | null;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isNumber = (v: unknown): v is number => typeof v === 'number';
+
+/** Checks one history record: the epoch number it must carry and numbers where numbers belong. */
+function checkRecord(r: unknown, i: number, bad: (why: string) => CheckpointError): void {
+  if (!isObject(r)) throw bad(`history.epochs[${i}] must be an object, got ${describeValue(r)}`);
+  if (r.epoch !== i + 1) throw bad(`history.epochs[${i}] is epoch ${describeValue(r.epoch)}, expected ${i + 1}`);
+  for (const key of ['loss', 'accuracy', 'seconds', 'samplesPerSecond']) {
+    if (!isNumber(r[key])) throw bad(`history.epochs[${i}].${key} must be a number, got ${describeValue(r[key])}`);
+  }
+  for (const key of ['valLoss', 'valAccuracy', 'lr']) {
+    if (r[key] !== undefined && !isNumber(r[key])) throw bad(`history.epochs[${i}].${key} must be a number, got ${describeValue(r[key])}`);
+  }
+}
+
+/** Everything about the metadata that does not depend on the run it will resume. */
+function checkMeta(meta: unknown, bad: (why: string) => CheckpointError): asserts meta is CheckpointMeta {
+  if (!isObject(meta)) throw bad(`metadata must be an object, got ${describeValue(meta)}`);
+  if (meta.format !== FORMAT) throw bad(`format is ${describeValue(meta.format)}, expected "${FORMAT}"`);
+  const { epoch, history, callbacks, stopReason } = meta;
+  if (typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 0) throw bad(`epoch must be an integer ≥ 0, got ${describeValue(epoch)}`);
+  try {
+    checkRngState(meta.rng, 'rng');
+  } catch (err) {
+    throw bad((err as Error).message);
+  }
+  if (!isObject(history) || !Array.isArray(history.epochs)) throw bad('history must be { epochs: [...], stopReason }');
+  if (history.epochs.length !== epoch) throw bad(`history holds ${history.epochs.length} epochs, but the checkpoint says ${epoch} were completed`);
+  history.epochs.forEach((r, i) => checkRecord(r, i, bad));
+  if (history.stopReason !== null && typeof history.stopReason !== 'string') throw bad(`history.stopReason must be a string or null, got ${describeValue(history.stopReason)}`);
+  if (stopReason !== undefined && stopReason !== null && typeof stopReason !== 'string') throw bad(`stopReason must be a string or null, got ${describeValue(stopReason)}`);
+  if (!Array.isArray(callbacks)) throw bad(`callbacks must be an array, got ${describeValue(callbacks)}`);
+  callbacks.forEach((c, i) => {
+    if (!isObject(c) || typeof c.kind !== 'string' || !('state' in c)) throw bad(`callbacks[${i}] must be { kind: string, state }`);
+  });
+  for (const key of ['optimizer', 'trainLoader', 'validation', 'scheduler']) {
+    if (!(key in meta)) throw bad(`the ${key} section is missing`);
+  }
 }
 
 /** Reads and checks a checkpoint written by saveCheckpoint (throws CheckpointError if it is not one). */
 export function loadCheckpoint(path: string): Checkpoint {
   const { tensors, metadata } = loadTensors(path);
+  const bad = (why: string) => new CheckpointError(`loadCheckpoint: ${path}: ${why}`);
   const raw = metadata[META_KEY];
   if (raw === undefined) throw new CheckpointError(`loadCheckpoint: ${path} is a safetensors file but not a tsgrad checkpoint (no "${META_KEY}" metadata)`);
-  let meta: CheckpointMeta;
+  const broken = scanJson(raw.length, (i) => raw.charCodeAt(i), META_BOUNDS);
+  if (broken) throw bad(`checkpoint metadata exceeds ${broken.bound} = ${broken.limit} at character ${broken.at}; not a file saveCheckpoint wrote`);
+  let meta: unknown;
   try {
-    meta = unpack(JSON.parse(raw), tensors, path) as CheckpointMeta;
+    meta = unpack(JSON.parse(raw), tensors, path);
   } catch (err) {
     if (err instanceof CheckpointError) throw err;
-    throw new CheckpointError(`loadCheckpoint: ${path} has unreadable checkpoint metadata: ${(err as Error).message}`);
+    throw bad(`unreadable checkpoint metadata: ${(err as Error).message}`);
   }
-  if (meta.format !== FORMAT) throw new CheckpointError(`loadCheckpoint: ${path} has format ${JSON.stringify(meta.format)}, expected "${FORMAT}"`);
+  checkMeta(meta, bad);
   const model: Record<string, Tensor> = {};
-  for (const [name, t] of Object.entries(tensors)) if (name.startsWith('model.')) model[name.slice(6)] = t;
+  for (const name of Object.keys(tensors)) if (name.startsWith('model.')) setOwn(model, name.slice(6), tensors[name]);
   const history = new History(meta.history.epochs);
   history.stopReason = meta.history.stopReason;
-  return { ...meta, model, history };
-}
-
-/**
- * Puts a checkpoint's state into a run about to resume: model, optimizer, RNG, loaders,
- * scheduler, callbacks and history. Returns the epochs already completed. If any part
- * does not fit, the model and optimizer are put back as they were before throwing.
- */
-export function restoreCheckpoint(path: string, ctx: TrainingContext): number {
-  const ck = loadCheckpoint(path);
-  if (ck.epoch > ctx.epochs) {
-    throw new CheckpointError(`fit: checkpoint ${path} has ${ck.epoch} epochs done, more than the ${ctx.epochs} epochs asked for`);
-  }
-  const savedModel = ctx.model.stateDict();
-  const savedOptimizer = ctx.optimizer.stateDict();
-  try {
-    ctx.model.loadStateDict(ck.model);
-    ctx.optimizer.loadStateDict(ck.optimizer as never);
-    if (ck.trainLoader !== null) ctx.trainLoader.loadStateDict?.(ck.trainLoader as never);
-    if (ck.validation !== null) ctx.validation?.loadStateDict?.(ck.validation as never);
-    if (ck.scheduler !== null) ctx.scheduler?.loadStateDict?.(ck.scheduler as never);
-    ctx.callbacks.forEach((cb, i) => {
-      const saved = ck.callbacks.find((c) => c.kind === callbackKind(cb, i));
-      if (saved && saved.state !== null) cb.loadStateDict?.(saved.state as never);
-    });
-  } catch (err) {
-    ctx.model.loadStateDict(savedModel);
-    ctx.optimizer.loadStateDict(savedOptimizer as never);
-    throw new CheckpointError(`fit: cannot resume from ${path}: ${(err as Error).message}`);
-  }
-  setRngState(ck.rng);
-  ctx.history.epochs.splice(0, ctx.history.epochs.length, ...ck.history.epochs);
-  ctx.history.stopReason = ck.history.stopReason;
-  ctx.epoch = ck.epoch;
-  return ck.epoch;
-}
-
-/** Options for {@link ModelCheckpoint}. */
-export interface ModelCheckpointOptions {
-  /** Only write when this metric improves (with `saveBestOnly`). Default 'valLoss'. */
-  monitor?: Monitor;
-  /** Write only epochs that improve `monitor`; default false: write every epoch. */
-  saveBestOnly?: boolean;
-  /** 'min', 'max' or 'auto' for `monitor`. */
-  mode?: 'min' | 'max' | 'auto';
-}
-
-/**
- * Writes a full checkpoint to `path` at the end of every epoch (or only the best ones),
- * from which `fit(..., { resumeFrom: path })` continues the run exactly.
- */
-export class ModelCheckpoint implements Callback {
-  /** The checkpoint file, replaced atomically at each save. */
-  readonly path: string;
-  /** Whether only improving epochs are saved. */
-  readonly saveBestOnly: boolean;
-  /** The metric that decides what improves. */
-  readonly monitor: Monitor;
-  /** Whether lower ('min') or higher ('max') is better. */
-  readonly mode: 'min' | 'max';
-  /** Best monitored value written so far. */
-  best: number;
-
-  /** Checkpoints to `path`; see {@link ModelCheckpointOptions}. */
-  constructor(path: string, options: ModelCheckpointOptions = {}) {
-    if (typeof path !== 'string' || path === '') throw new TypeError('ModelCheckpoint: path must be a non-empty string');
-    this.path = path;
-    this.saveBestOnly = options.saveBestOnly ?? false;
-    this.monitor = options.monitor ?? 'valLoss';
-    this.mode = resolveMode('ModelCheckpoint', this.monitor, options.mode);
-    this.best = this.mode === 'min' ? Infinity : -Infinity;
-  }
-
-  /** Saves once the epoch's state is final. */
-  onEpochSettled(record: EpochRecord, ctx: TrainingContext): void {
-    if (this.saveBestOnly) {
-      const v = monitored('ModelCheckpoint', record, this.monitor);
-      if (!(this.mode === 'min' ? v < this.best : v > this.best)) return;
-      this.best = v;
-    }
-    saveCheckpoint(this.path, ctx);
-  }
-
-  /** The best value, for checkpoints. */
-  stateDict(): {
-    /** Best monitored value written so far. */
-    best: number;
-  } {
-    return { best: this.best };
-  }
-
-  /** Restores what stateDict() returned. */
-  loadStateDict(state: { best: number }): void {
-    this.best = state.best;
-  }
+  return { ...meta, model, history, stopReason: meta.stopReason ?? null };
 }

@@ -11,29 +11,37 @@ export interface RunPosition {
 }
 
 /**
- * The loss (or a parameter, or the validation loss) became NaN or ±Infinity. Training
- * stopped before the bad update was applied or saved, so a checkpoint written earlier
- * is still the last good state.
+ * The loss, a gradient, a parameter or the validation loss became NaN or ±Infinity. The
+ * message says which, where, and exactly what state the parameters were left in: a bad
+ * loss or gradient stops the run before that batch's update; a parameter that overflows
+ * is caught right after the update that made it so. A checkpoint written earlier is
+ * always the last good state.
  */
 export class NonFiniteLossError extends Error {
   /** Always 'NonFiniteLossError'. */
   override name = 'NonFiniteLossError';
 
-  /** `what` names the value ('loss', 'a parameter', 'the validation loss'). */
+  /** `what` names the value; `applied` says whether the batch's update had been made. */
   constructor(
     /** Where in the run the value went bad. */
     readonly position: RunPosition,
     /** The bad value itself: NaN, Infinity or -Infinity. */
     readonly value: number,
-    /** Which value went bad: 'loss', 'a parameter' or 'the validation loss'. */
+    /** Which value went bad, e.g. 'loss', "the gradient of parameter '0.weight'", 'the validation loss'. */
     readonly what = 'loss',
+    /** True when the bad value came out of an optimizer step that had already changed the parameters. */
+    readonly applied = false,
   ) {
     const { epoch, batch, batches } = position;
     const at = batch === undefined ? `after epoch ${epoch}` : `at epoch ${epoch}, batch ${batch}${batches ? `/${batches}` : ''}`;
+    const outcome = batch === undefined
+      ? 'training stopped without saving this epoch'
+      : applied
+        ? "training stopped after this batch's update, which the parameters hold"
+        : "training stopped before this batch's update: the parameters hold the previous batch's values";
     super(
-      `fit: ${what} became ${value} ${at}; training stopped ` +
-        `${batch === undefined ? 'without saving this epoch' : 'before updating the parameters'} ` +
-        '(a checkpoint written earlier is kept as it was). Try a lower learning rate or gradient clipping.',
+      `fit: ${what} became ${value} ${at}; ${outcome} (a checkpoint written earlier is kept as it was). ` +
+        'Try a lower learning rate or gradient clipping.',
     );
   }
 }

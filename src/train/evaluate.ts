@@ -2,7 +2,9 @@
 import { noGrad } from '../tensor/autograd.ts';
 import { crossEntropy } from '../ops/losses.ts';
 import { countCorrect } from './metrics.ts';
-import { applyLoss, type BatchSource, type LossFunction, type TrainableModel } from './types.ts';
+import { describeValue } from '../data/errors.ts';
+import { tidy } from '../tensor/lifetimes.ts';
+import { applyLoss, checkBatch, type BatchSource, type LossFunction, type TrainableModel } from './types.ts';
 
 /** Options for {@link evaluate}. */
 export interface EvaluateOptions {
@@ -25,6 +27,17 @@ export interface Evaluation {
  * puts the model back in the mode it was in.
  */
 export function evaluate(model: TrainableModel, loader: BatchSource, options: EvaluateOptions = {}): Evaluation {
+  if (model === null || typeof model !== 'object' || typeof model.forward !== 'function' || typeof model.eval !== 'function') {
+    throw new TypeError(`evaluate: model must be a tg.nn.Module, got ${describeValue(model)}`);
+  }
+  if (loader === null || typeof loader !== 'object' || typeof (loader as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new TypeError(`evaluate: loader must be a DataLoader or an iterable of { x, y } batches, got ${describeValue(loader)}`);
+  }
+  if (options === null || typeof options !== 'object') throw new TypeError(`evaluate: options must be an object { loss? }, got ${describeValue(options)}`);
+  const { loss } = options;
+  if (loss !== undefined && (loss === null || (typeof loss !== 'function' && typeof loss.forward !== 'function'))) {
+    throw new TypeError(`evaluate: options.loss must be a loss module or a function (pred, labels) => Tensor, got ${describeValue(loss)}`);
+  }
   const wasTraining = model.training ?? true;
   model.eval();
   try {
@@ -33,10 +46,16 @@ export function evaluate(model: TrainableModel, loader: BatchSource, options: Ev
       let correct = 0;
       let classified = true;
       let samples = 0;
-      for (const { x, y } of loader) {
-        const pred = model.forward(x);
-        lossSum += (options.loss ? applyLoss(options.loss, pred, y) : crossEntropy(pred, y)).item() * y.length;
-        const c = countCorrect(pred, y);
+      let batch = 0;
+      for (const item of loader) {
+        const { x, y } = checkBatch(item, ++batch, 'loader', 'evaluate');
+        // Each batch's tensors are disposed with it (see fit).
+        const { batchLoss, c } = tidy(() => {
+          const pred = model.forward(x);
+          const l = (options.loss ? applyLoss(options.loss, pred, y, 'evaluate') : crossEntropy(pred, y)).item();
+          return { batchLoss: l, c: countCorrect(pred, y) };
+        });
+        lossSum += batchLoss * y.length;
         if (c === null) classified = false;
         else correct += c;
         samples += y.length;

@@ -1,8 +1,10 @@
 /**
  * fit(): the training loop. For each epoch: one pass over the training loader (forward,
  * loss, backward, optimizer step per batch), then validation, the history record, the
- * scheduler step and the callbacks. A loss that turns NaN or infinite stops the run
- * before the bad update is applied.
+ * scheduler step and the callbacks. A loss or gradient that turns NaN or infinite stops
+ * the run before the bad update is applied; a parameter that overflows in an update stops
+ * it right after that update. Everything fit() is given is checked before anything runs,
+ * and a resume is all-or-nothing (resume.ts).
  */
 import { Tensor } from '../tensor/tensor.ts';
 import { DataLoader } from '../data/dataloader.ts';
@@ -11,10 +13,13 @@ import { evaluate } from './evaluate.ts';
 import { History, type EpochRecord } from './history.ts';
 import { countCorrect } from './metrics.ts';
 import { NonFiniteLossError } from './errors.ts';
-import { ProgressBar, formatDuration, formatMetrics, type ProgressStream } from './progress.ts';
-import { restoreCheckpoint } from './checkpoint.ts';
+import { ProgressBar, formatDuration, formatMetrics, progressStream, type ProgressStream } from './progress.ts';
+import { restoreCheckpoint } from './resume.ts';
+import { findNonFinite } from './finite.ts';
+import { describeValue } from '../data/errors.ts';
 import type { Callback, TrainingContext } from './callbacks.ts';
-import { applyLoss, type BatchSource, type EpochScheduler, type LossFunction, type TrainableModel, type TrainableOptimizer } from './types.ts';
+import { tidy } from '../tensor/lifetimes.ts';
+import { applyLoss, checkBatch, type BatchSource, type EpochScheduler, type LossFunction, type TrainableModel, type TrainableOptimizer } from './types.ts';
 
 /** Options for {@link fit}. */
 export interface FitOptions {
@@ -29,22 +34,15 @@ export interface FitOptions {
   /** Hooks run during training (EarlyStopping, ModelCheckpoint, your own). */
   callbacks?: Callback[];
   /**
-   * Progress output. Default: a live bar on a terminal, nothing otherwise. `false`: nothing.
-   * `true`: the bar on a terminal, one summary line per epoch elsewhere (for log files).
-   * A stream object: written to instead of stdout.
+   * Progress output. Default (or `true`): a live bar on a terminal, one summary line per
+   * epoch elsewhere (log files, CI, the browser console). `false`: nothing. A stream
+   * object: written to instead of stdout.
    */
   progress?: boolean | ProgressStream;
   /** Stepped once at the end of each epoch (with the validation loss, or the training loss). */
   scheduler?: EpochScheduler;
   /** A checkpoint (from ModelCheckpoint) to continue from, exactly as if never interrupted. */
   resumeFrom?: string;
-}
-
-function progressStream(option: FitOptions['progress']): ProgressStream | null {
-  if (option === false) return null;
-  if (option === undefined) return process.stdout.isTTY ? process.stdout : null;
-  if (option === true) return process.stdout;
-  return option;
 }
 
 function asSource(v: BatchSource | Dataset): BatchSource {
@@ -54,15 +52,65 @@ function asSource(v: BatchSource | Dataset): BatchSource {
   return v as BatchSource;
 }
 
+const FIT_OPTIONS: readonly string[] = ['optimizer', 'loss', 'epochs', 'validation', 'callbacks', 'progress', 'scheduler', 'resumeFrom'];
+const MODEL_METHODS = ['forward', 'parameters', 'train', 'eval', 'stateDict', 'loadStateDict'] as const;
+
+const isIterable = (v: unknown): boolean => v !== null && typeof v === 'object' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function';
+
+/** Every argument checked before anything runs, naming the one at fault and what it got. */
+function checkArguments(model: TrainableModel, trainLoader: BatchSource, options: FitOptions): void {
+  if (model === null || typeof model !== 'object') throw new TypeError(`fit: model must be a tg.nn.Module (or have ${MODEL_METHODS.join(', ')}), got ${describeValue(model)}`);
+  for (const m of MODEL_METHODS) {
+    if (typeof model[m] !== 'function') throw new TypeError(`fit: model has no ${m}() method; pass a tg.nn.Module (got ${describeValue(model)})`);
+  }
+  if (!isIterable(trainLoader)) {
+    throw new TypeError(`fit: trainLoader must be a DataLoader or an iterable of { x, y } batches, got ${describeValue(trainLoader)}`);
+  }
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`fit: options must be an object { optimizer, loss, epochs, ... }, got ${describeValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!FIT_OPTIONS.includes(key)) throw new RangeError(`fit: unknown option ${JSON.stringify(key)} (options are ${FIT_OPTIONS.join(', ')})`);
+  }
+  const { optimizer, loss, epochs, validation, callbacks, progress, scheduler, resumeFrom } = options;
+  if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < 1) throw new RangeError(`fit: epochs must be a positive integer, got ${describeValue(epochs)}`);
+  if (!optimizer || typeof optimizer.step !== 'function' || typeof optimizer.zeroGrad !== 'function') {
+    throw new TypeError(`fit: options.optimizer must be an optimizer (e.g. new tg.optim.Adam(model.parameters())), got ${describeValue(optimizer)}`);
+  }
+  if (!loss || (typeof loss !== 'function' && typeof loss.forward !== 'function')) {
+    throw new TypeError(`fit: options.loss must be a loss module (e.g. new tg.nn.CrossEntropyLoss()) or a function (pred, labels) => Tensor, got ${describeValue(loss)}`);
+  }
+  if (validation !== undefined && !isIterable(validation) && !((validation as Dataset)?.images instanceof Tensor)) {
+    throw new TypeError(`fit: options.validation must be a DataLoader, an iterable of batches or a { images, labels } dataset, got ${describeValue(validation)}`);
+  }
+  if (callbacks !== undefined) {
+    if (!Array.isArray(callbacks)) throw new TypeError(`fit: options.callbacks must be an array, got ${describeValue(callbacks)}`);
+    callbacks.forEach((cb, i) => {
+      if (cb === null || typeof cb !== 'object') throw new TypeError(`fit: options.callbacks[${i}] must be a callback object, got ${describeValue(cb)}`);
+    });
+  }
+  if (scheduler !== undefined && (scheduler === null || typeof scheduler.step !== 'function')) {
+    throw new TypeError(`fit: options.scheduler must have a step() method, got ${describeValue(scheduler)}`);
+  }
+  if (progress !== undefined && typeof progress !== 'boolean' && typeof (progress as ProgressStream)?.write !== 'function') {
+    throw new TypeError(`fit: options.progress must be true, false or a stream with write(), got ${describeValue(progress)}`);
+  }
+  if (resumeFrom !== undefined && (typeof resumeFrom !== 'string' || resumeFrom === '')) {
+    throw new TypeError(`fit: options.resumeFrom must be a checkpoint path, got ${describeValue(resumeFrom)}`);
+  }
+}
+
+/** Names for the parameters in messages: the model's dotted names when it has them. */
+function parameterNames(model: TrainableModel, params: readonly Tensor[]): string[] {
+  const named = typeof model.namedParameters === 'function' ? model.namedParameters() : [];
+  return params.map((p, i) => named.find(([, q]) => q === p)?.[0] ?? `#${i}`);
+}
+
 /** Throws when a parameter holds NaN or ±Infinity, so no checkpoint ever saves a broken model. */
 function checkParametersFinite(model: TrainableModel, epoch: number): void {
-  for (const p of model.parameters()) {
-    for (const v of p.data) {
-      if (!Number.isFinite(v)) {
-        throw new NonFiniteLossError({ epoch }, v, 'a parameter');
-      }
-    }
-  }
+  const params = model.parameters();
+  const bad = findNonFinite(params);
+  if (bad) throw new NonFiniteLossError({ epoch }, bad.value, `parameter '${parameterNames(model, params)[bad.index]}'`);
 }
 
 /**
@@ -71,12 +119,8 @@ function checkParametersFinite(model: TrainableModel, epoch: number): void {
  * given). Throws NonFiniteLossError, naming the epoch and batch, if the loss diverges.
  */
 export function fit(model: TrainableModel, trainLoader: BatchSource, options: FitOptions): History {
+  checkArguments(model, trainLoader, options);
   const { optimizer, loss, epochs } = options;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`fit: epochs must be a positive integer, got ${epochs}`);
-  if (!optimizer || typeof optimizer.step !== 'function') throw new TypeError('fit: options.optimizer must be an optimizer (e.g. new tg.optim.Adam(model.parameters()))');
-  if (!loss || (typeof loss !== 'function' && typeof loss.forward !== 'function')) {
-    throw new TypeError('fit: options.loss must be a loss module (e.g. new tg.nn.CrossEntropyLoss()) or a function (pred, labels) => Tensor');
-  }
   const callbacks = options.callbacks ?? [];
   const ctx: TrainingContext = {
     model, optimizer, trainLoader, callbacks, epochs,
@@ -87,16 +131,23 @@ export function fit(model: TrainableModel, trainLoader: BatchSource, options: Fi
     stopTraining: false,
     stopReason: null,
   };
-  const startEpoch = options.resumeFrom ? restoreCheckpoint(options.resumeFrom, ctx) : 0;
+  const start = () => {
+    for (const cb of callbacks) cb.onTrainBegin?.(ctx);
+  };
+  let startEpoch = 0;
+  // onTrainBegin runs inside the resume, so a callback refusing to start undoes it.
+  if (options.resumeFrom !== undefined) startEpoch = restoreCheckpoint(options.resumeFrom, ctx, start);
+  else start();
   const stream = progressStream(options.progress);
-  for (const cb of callbacks) cb.onTrainBegin?.(ctx);
+  const params = model.parameters();
+  const names = parameterNames(model, params);
 
   for (let e = startEpoch; e < epochs && !ctx.stopTraining; e++) {
     ctx.epoch = e + 1;
     for (const cb of callbacks) cb.onEpochBegin?.(ctx.epoch, ctx);
     const lr = optimizer.paramGroups?.[0]?.lr;
     const bar = stream ? new ProgressBar(stream, `Epoch ${ctx.epoch}/${epochs}`, trainLoader.length) : null;
-    const stats = trainOneEpoch(ctx, loss, bar);
+    const stats = trainOneEpoch(ctx, loss, bar, params, names);
 
     const record: EpochRecord = { epoch: ctx.epoch, loss: stats.loss, accuracy: stats.accuracy, seconds: stats.seconds, samplesPerSecond: stats.samplesPerSecond };
     if (lr !== undefined) record.lr = lr;
@@ -110,6 +161,8 @@ export function fit(model: TrainableModel, trainLoader: BatchSource, options: Fi
     options.scheduler?.step(record.valLoss ?? record.loss);
     bar?.finish(stats.batches, epochSummary(record));
     for (const cb of callbacks) cb.onEpochEnd?.(record, ctx);
+    // A callback may have changed the weights (restoreBestWeights); check before any saves them.
+    checkParametersFinite(model, ctx.epoch);
     for (const cb of callbacks) cb.onEpochSettled?.(record, ctx);
   }
   if (ctx.stopTraining) ctx.history.stopReason = ctx.stopReason ?? 'stopped by a callback';
@@ -123,6 +176,33 @@ function epochSummary(r: EpochRecord): string {
   return `${formatMetrics(r.loss, r.accuracy)}${val} ${Math.round(r.samplesPerSecond)} samples/s in ${formatDuration(r.seconds)}`;
 }
 
+/**
+ * Puts the training loader where a failed epoch left the weights: `before` is its state
+ * before the epoch, `first` its live state once the first batch was out (for a DataLoader
+ * { epoch, batch, order? }: taken once per epoch, the only time the order is copied), and
+ * `applied` the batches whose updates were made. A DataLoader would otherwise count the
+ * broken epoch as done. A loader without stateDict()/loadStateDict() is left as it is.
+ */
+function rewindLoader(loader: BatchSource, before: unknown, first: unknown, applied: number, err: unknown): void {
+  if (typeof loader.loadStateDict !== 'function') return;
+  let target = before;
+  const live = first as { epoch?: unknown; batch?: unknown; order?: unknown } | null;
+  if (live !== null && typeof live === 'object' && typeof live.batch === 'number') {
+    const batch = live.batch - 1 + applied;
+    if (batch > 0) target = { ...live, batch };
+    else {
+      const { order: _order, ...boundary } = live;
+      target = { ...boundary, batch };
+    }
+  }
+  if (target === null) return;
+  try {
+    loader.loadStateDict(target as never);
+  } catch (rewindErr) {
+    if (err instanceof Error) err.message += ` (the training loader could not be put back: ${(rewindErr as Error).message})`;
+  }
+}
+
 interface EpochStats {
   loss: number;
   accuracy: number;
@@ -131,26 +211,45 @@ interface EpochStats {
   batches: number;
 }
 
-function trainOneEpoch(ctx: TrainingContext, loss: LossFunction, bar: ProgressBar | null): EpochStats {
+function trainOneEpoch(ctx: TrainingContext, loss: LossFunction, bar: ProgressBar | null, params: Tensor[], names: string[]): EpochStats {
   const { model, optimizer, trainLoader, callbacks } = ctx;
   model.train();
   let lossSum = 0, correct = 0, samples = 0, batch = 0;
   let classified = true;
   const started = performance.now();
+  // If the epoch fails, the loader goes back to just after the last batch whose update was
+  // applied, so a failed fit leaves it consistent with the weights (see rewindLoader).
+  const before = trainLoader.stateDict?.() ?? null;
+  let first: unknown = null;
+  let applied = 0;
   try {
-    for (const { x, y } of trainLoader) {
+    for (const item of trainLoader) {
       batch++;
-      optimizer.zeroGrad();
-      const pred = model.forward(x);
-      const lossTensor = applyLoss(loss, pred, y);
-      const value = lossTensor.item();
-      if (!Number.isFinite(value)) throw new NonFiniteLossError({ epoch: ctx.epoch, batch, batches: trainLoader.length }, value);
-      lossTensor.backward();
-      optimizer.step();
+      if (batch === 1) first = trainLoader.stateDict?.() ?? null;
+      const { x, y } = checkBatch(item, batch, 'training loader');
+      const position = { epoch: ctx.epoch, batch, batches: trainLoader.length };
+      // Everything the step makes is disposed with it, so device memory stays flat even in a
+      // browser's synchronous loop (parameters, gradients and optimizer state are kept).
+      const { value, c } = tidy(() => {
+        optimizer.zeroGrad();
+        const pred = model.forward(x);
+        const lossTensor = applyLoss(loss, pred, y);
+        const lossValue = lossTensor.item();
+        if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(position, lossValue);
+        lossTensor.backward();
+        // A finite loss can still have an infinite gradient (an overflow inside backward);
+        // the step would write NaN into the weights.
+        const badGrad = findNonFinite(params.map((p) => p.grad));
+        if (badGrad) throw new NonFiniteLossError(position, badGrad.value, `the gradient of parameter '${names[badGrad.index]}' (loss ${lossValue})`);
+        optimizer.step();
+        applied++;
+        const badParam = findNonFinite(params);
+        if (badParam) throw new NonFiniteLossError(position, badParam.value, `parameter '${names[badParam.index]}' (loss and gradients were finite; the update overflowed)`, true);
+        return { value: lossValue, c: countCorrect(pred, y) };
+      });
 
       lossSum += value * y.length;
       samples += y.length;
-      const c = countCorrect(pred, y);
       if (c === null) classified = false;
       else correct += c;
       const seconds = (performance.now() - started) / 1000;
@@ -158,9 +257,9 @@ function trainOneEpoch(ctx: TrainingContext, loss: LossFunction, bar: ProgressBa
       for (const cb of callbacks) cb.onBatchEnd?.({ batch, batches: trainLoader.length, size: y.length, loss: value }, ctx);
     }
     if (samples === 0) throw new RangeError(`fit: the training loader yielded no samples in epoch ${ctx.epoch}`);
-    checkParametersFinite(model, ctx.epoch);
   } catch (err) {
     bar?.abort();
+    rewindLoader(trainLoader, before, first, applied, err);
     throw err;
   }
   const seconds = (performance.now() - started) / 1000;

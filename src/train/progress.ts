@@ -1,3 +1,5 @@
+import { stdout } from '#platform';
+
 /**
  * The per-epoch progress line of fit():
  *   Epoch 2/3  412/938 [=========>          ] loss 0.0712 acc 97.81% 1840 samples/s ETA 0:29
@@ -6,7 +8,7 @@
  * finished line of each epoch.
  */
 
-/** Where progress goes: process.stdout, or anything with write() (tests pass a recorder). */
+/** Where progress goes: standard output, or anything with write() (tests pass a recorder). */
 export interface ProgressStream {
   /** Writes text as is. */
   write(text: string): unknown;
@@ -27,6 +29,17 @@ export interface ProgressStats {
 }
 
 const REDRAW_MS = 100;
+
+/**
+ * fit()'s `progress` option as a stream: `false` is none, `undefined` and `true` standard
+ * output (the platform's: a terminal or log in Node, the console in a browser), and a
+ * stream is itself.
+ */
+export function progressStream(option: boolean | ProgressStream | undefined): ProgressStream | null {
+  if (option === false) return null;
+  if (option === undefined || option === true) return stdout();
+  return option;
+}
 
 /** Seconds as m:ss or h:mm:ss. */
 export function formatDuration(seconds: number): string {

@@ -3,7 +3,9 @@
  * Written as structural interfaces rather than the nn/optim classes, so a hand-written
  * model or optimizer with these methods trains just as well as the built-in ones.
  */
-import type { Tensor } from '../tensor/tensor.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { fmtShape } from '../tensor/errors.ts';
+import { describeValue } from '../data/errors.ts';
 import type { Batch } from '../data/dataloader.ts';
 
 /** A model fit() can train: tg.nn.Module satisfies it. */
@@ -14,8 +16,10 @@ export interface TrainableModel {
   train(mode?: boolean): unknown;
   /** Evaluation mode (Dropout off). */
   eval(): unknown;
-  /** The tensors the optimizer updates (checked for NaN after each epoch). */
+  /** The tensors the optimizer updates (checked for NaN and ±Infinity at every step). */
   parameters(): Tensor[];
+  /** The same tensors with their dotted names, used to name a parameter in errors when present. */
+  namedParameters?(): [string, Tensor][];
   /** Copies of the weights by name, for checkpoints. */
   stateDict(): Record<string, Tensor>;
   /** Restores weights from stateDict(). */
@@ -73,7 +77,26 @@ export interface BatchSource extends Iterable<Batch> {
   loadStateDict?(state: never): void;
 }
 
-/** Calls a LossFunction whichever form it has. */
-export function applyLoss(loss: LossFunction, pred: Tensor, labels: Int32Array): Tensor {
-  return typeof loss === 'function' ? loss(pred, labels) : loss.forward(pred, labels);
+/**
+ * Calls a LossFunction whichever form it has, and checks that it gave a one-element Tensor:
+ * a hand-written loss returning a number or a [B] tensor would otherwise fail later with
+ * a message about `item` or `backward`, not about the loss.
+ */
+export function applyLoss(loss: LossFunction, pred: Tensor, labels: Int32Array, who = 'fit'): Tensor {
+  const out: unknown = typeof loss === 'function' ? loss(pred, labels) : loss.forward(pred, labels);
+  if (!(out instanceof Tensor)) throw new TypeError(`${who}: the loss returned ${describeValue(out)}, expected a one-element Tensor`);
+  if (out.size !== 1) throw new TypeError(`${who}: the loss returned a Tensor of shape ${fmtShape(out.shape)}, expected one element (reduce it with .mean() or .sum())`);
+  return out;
+}
+
+/** A batch from a loader, checked to be { x: Tensor, y: Int32Array } of one length. */
+export function checkBatch(item: unknown, index: number, source: string, who = 'fit'): Batch {
+  const { x, y } = (item ?? {}) as Partial<Batch>;
+  if (!(x instanceof Tensor) || !(y instanceof Int32Array)) {
+    throw new TypeError(`${who}: batch ${index} of the ${source} must be { x: Tensor, y: Int32Array }, got ${describeValue(item)}${item && typeof item === 'object' ? ` with x ${describeValue(x)} and y ${describeValue(y)}` : ''}`);
+  }
+  if (x.ndim < 1 || x.shape[0] !== y.length) {
+    throw new TypeError(`${who}: batch ${index} of the ${source} has ${y.length} labels for inputs of shape ${fmtShape(x.shape)}`);
+  }
+  return { x, y };
 }

@@ -183,3 +183,77 @@ describe('DataLoader state', () => {
     expect(() => loader.loadStateDict({ epoch: 0, batch: 1 })).toThrow(/order/);
   });
 });
+
+describe('DataLoader under plain-JS mistakes', () => {
+  const refused: [string, () => unknown, ErrorConstructor, RegExp][] = [
+    ['no options at all', () => new DataLoader(numbered(4), undefined as never), TypeError, /DataLoader: options must be an object with at least batchSize, e\.g\. new DataLoader\(dataset, \{ batchSize: 64 \}\); got undefined/],
+    ['a number for options', () => new DataLoader(numbered(4), 32 as never), TypeError, /got 32/],
+    ['batchSize as a string', () => new DataLoader(numbered(4), { batchSize: '32' as never }), RangeError, /batchSize must be a positive integer, got "32"/],
+    ['a misspelt option', () => new DataLoader(numbered(4), { batchSize: 2, shufle: true } as never), RangeError, /unknown option "shufle" \(options are batchSize, shuffle, seed, dropLast, transform\)/],
+    ['shuffle as a string', () => new DataLoader(numbered(4), { batchSize: 2, shuffle: 'yes' as never }), TypeError, /shuffle must be true or false, got "yes"/],
+    ['dropLast as a number', () => new DataLoader(numbered(4), { batchSize: 2, dropLast: 1 as never }), TypeError, /dropLast must be true or false, got 1/],
+    ['a fractional seed (it would collide with its integer part)', () => new DataLoader(numbered(4), { batchSize: 2, seed: 1.5 }), RangeError, /seed must be a 32-bit integer, got 1\.5/],
+    ['a transform that is not a function', () => new DataLoader(numbered(4), { batchSize: 2, transform: {} as never }), TypeError, /transform must be a function \(batch\) => batch, got an object/],
+    ['a dataset of plain arrays', () => new DataLoader({ images: [[1, 2]], labels: [0] } as never, { batchSize: 1 }), TypeError, /dataset\.images must be a Tensor \[N, \.\.\.\] \(wrap arrays with tg\.tensor\), got an array of length 1/],
+    ['labels as a plain array', () => new DataLoader({ images: numbered(2).images, labels: [0, 1] } as never, { batchSize: 1 }), TypeError, /dataset\.labels must be an Int32Array \(Int32Array\.from\(labels\)\), got an array of length 2/],
+    ['no dataset', () => new DataLoader(undefined as never, { batchSize: 1 }), TypeError, /DataLoader: dataset must be \{ images: Tensor \[N, \.\.\.\], labels: Int32Array \[N\] \}, got undefined/],
+  ];
+  for (const [what, make, type, message] of refused) {
+    it(`refuses ${what}`, () => {
+      expect(make).toThrow(type);
+      expect(make).toThrow(message);
+    });
+  }
+});
+
+describe('DataLoader.loadStateDict refuses states that would yield wrong batches, changing nothing', () => {
+  const n = 12;
+  /** An unseeded shuffling loader partway into its second epoch, and its expected next batches. */
+  function midEpoch() {
+    manualSeed(5);
+    const loader = new DataLoader(numbered(n), { batchSize: 5, shuffle: true });
+    epochIds(loader);
+    const it = loader[Symbol.iterator]();
+    it.next();
+    const state = loader.stateDict();
+    it.return?.(undefined);
+    return { loader, state };
+  }
+  const bad: [string, (s: { epoch: number; batch: number; order?: number[] }) => unknown, RegExp][] = [
+    ['an order with an index past the dataset (would read zeros)', (s) => ({ ...s, order: s.order!.map((v, i) => (i === 3 ? n + 5 : v)) }), /order\[3\] is 17, not a sample index in \[0, 12\)/],
+    ['an order with a repeated sample', (s) => ({ ...s, order: s.order!.map((v, i) => (i === 1 ? s.order![0] : v)) }), /order lists sample \d+ twice, so it is not a permutation of the 12 samples/],
+    ['an order that is too short', (s) => ({ ...s, order: s.order!.slice(1) }), /needs 'order' with 12 indices, got an array of length 11/],
+    ['an order of strings', (s) => ({ ...s, order: s.order!.map(String) }), /order\[0\] is "\d+", not a sample index/],
+    ['a fractional index', (s) => ({ ...s, order: s.order!.map((v, i) => (i === 0 ? 0.5 : v)) }), /order\[0\] is 0\.5/],
+    ['a negative epoch', (s) => ({ ...s, epoch: -3 }), /epoch must be a non-negative integer, got -3/],
+    ['an epoch of Infinity', (s) => ({ ...s, epoch: Infinity }), /got Infinity/],
+    ['an unknown field', (s) => ({ ...s, batches: 4 }), /unknown field "batches"/],
+    ['a string', () => 'epoch 1', /expected \{ epoch, batch, order\? \} from stateDict\(\), got "epoch 1"/],
+  ];
+  for (const [what, corrupt, message] of bad) {
+    it(`refuses ${what}`, () => {
+      const { loader, state } = midEpoch();
+      expect(state.order).toHaveLength(n);
+      const before = loader.stateDict();
+      expect(() => loader.loadStateDict(corrupt(state as never) as never)).toThrow(message);
+      expect(loader.stateDict()).toEqual(before);
+    });
+  }
+
+  it('refuses an order given to a loader that recomputes its own (seeded, or not shuffling)', () => {
+    const { state } = midEpoch();
+    const seeded = new DataLoader(numbered(n), { batchSize: 5, shuffle: true, seed: 1 });
+    expect(() => seeded.loadStateDict(state)).toThrow(/carries a sample order, but this loader is seeded and recomputes its order/);
+    const plain = new DataLoader(numbered(n), { batchSize: 5 });
+    expect(() => plain.loadStateDict(state)).toThrow(/does not shuffle/);
+    expect(plain.stateDict()).toEqual({ epoch: 0, batch: 0 });
+  });
+
+  it('accepts the state it saved, continuing with exactly the remaining samples', () => {
+    const { state } = midEpoch();
+    const resumed = new DataLoader(numbered(n), { batchSize: 5, shuffle: true });
+    resumed.loadStateDict(state);
+    const rest = epochIds(resumed).flat();
+    expect(rest).toEqual(state.order!.slice(5));
+  });
+});

@@ -15,7 +15,7 @@ import {
   downloadVerified,
   installAtomically,
   sha256File,
-} from '../../src/data/download.ts';
+} from '../../src/platform/node/download.ts';
 import { DatasetMissingError } from '../../src/data/errors.ts';
 import { mnistDataPackageDir } from '../../src/data/mnist-files.ts';
 

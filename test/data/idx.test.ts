@@ -101,6 +101,59 @@ describe('readIdxFile', () => {
   });
 });
 
+describe('gzip bombs and oversized headers', () => {
+  const MB = 2 ** 20;
+
+  it('a 1 MB file that inflates to 1 GiB is refused once the output outgrows its header, without the memory', () => {
+    // 64 gzip members of 16 MiB of zeros each: ~1 MB on disk, 1 GiB inflated. The IDX
+    // header inside the first member declares 10 images of 28x28, 7856 bytes in all.
+    const zeros = new Uint8Array(16 * MB);
+    zeros.set(idxBytes([10, 28, 28], []));
+    const member = gzipSync(zeros);
+    const rest = gzipSync(new Uint8Array(16 * MB));
+    const bomb = Buffer.concat([member, ...Array.from({ length: 63 }, () => rest)]);
+    expect(bomb.length).toBeLessThan(2 * MB);
+    const path = write('bomb.gz', bomb);
+    const peakBefore = process.resourceUsage().maxRSS * 1024;
+    const started = performance.now();
+    expectFormatError(() => readIdxFile(path), path, 'inflates to more than the 7856 bytes its IDX header declares', 'dims [10,28,28]');
+    // maxRSS is the process's peak memory: inflating the whole stream would raise it by about 1 GiB.
+    expect(process.resourceUsage().maxRSS * 1024 - peakBefore).toBeLessThan(128 * MB);
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
+  it('a header declaring more than maxBytes is refused before the payload is inflated', () => {
+    const gz = gzipSync(idxBytes([0x7fffffff, 28, 28], []));
+    const path = write('huge-dims.gz', gz);
+    expectFormatError(() => readIdxFile(path), path, 'dims [2147483647,28,28]', 'more than the maxBytes limit of 1073741824', 'pass { maxBytes }');
+    const plain = write('huge-dims', idxBytes([0x7fffffff, 28, 28], []));
+    expectFormatError(() => readIdxFile(plain), plain, 'more than the maxBytes limit');
+  });
+
+  it('maxBytes bounds the whole file after gunzip, and can be raised', () => {
+    const gz = write('small.gz', gzipSync(idxBytes([2, 3, 4], pixels))); // 16-byte header + 24 bytes
+    expectFormatError(() => readIdxFile(gz, { maxBytes: 39 }), gz, '40 bytes, more than the maxBytes limit of 39');
+    expect(Array.from(readIdxFile(gz, { maxBytes: 40 }).data)).toEqual(pixels);
+    const plain = write('small-plain', idxBytes([2, 3, 4], pixels));
+    expectFormatError(() => readIdxFile(plain, { maxBytes: 39 }), plain, 'maxBytes limit of 39');
+    expect(() => readIdxFile(plain, { maxBytes: -1 })).toThrow(/readIdx: maxBytes must be an integer of at least 4, got -1/);
+  });
+
+  it('an IDX header beyond the first 4 KB of the stream (a huge gzip file-name field) is refused by name', () => {
+    const gz = gzipSync(idxBytes([2, 3, 4], pixels));
+    const name = Buffer.alloc(8192, 0x61);
+    // FLG.FNAME: a zero-terminated name follows the 10-byte header; the trailer covers only the data.
+    const withName = Buffer.concat([gz.subarray(0, 10), name, Buffer.from([0]), gz.subarray(10)]);
+    withName[3] |= 0x08;
+    const path = write('named.gz', withName);
+    expectFormatError(() => readIdxFile(path), path, 'the IDX header is not within the first 4096 compressed bytes');
+    // the same field, short, is fine
+    const short = Buffer.concat([gz.subarray(0, 10), Buffer.from('images\0'), gz.subarray(10)]);
+    short[3] |= 0x08;
+    expect(Array.from(readIdxFile(write('short-name.gz', short)).data)).toEqual(pixels);
+  });
+});
+
 describe('loadIdxRaw', () => {
   const imagesPath = write('imgs-idx3.gz', gzipSync(idxBytes([2, 3, 4], pixels)));
   const labelsPath = write('labels-idx1', idxBytes([2], labels));

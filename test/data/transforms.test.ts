@@ -144,3 +144,23 @@ describe('transforms in a DataLoader', () => {
     expect(a[1]).not.toEqual(a[0]);
   });
 });
+
+describe('transforms under plain-JS mistakes', () => {
+  const refused: [string, () => unknown, RegExp][] = [
+    ['normalize(null, 1)', () => normalize(null as never, 1), /normalize: mean must be a finite number or a non-empty array of them, got null/],
+    ['normalize("0.5", 1)', () => normalize('0.5' as never, 1), /mean must be .* got "0\.5"/],
+    ['normalize([0.5, "x"], 1)', () => normalize([0.5, 'x'] as never, 1), /got \[0\.5, "x"\]/],
+    ['normalize(0, [1, NaN])', () => normalize(0, [1, NaN]), /std must be .* got \[1, NaN\]/],
+    ['randomCrop(null)', () => randomCrop(null as never), /randomCrop: size must be a positive integer or \[h, w\] of them, got null/],
+    ['randomCrop([32])', () => randomCrop([32] as never), /got \[32\]/],
+    ['randomCrop(32, "4")', () => randomCrop(32, '4' as never), /padding must be a non-negative integer, got "4"/],
+    ['randomHorizontalFlip("0.5")', () => randomHorizontalFlip('0.5' as never), /randomHorizontalFlip: p must be a number in \[0, 1\], got "0\.5"/],
+    ['compose(normalize(0, 1), 42)', () => compose(normalize(0, 1), 42 as never), /compose: transform 1 must be a function \(batch\) => batch, got 42/],
+    ['a transform applied to a plain array', () => normalize(0, 1)([[1, 2]] as never), /normalize: expected a batch Tensor \[B,C,H,W\], got an array of length 1/],
+  ];
+  for (const [what, call, message] of refused) {
+    it(`refuses ${what}`, () => {
+      expect(call).toThrow(message);
+    });
+  }
+});

@@ -97,6 +97,64 @@ describe('save', () => {
   });
 });
 
+describe('names and sizes that plain objects and multiplication get wrong', () => {
+  it('zero-size tensors survive save and load, alone or beside others', () => {
+    const path = join(dir, 'empty.safetensors');
+    io.saveTensors({ e: tg.zeros([5, 0]) }, path);
+    expect(io.loadTensors(path).tensors.e.shape).toEqual([5, 0]);
+    io.saveTensors({ a: tg.zeros([0]), b: tg.zeros([1000000, 0, 7]), c: tg.tensor([1, 2]) }, path);
+    const { tensors } = io.loadTensors(path);
+    expect(tensors.a.shape).toEqual([0]);
+    expect(tensors.b.shape).toEqual([1000000, 0, 7]);
+    expect(Array.from(tensors.c.data)).toEqual([1, 2]);
+  });
+
+  it('a tensor named __proto__ is kept as a tensor, so io.load refuses it like any extra name', () => {
+    const w = f32Bytes([1, 2]);
+    const path = join(dir, 'proto.safetensors');
+    writeFileSync(path, Buffer.concat([
+      (() => { const json = Buffer.from('{"__proto__":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}'); const len = Buffer.alloc(8); len.writeBigUInt64LE(BigInt(json.length)); return Buffer.concat([len, json]); })(),
+      w,
+    ]));
+    const { tensors } = io.loadTensors(path);
+    expect(Object.keys(tensors)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(tensors)).toBe(Object.prototype);
+    expect(Array.from(tensors['__proto__'].data)).toEqual([1, 2]);
+    const m = makeModel();
+    const before = snapshot(m);
+    expect(() => io.load(m, path)).toThrow(/unexpected: __proto__/);
+    expect(snapshot(m)).toEqual(before);
+  });
+
+  it('saveTensors writes an own __proto__ key as a tensor that loads back, and refuses the literal form', () => {
+    const path = join(dir, 'proto-save.safetensors');
+    const record: Record<string, tg.Tensor> = { a: tg.tensor([3]) };
+    Object.defineProperty(record, '__proto__', { value: tg.tensor([4, 5]), enumerable: true });
+    io.saveTensors(record, path);
+    const { tensors } = io.loadTensors(path);
+    expect(Object.keys(tensors).sort()).toEqual(['__proto__', 'a']);
+    expect(Array.from(tensors['__proto__'].data)).toEqual([4, 5]);
+    // a round trip keeps it too
+    io.saveTensors(tensors, path);
+    expect(Object.keys(io.loadTensors(path).tensors).sort()).toEqual(['__proto__', 'a']);
+
+    const good = readFileSync(path);
+    const literal = { __proto__: tg.tensor([1]), b: tg.tensor([2]) } as unknown as Record<string, tg.Tensor>;
+    expect(() => io.saveTensors(literal, path)).toThrow(/saveTensors: the tensors object has a Tensor as its prototype/);
+    expect(readFileSync(path).equals(good)).toBe(true);
+  });
+
+  it('metadata keys named __proto__ are kept as strings', () => {
+    const path = join(dir, 'proto-meta.safetensors');
+    const meta: Record<string, string> = {};
+    Object.defineProperty(meta, '__proto__', { value: 'x', enumerable: true });
+    io.saveTensors({ a: tg.tensor([1]) }, path, meta);
+    const { metadata } = io.loadTensors(path);
+    expect(Object.keys(metadata)).toEqual(['__proto__']);
+    expect(metadata['__proto__']).toBe('x');
+  });
+});
+
 describe('load', () => {
   it('accepts a PyTorch-style file: keys in another order, data in another order, __metadata__, unpadded header', () => {
     const m = makeModel();

@@ -43,7 +43,7 @@ describe('Dense', () => {
 
   it('errors name the layer and shapes', () => {
     expect(() => new nn.Dense(784, 10).forward(tg.zeros([64, 100]))).toThrow(/linear: input \[64,100\] must end in 784 features to match weight \[10,784\]/);
-    expect(() => new nn.Dense(0, 10)).toThrow(/Dense: inFeatures must be an integer >= 1, got 0/);
+    expect(() => new nn.Dense(0, 10)).toThrow(/Dense: inFeatures must be an integer ≥ 1, got 0/);
     expect(() => new nn.Dense(3, 2.5)).toThrow(RangeError);
   });
 });

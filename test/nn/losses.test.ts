@@ -43,7 +43,7 @@ describe('crossEntropy / CrossEntropyLoss', () => {
     const ref = refCrossEntropy(logits, labels);
     expect(F.crossEntropy(logits, Int32Array.from(labels)).item()).toBeCloseTo(ref, 5);
     expect(F.crossEntropy(logits, labels).item()).toBeCloseTo(ref, 5);
-    expect(F.crossEntropy(logits, tg.tensor(labels)).item()).toBeCloseTo(ref, 5);
+    expect(F.crossEntropy(logits, tg.tensor(labels, { dtype: 'int32' })).item()).toBeCloseTo(ref, 5);
     expect(new nn.CrossEntropyLoss().forward(logits, labels).item()).toBeCloseTo(ref, 5);
   });
 
@@ -75,8 +75,9 @@ describe('crossEntropy / CrossEntropyLoss', () => {
     expect(() => F.crossEntropy(x, [0, -1, 2])).toThrow(/label 1 is -1/);
     expect(() => F.crossEntropy(x, [0, 1.5, 2])).toThrow(/label 1 is 1.5, not a whole number/);
     expect(() => F.crossEntropy(x, [0, Number.NaN, 2])).toThrow(/not a whole number/);
-    expect(() => F.crossEntropy(x, [0, 1])).toThrow(/got 2 labels for a batch of 3/);
-    expect(() => F.crossEntropy(x, tg.zeros([3, 1]))).toThrow(/labels must be 1-D \[3\]/);
+    expect(() => F.crossEntropy(x, [0, 1])).toThrow(/got 2 labels \[2\] for a batch of 3/);
+    expect(() => F.crossEntropy(x, tg.zeros([3, 1], { dtype: 'int32' }))).toThrow(/got 3 labels \[3,1\] for a batch of 3/);
+    expect(() => F.crossEntropy(x, tg.zeros([3]))).toThrow(/labels must be an int32 tensor, got float32/);
     expect(() => F.crossEntropy(tg.zeros([4]), [0])).toThrow(/crossEntropy: logits must be 2-D \[N,C\], got \[4\]/);
   });
 });

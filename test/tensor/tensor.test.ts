@@ -19,7 +19,7 @@ describe('creation', () => {
     expect(() => tg.tensor([1, 2, 3], { shape: [2, 2] })).toThrow(/3 values cannot take shape \[2,2\]/);
   });
   it('rejects ragged arrays naming the depth', () => {
-    expect(() => tg.tensor([[1, 2], [3]])).toThrow(/ragged nested array: expected length 2 at depth 1/);
+    expect(() => tg.tensor([[1, 2], [3]])).toThrow(/ragged nested array: expected length 2 at \[1\]/);
   });
   it('zeros, ones, full, arange', () => {
     expect(tg.zeros([2, 2]).toArray()).toEqual([[0, 0], [0, 0]]);
@@ -54,8 +54,8 @@ describe('manualSeed', () => {
     tg.manualSeed(7);
     const u = tg.rand([20000]).data;
     const z = tg.randn([20000]).data;
-    const mean = (d: Float32Array) => d.reduce((s, v) => s + v, 0) / d.length;
-    const variance = (d: Float32Array) => { const m = mean(d); return d.reduce((s, v) => s + (v - m) ** 2, 0) / d.length; };
+    const mean = (d: ArrayLike<number>) => Array.from(d).reduce((s, v) => s + v, 0) / d.length;
+    const variance = (d: ArrayLike<number>) => { const m = mean(d); return Array.from(d).reduce((s, v) => s + (v - m) ** 2, 0) / d.length; };
     expect(mean(u)).toBeCloseTo(0.5, 1);
     expect(variance(u)).toBeCloseTo(1 / 12, 2);
     expect(Math.min(...u)).toBeGreaterThanOrEqual(0);

@@ -11,7 +11,8 @@ import type { Tensor } from '../../src/tensor/tensor.ts';
 import { DataLoader } from '../../src/data/dataloader.ts';
 import { fit } from '../../src/train/fit.ts';
 import { EarlyStopping } from '../../src/train/callbacks.ts';
-import { CheckpointError, ModelCheckpoint, loadCheckpoint } from '../../src/train/checkpoint.ts';
+import { CheckpointError, loadCheckpoint } from '../../src/train/checkpoint.ts';
+import { ModelCheckpoint } from '../../src/train/model-checkpoint.ts';
 import { NonFiniteLossError } from '../../src/train/errors.ts';
 import { blobs } from './helpers.ts';
 

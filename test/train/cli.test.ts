@@ -60,7 +60,7 @@ describe('train CLI options', () => {
 
   it('rejects mistakes with a message naming the flag', () => {
     const bad: [string, RegExp][] = [
-      ['--optimizer adamax', /--optimizer must be one of sgd, momentum/],
+      ['--optimizer adamx', /--optimizer must be one of sgd, momentum/],
       ['--optimizer adam --alpha 0.9', /--alpha does not apply to --optimizer adam/],
       ['--optimizer sgd --beta1 0.9', /--beta1 does not apply/],
       ['--lr=-1', /--lr must be a positive number/],

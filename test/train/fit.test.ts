@@ -18,7 +18,7 @@ function linearModel(seed: number) {
   return new nn.Dense(4, 3);
 }
 
-const weights = (m: nn.Dense) => [m.weight.data.slice(), m.bias!.data.slice()] as const;
+const weights = (m: nn.Dense) => [Float32Array.from(m.weight.data), Float32Array.from(m.bias!.data)] as const;
 
 describe('fit', () => {
   it('with lr 0 the epoch metrics equal an independent float64 evaluation of the fixed model', () => {
@@ -147,8 +147,12 @@ describe('fit progress output', () => {
     expect(out.text.trim().split('\n').map((l) => l.slice(0, 10))).toEqual(['Epoch 1/2 ', 'Epoch 2/2 ']);
   });
 
-  it('quiet with progress: false, and by default when stdout is not a terminal', () => {
-    const write = vi.spyOn(process.stdout, 'write');
+  it('by default, one summary line per epoch when stdout is not a terminal; quiet with progress: false', () => {
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
     const wasTTY = process.stdout.isTTY;
     try {
       (process.stdout as { isTTY?: boolean }).isTTY = false;
@@ -157,8 +161,11 @@ describe('fit progress output', () => {
       run(false);
     } finally {
       (process.stdout as { isTTY?: boolean }).isTTY = wasTTY;
+      write.mockRestore();
     }
-    expect(write).not.toHaveBeenCalled();
+    const text = written.join('');
+    expect(text).not.toMatch(/[\r\x1b]/);
+    expect(text.trim().split('\n').map((l) => l.slice(0, 10))).toEqual(['Epoch 1/2 ', 'Epoch 2/2 ']);
   });
 });
 

@@ -1,5 +1,8 @@
 /**
- * CPU convolution kernels: im2col + GEMM.
+ * CPU convolution kernels: im2col + GEMM. The exported kernels run the WebAssembly version
+ * (conv-wasm.ts: the same method, in SIMD, images shared among threads) and fall back to the
+ * TypeScript one here when WebAssembly is unavailable; the TypeScript kernels (`…Ts`) are also
+ * the reference the wasm ones are tested against.
  *
  * A convolution is a matrix product once each receptive field is unrolled into a column:
  * with K = C·kH·kW and P = oH·oW, an image becomes cols [K, P] and its output is
@@ -17,6 +20,7 @@
 import type { Conv2dGeometry, ConvWorkspace } from '../nn-kernels.ts';
 import { toHost, type Storage } from '../../tensor/storage.ts';
 import { gemm } from './gemm.ts';
+import { conv2dGradInputWasm, conv2dGradWeightWasm, conv2dWasm } from './conv-wasm.ts';
 
 let scratch = new Float32Array(0);
 
@@ -96,9 +100,33 @@ function col2im(cols: Float32Array, dx: Float32Array, dxOff: number, g: Conv2dGe
   }
 }
 
-/** y[N,O,oH,oW] = conv(x, w) + bias: per image, W [O,K] @ cols [K,P] straight into y's block. */
+/**
+ * y[N,O,oH,oW] = conv(x, w) + bias. The wasm kernel keeps nothing in `workspace`: unrolling an
+ * image again in the backward pass, in cache, costs less than keeping the whole batch's cols.
+ */
 export function conv2d(xs: Storage, ws: Storage, bs: Storage | null, g: Conv2dGeometry, workspace?: ConvWorkspace): Float32Array {
   const x = toHost(xs), w = toHost(ws), bias = bs ? toHost(bs) : null;
+  return conv2dWasm(x, w, bias, g) ?? conv2dTs(x, w, bias, g, workspace);
+}
+
+/** dx[N,C,H,W] from dy[N,O,oH,oW] and w. */
+export function conv2dGradInput(dys: Storage, ws: Storage, g: Conv2dGeometry): Float32Array {
+  const dy = toHost(dys), w = toHost(ws);
+  return conv2dGradInputWasm(dy, w, g) ?? conv2dGradInputTs(dy, w, g);
+}
+
+/** dw[O,C,kH,kW] from dy and x (or, after the TypeScript forward, the cols it kept). */
+export function conv2dGradWeight(dys: Storage, xs: Storage, g: Conv2dGeometry, workspace?: ConvWorkspace): Float32Array {
+  const dy = toHost(dys);
+  if (!workspace?.cols) {
+    const dw = conv2dGradWeightWasm(dy, toHost(xs), g);
+    if (dw !== null) return dw;
+  }
+  return conv2dGradWeightTs(dy, xs, g, workspace);
+}
+
+/** y[N,O,oH,oW] = conv(x, w) + bias: per image, W [O,K] @ cols [K,P] straight into y's block. */
+export function conv2dTs(x: Float32Array, w: Float32Array, bias: Float32Array | null, g: Conv2dGeometry, workspace?: ConvWorkspace): Float32Array {
   const { n: N, o: O } = g;
   const K = g.c * g.kh * g.kw, P = g.oh * g.ow, imageSize = g.c * g.h * g.w;
   const y = new Float32Array(N * O * P);
@@ -116,8 +144,7 @@ export function conv2d(xs: Storage, ws: Storage, bs: Storage | null, g: Conv2dGe
 }
 
 /** dx[N,C,H,W]: per image, dcols = Wᵀ @ dy [O,P], folded back onto the image by col2im. */
-export function conv2dGradInput(dys: Storage, ws: Storage, g: Conv2dGeometry): Float32Array {
-  const dy = toHost(dys), w = toHost(ws);
+export function conv2dGradInputTs(dy: Float32Array, w: Float32Array, g: Conv2dGeometry): Float32Array {
   const { n: N, o: O } = g;
   const K = g.c * g.kh * g.kw, P = g.oh * g.ow, imageSize = g.c * g.h * g.w;
   const dx = new Float32Array(N * imageSize);
@@ -131,8 +158,7 @@ export function conv2dGradInput(dys: Storage, ws: Storage, g: Conv2dGeometry): F
 }
 
 /** dw[O,C,kH,kW] = Σ over images of dy [O,P] @ colsᵀ, accumulated in place by the GEMM. */
-export function conv2dGradWeight(dys: Storage, xs: Storage, g: Conv2dGeometry, workspace?: ConvWorkspace): Float32Array {
-  const dy = toHost(dys);
+export function conv2dGradWeightTs(dy: Float32Array, xs: Storage, g: Conv2dGeometry, workspace?: ConvWorkspace): Float32Array {
   const { n: N, o: O } = g;
   const K = g.c * g.kh * g.kw, P = g.oh * g.ow, imageSize = g.c * g.h * g.w;
   const dw = new Float32Array(O * K);

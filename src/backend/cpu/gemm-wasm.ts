@@ -16,14 +16,12 @@
 // for thin products. The memory grows to the largest call seen and stays there
 // (wasm memory cannot shrink).
 
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
+import { canBlock, env, hardwareThreads, workersShareMemory } from '#platform';
+import { gemm as gemmBinaries } from '../../../build/wasm/kernels.js';
 import { GemmPool } from './threads.ts';
+import { compileKernel, wasmApi, type WasmMemory, type WasmModule } from './wasm-module.ts';
 
-/** Where scripts/build-wasm.mjs writes the compiled kernel: SIMD only, and SIMD + relaxed SIMD. */
-export const WASM_URL = new URL('../../../build/wasm/gemm.wasm', import.meta.url);
-export const WASM_RELAXED_URL = new URL('../../../build/wasm/gemm-relaxed.wasm', import.meta.url);
+export type { WasmMemory, WasmModule } from './wasm-module.ts';
 
 const WAKE_ADDR = 64;
 const FAIL_ADDR = 68;
@@ -38,6 +36,9 @@ const MAX_PAGES = 65536;
 const J_TICKET = 0, J_DONE = 1, J_M = 2, J_N = 3, J_K = 4, J_A = 5, J_LDA = 6, J_TRANS_A = 7;
 const J_B = 8, J_LDB = 9, J_TRANS_B = 10, J_C = 11, J_LDC = 12, J_ACCUMULATE = 13;
 const J_SPLIT_ROWS = 14, J_CHUNK = 15;
+// A job of another kernel of the module (wasm/tasks.as.ts): its kind, and the byte address of
+// its parameter block. GEMM jobs are kind 0.
+const J_KIND = 16, J_PARAMS = 17;
 
 // Threads pay only above this many multiply-adds (m·n·k): waking a worker and
 // waiting for its last chunk costs tens of microseconds, and each chunk repacks
@@ -65,38 +66,23 @@ interface KernelExports {
 
 const align64 = (x: number): number => Math.ceil(x / 64) * 64;
 
-// The slice of the WebAssembly JS API used here. The project compiles against
-// lib ES2022 and @types/node 20, neither of which declares the WebAssembly
-// global, so it is typed locally rather than pulling in the DOM lib.
-/** A compiled WebAssembly module (can be posted to a worker). */
-export type WasmModule = object;
-/** A shared WebAssembly.Memory. */
-export interface WasmMemory {
-  readonly buffer: SharedArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  validate(bytes: Uint8Array): boolean;
-  Instance: new (module: WasmModule, imports: object) => { exports: object };
-  Memory: new (desc: { initial: number; maximum: number; shared: true }) => WasmMemory;
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 /** The loaded kernel and its memory; one per JS thread that calls gemm. */
 export class WasmGemm {
   private readonly memory: WasmMemory;
   private readonly kernel: KernelExports;
   private readonly pool: GemmPool | null;
   private readonly operandsBase: number;
+  private readonly scratchBytes: number;
   private f32: Float32Array;
   private i32: Int32Array;
   private generation = 0;
+  private readonly canBlock = canBlock();
   // Per product shape: measured cost alone and threaded (see threadsPay()).
   private readonly timings = new Map<string, ShapeTimings>();
   /** Threaded jobs run, chunks in them, and how many of those the calling thread did itself. */
   readonly stats = { jobs: 0, chunks: 0, callerChunks: 0 };
 
+  /** `module` must be a shared-memory build when `threads` > 1. */
   constructor(
     module: WasmModule,
     readonly threads: number,
@@ -104,10 +90,11 @@ export class WasmGemm {
     private readonly minThreadedMacs = THREAD_MIN_MACS,
     private readonly adaptive = true,
   ) {
-    this.memory = new wasmApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    this.memory = new wasmApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: threads > 1 });
     const instance = new wasmApi.Instance(module, { env: { memory: this.memory } });
     this.kernel = instance.exports as unknown as KernelExports;
     const scratch = align64(this.kernel.scratchBytes());
+    this.scratchBytes = scratch;
     this.operandsBase = SCRATCH_BASE + threads * scratch;
     if (!this.grow(this.operandsBase)) throw new Error('gemm: cannot allocate WebAssembly memory');
     this.f32 = new Float32Array(this.memory.buffer);
@@ -158,6 +145,7 @@ export class WasmGemm {
       // Multiples of 8 keep every chunk but the last free of ragged tiles.
       const chunk = Math.ceil(dim / chunks / 8) * 8;
       w[job + J_SPLIT_ROWS] = +splitRows; w[job + J_CHUNK] = chunk;
+      w[job + J_KIND] = 0;
       this.runThreaded(Math.ceil(dim / chunk));
     }
     if (shape !== null) record(shape, threaded, performance.now() - start);
@@ -171,25 +159,55 @@ export class WasmGemm {
     return Math.min(this.threads * CHUNKS_PER_THREAD, Math.floor(dim / MIN_CHUNK));
   }
 
+  /**
+   * Runs `chunks` chunks of one of the module's other kernels (wasm/tasks.as.ts), described
+   * by the parameter block at byte address `params`; the workers join in when `threaded`.
+   */
+  runTask(kind: number, params: number, chunks: number, threaded: boolean): void {
+    const w = this.i32, job = JOB_ADDR >> 2;
+    w[job + J_KIND] = kind;
+    w[job + J_PARAMS] = params;
+    this.runThreaded(chunks, threaded && this.pool !== null);
+  }
+
+  /**
+   * Memory for other kernels of the module: `bytes` from `base` on, past every area the
+   * GEMM uses, and each thread's packing scratch (`scratchBase + t·scratchBytes`, t = 0 for
+   * the caller). `f32` views the whole memory; null if the memory cannot grow that far. The
+   * contents are the caller's until its next call into this object.
+   */
+  workspace(bytes: number): { f32: Float32Array; base: number; scratchBase: number; scratchBytes: number } | null {
+    const base = this.operandsBase;
+    if (!this.grow(base + bytes)) return null;
+    if (this.f32.buffer.byteLength !== this.memory.buffer.byteLength) {
+      this.f32 = new Float32Array(this.memory.buffer);
+      this.i32 = new Int32Array(this.memory.buffer);
+    }
+    return { f32: this.f32, base, scratchBase: SCRATCH_BASE, scratchBytes: this.scratchBytes };
+  }
+
   /** Publishes the job written at JOB_ADDR, works on it alongside the workers, waits for the rest. */
-  private runThreaded(chunks: number): void {
+  private runThreaded(chunks: number, wakeWorkers = true): void {
     const w = this.i32, job = JOB_ADDR >> 2;
     Atomics.store(w, job + J_DONE, 0);
     // Publishing the ticket (a sequentially consistent store) makes the fields
     // written before it visible to any thread that then reads the ticket.
     this.generation = (this.generation + 1) & 0x7fff;
     Atomics.store(w, job + J_TICKET, (this.generation << 16) | chunks);
-    this.pool!.notify();
+    if (wakeWorkers) this.pool!.notify();
     const mine = this.kernel.runJob(JOB_ADDR, SCRATCH_BASE);
     this.stats.jobs++;
     this.stats.chunks += chunks;
     this.stats.callerChunks += mine;
     // Whatever is left was claimed by a worker and is being computed; sleep
-    // until the last one reports (each finished chunk notifies).
+    // until the last one reports (each finished chunk notifies). A browser's
+    // main thread may not sleep: it spins instead, for at most the one chunk
+    // each worker holds.
+    const sleeps = this.canBlock;
     for (;;) {
       const done = Atomics.load(w, job + J_DONE);
       if (done >= chunks) break;
-      Atomics.wait(w, job + J_DONE, done);
+      if (sleeps) Atomics.wait(w, job + J_DONE, done);
     }
     if (Atomics.exchange(w, FAIL_ADDR >> 2, 0) !== 0) {
       throw new Error('gemm: a worker thread failed during the product (its error is reported separately)');
@@ -254,7 +272,10 @@ function record(t: ShapeTimings, threaded: boolean, ms: number): void {
 
 /** Options for createWasmGemm(); the defaults come from the environment. */
 export interface WasmGemmOptions {
-  /** Total threads, the caller included (default: TSGRAD_THREADS, else min(2, cores)). */
+  /**
+   * Total threads, the caller included (default: TSGRAD_THREADS, else min(2, cores); 1 where
+   * workers cannot share memory, as on a browser page that is not cross-origin isolated).
+   */
   threads?: number;
   /** Use the fused multiply-add build if the runtime can (default: unless TSGRAD_RELAXED_SIMD=0). */
   relaxed?: boolean;
@@ -267,50 +288,33 @@ export interface WasmGemmOptions {
 /** Loads the kernel into a fresh memory (with its own workers); throws if it cannot. */
 export function createWasmGemm(options: WasmGemmOptions = {}): WasmGemm {
   const threads = options.threads ?? defaultThreads();
-  const wantRelaxed = options.relaxed ?? process.env.TSGRAD_RELAXED_SIMD !== '0';
-  if (wantRelaxed) {
-    const bytes = readOptional(WASM_RELAXED_URL);
-    if (bytes !== null && relaxedSimdAvailable(bytes)) {
-      return new WasmGemm(new wasmApi.Module(bytes), threads, true, options.minThreadedMacs, options.adaptive);
-    }
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(`createWasmGemm: threads must be a positive integer, got ${threads}`);
   }
-  return new WasmGemm(new wasmApi.Module(readFileSync(WASM_URL)), threads, false, options.minThreadedMacs,
-    options.adaptive);
-}
-
-/**
- * Relaxed SIMD is standard (Chrome 114, Node 22) but Node 20's V8 still keeps
- * it behind --experimental-wasm-relaxed-simd. Its fused multiply-add makes the
- * kernel about 1.5× faster on x86 with FMA, so on such a runtime the flag is
- * switched on here: V8 reads wasm feature flags when it validates a module, and
- * the flag enables nothing else. TSGRAD_RELAXED_SIMD=0 opts out.
- */
-function relaxedSimdAvailable(bytes: Uint8Array): boolean {
-  if (wasmApi.validate(bytes)) return true;
-  setFlagsFromString('--experimental-wasm-relaxed-simd');
-  return wasmApi.validate(bytes);
-}
-
-function readOptional(url: URL): Uint8Array | null {
-  try {
-    return readFileSync(url);
-  } catch {
-    return null;
+  if (threads > 1 && !workersShareMemory()) {
+    throw new RangeError(
+      `createWasmGemm: ${threads} threads need workers that share memory, which this page does not allow; ` +
+        'serve it cross-origin isolated (COOP: same-origin, COEP: require-corp) or use 1 thread',
+    );
   }
+  const relaxed = options.relaxed ?? env('TSGRAD_RELAXED_SIMD') !== '0';
+  const kernel = compileKernel(gemmBinaries, { relaxed, shared: threads > 1 });
+  return new WasmGemm(kernel.module, threads, kernel.relaxed, options.minThreadedMacs, options.adaptive);
 }
 
-/** Total threads to use: the TSGRAD_THREADS env var, else min(2, cores). */
+/** Total threads to use: TSGRAD_THREADS, else min(2, cores); 1 without shared-memory workers. */
 function defaultThreads(): number {
-  const fromEnv = Number.parseInt(process.env.TSGRAD_THREADS ?? '', 10);
+  if (!workersShareMemory()) return 1;
+  const fromEnv = Number.parseInt(env('TSGRAD_THREADS') ?? '', 10);
   if (fromEnv >= 1) return fromEnv;
-  return Math.max(1, Math.min(2, availableParallelism()));
+  return Math.max(1, Math.min(2, hardwareThreads()));
 }
 
 let loaded: WasmGemm | null | undefined;
 
 /**
- * The WebAssembly GEMM for this thread, loaded on first use, or null (after a
- * one-time warning) when the kernel is not built or cannot run here.
+ * The WebAssembly GEMM for this thread, loaded on first use, or null (after a one-time
+ * warning) when it cannot run here (an engine without WebAssembly SIMD).
  */
 export function wasmGemm(): WasmGemm | null {
   if (loaded !== undefined) return loaded;
@@ -318,10 +322,7 @@ export function wasmGemm(): WasmGemm | null {
     loaded = createWasmGemm();
   } catch (err) {
     loaded = null;
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT'
-      ? `${WASM_URL.pathname} is missing; run \`npm run build:wasm\` (npm install does it)`
-      : String(err);
-    console.warn(`tsgrad: WebAssembly matmul unavailable (${why}); using the much slower pure-TypeScript fallback.`);
+    console.warn(`tsgrad: WebAssembly matmul unavailable (${String(err)}); using the much slower pure-TypeScript fallback.`);
   }
   return loaded;
 }

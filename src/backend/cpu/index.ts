@@ -1,32 +1,50 @@
 /**
- * The cpu backend: typed-array kernels (with a WebAssembly SIMD GEMM where it pays),
- * assembled from one file per kernel family.
+ * The cpu backend: typed-array kernels, with a WebAssembly SIMD GEMM where it pays. Kernels
+ * here receive host arrays only: a storage from another backend is downloaded first.
  */
 import type { Backend } from '../backend.ts';
-import { registerBackend } from '../registry.ts';
-import { binary, broadcastTo, scalar, unary, unaryGrad } from './elementwise.ts';
-import { maxAxis, scatterAxis, sumAxes } from './reduce.ts';
+import { isHost, toHost, type Storage } from '../../tensor/storage.ts';
+import type { HostArray } from '../../tensor/dtype.ts';
+import { runProgram } from './program.ts';
+import { argReduce, reduce } from './reduce.ts';
+import { concat, gather, pad, scatterAdd, strided } from './movement.ts';
 import { softmax, softmaxGrad } from './softmax.ts';
-import { permute } from './permute.ts';
 import { matmul } from './matmul.ts';
 import { conv2d, conv2dGradInput, conv2dGradWeight } from './conv.ts';
 import { maxPool2d, maxPool2dGrad } from './pool.ts';
-import { optimKernels } from './optim.ts';
 
-/** Creates the cpu backend. */
+/** A host array of the storage (device data from another backend is downloaded, as float32). */
+function host(s: Storage): HostArray {
+  return isHost(s) ? s : toHost(s);
+}
+
+function hostInt(s: Storage): Int32Array {
+  return s instanceof Int32Array ? s : Int32Array.from(host(s));
+}
+
 export function createCpuBackend(): Backend {
   return {
     name: 'cpu',
     mode: 'typed arrays',
     upload: (data) => data,
-    unary, unaryGrad, binary, scalar, broadcastTo,
-    sumAxes, maxAxis, scatterAxis,
-    softmax, softmaxGrad,
-    permute, matmul,
-    conv2d, conv2dGradInput, conv2dGradWeight,
-    maxPool2d, maxPool2dGrad,
-    ...optimKernels,
+    elementwise: (p, args, outShape, inPlace) => {
+      const hostArgs: typeof args = Object.fromEntries(Object.entries(args).map(([k, a]) => [k, typeof a === 'number' ? a : { ...a, storage: host(a.storage) }]));
+      return runProgram(p, hostArgs, outShape, inPlace);
+    },
+    reduce: (op, x, shape, axes, dtype, outDtype) => reduce(op, host(x), shape, axes, dtype, outDtype),
+    argReduce: (op, x, layout) => argReduce(op, host(x), layout),
+    strided: (x, dtype, outShape, strides, offset) => strided(host(x), dtype, outShape, strides, offset),
+    pad: (x, dtype, shape, outShape, begin) => pad(host(x), dtype, shape, outShape, begin),
+    concat: (parts, shapes, axis, dtype) => concat(parts.map(host), shapes, axis, dtype),
+    gather: (x, xShape, dtype, axis, index, indexShape, outShape) => gather(host(x), xShape, dtype, axis, hostInt(index), indexShape, outShape),
+    scatterAdd: (src, srcShape, axis, index, indexShape, outShape) => scatterAdd(toHost(src), srcShape, axis, hostInt(index), indexShape, outShape),
+    matmul,
+    softmax,
+    softmaxGrad,
+    conv2d,
+    conv2dGradInput,
+    conv2dGradWeight,
+    maxPool2d,
+    maxPool2dGrad,
   };
 }
-
-registerBackend('cpu', createCpuBackend, true);

@@ -1,5 +1,5 @@
 /** CPU softmax and log-softmax along an axis, and their backward passes. */
-import type { AxisLayout } from '../core-kernels.ts';
+import type { AxisLayout } from '../plan.ts';
 import { toHost, type Storage } from '../../tensor/storage.ts';
 
 /**

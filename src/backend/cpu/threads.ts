@@ -8,18 +8,20 @@
 // starting up, or starved of a core simply claims fewer chunks. That is also
 // why the API can stay synchronous: the caller never waits for a worker to
 // start, only for chunks a worker has already claimed (Node allows Atomics.wait
-// on the main thread).
+// on the main thread; a browser's main thread spins for them instead).
 //
 // The caller always works too, so min(2, cores) threads means one worker on a
 // two-core machine: a worker per core would leave the caller idle in
 // Atomics.wait and put a thread wake-up on the critical path of every call.
 //
-// Workers are unref()'d: a process whose only remaining work is idle workers
-// exits normally. Because they are created from source text (eval) rather than
-// a file, they start the same way under tsx, vitest's own workers, or a bundle.
+// The platform starts the workers (worker_threads in Node, where an idle worker
+// does not keep the process alive; Web Workers in a cross-origin isolated page),
+// from source text rather than a file, so they start the same way under tsx,
+// vitest, from dist/ or from inside a bundle.
 
-import { Worker } from 'node:worker_threads';
-import type { WasmMemory, WasmModule } from './gemm-wasm.ts';
+import { startWorker } from '#platform';
+import type { WorkerHandle } from '../../platform/platform.ts';
+import type { WasmMemory, WasmModule } from './wasm-module.ts';
 
 /** The word addresses and per-worker scratch the pool needs to run jobs. */
 export interface PoolLayout {
@@ -35,35 +37,34 @@ export interface PoolLayout {
   scratchAddrs: number[];
 }
 
-// CommonJS, because eval'd worker source is run as a script. The worker reads
-// the wake word before its first runJob(), so a job published while it was
-// starting is either worked on now or seen as a change and worked on next.
-// Should the kernel ever trap, the caller must not wait forever for the chunk
-// that was in hand: it is counted as done and the failure flagged, and the
-// caller throws.
+// The platform calls main(data) in the worker. The worker reads the wake word
+// before its first runJob(), so a job published while it was starting is either
+// worked on now or seen as a change and worked on next. Should the kernel ever
+// trap, the caller must not wait forever for the chunk that was in hand: it is
+// counted as done and the failure flagged, and the caller throws.
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, wakeAddr, jobAddr, doneAddr, failAddr, scratchAddr } = workerData;
-const { runJob } = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const words = new Int32Array(memory.buffer);
-const wake = wakeAddr >> 2, done = doneAddr >> 2, fail = failAddr >> 2;
-for (;;) {
-  const seen = Atomics.load(words, wake);
-  try {
-    runJob(jobAddr, scratchAddr);
-  } catch (err) {
-    Atomics.store(words, fail, 1);
-    Atomics.add(words, done, 1);
-    Atomics.notify(words, done);
-    throw err;
+function main({ module, memory, wakeAddr, jobAddr, doneAddr, failAddr, scratchAddr }) {
+  const { runJob } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const words = new Int32Array(memory.buffer);
+  const wake = wakeAddr >> 2, done = doneAddr >> 2, fail = failAddr >> 2;
+  for (;;) {
+    const seen = Atomics.load(words, wake);
+    try {
+      runJob(jobAddr, scratchAddr);
+    } catch (err) {
+      Atomics.store(words, fail, 1);
+      Atomics.add(words, done, 1);
+      Atomics.notify(words, done);
+      throw err;
+    }
+    Atomics.wait(words, wake, seen);
   }
-  Atomics.wait(words, wake, seen);
 }
 `;
 
 /** A lazily started set of GEMM worker threads sharing one wasm memory. */
 export class GemmPool {
-  private workers: Worker[] = [];
+  private workers: WorkerHandle[] = [];
   private readonly wake: Int32Array;
 
   constructor(
@@ -94,27 +95,24 @@ export class GemmPool {
 
   private start(): void {
     for (let i = this.workers.length; i < this.size; i++) {
-      const worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: {
-          module: this.module,
-          memory: this.memory,
-          wakeAddr: this.layout.wakeAddr,
-          jobAddr: this.layout.jobAddr,
-          doneAddr: this.layout.doneAddr,
-          failAddr: this.layout.failAddr,
-          scratchAddr: this.layout.scratchAddrs[i],
-        },
+      const data = {
+        module: this.module,
+        memory: this.memory,
+        wakeAddr: this.layout.wakeAddr,
+        jobAddr: this.layout.jobAddr,
+        doneAddr: this.layout.doneAddr,
+        failAddr: this.layout.failAddr,
+        scratchAddr: this.layout.scratchAddrs[i],
+      };
+      this.workers.push(startWorker(WORKER_SOURCE, data, {
         // The kernel allocates nothing on the JS heap.
-        resourceLimits: { maxOldGenerationSizeMb: 32 },
-      });
-      // A worker that fails claims no more chunks, so the caller just does the
-      // work alone from then on; report the failure rather than crash.
-      worker.on('error', (err) => {
-        console.warn(`tsgrad: gemm worker ${i} failed, continuing with fewer threads: ${String(err)}`);
-      });
-      worker.unref();
-      this.workers.push(worker);
+        heapMb: 32,
+        // A worker that fails claims no more chunks, so the caller just does the
+        // work alone from then on; report the failure rather than crash.
+        onError: (message) => {
+          console.warn(`tsgrad: gemm worker ${i} failed, continuing with fewer threads: ${message}`);
+        },
+      }));
     }
   }
 }

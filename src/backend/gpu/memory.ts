@@ -12,8 +12,7 @@
  * Where that is unavailable (another JS engine), textures are freed when the event loop
  * turns, as before.
  */
-import { setFlagsFromString } from 'node:v8';
-import { createContext, runInContext } from 'node:vm';
+import { syncCollector } from '#platform';
 
 /** What can be freed: a gpu.js texture. */
 export interface Deletable {
@@ -35,17 +34,10 @@ let hooks: { registry: SweepingRegistry; gc: (() => void) | null } | null = null
 function engineHooks(): { registry: SweepingRegistry; gc: (() => void) | null } {
   if (hooks) return hooks;
   const free = (t: Deletable): void => t.delete();
-  try {
-    setFlagsFromString('--expose-gc');
-    setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
-    const ctx = createContext({});
-    const gc = runInContext('typeof gc === "function" ? gc : null', ctx) as (() => void) | null;
-    const Registry = runInContext('FinalizationRegistry', ctx) as new (cb: (t: Deletable) => void) => SweepingRegistry;
-    const registry = new Registry(free);
-    hooks = { registry, gc: gc && typeof registry.cleanupSome === 'function' ? gc : null };
-  } catch {
-    hooks = { registry: new FinalizationRegistry<Deletable>(free), gc: null };
-  }
+  const collector = syncCollector();
+  hooks = collector
+    ? { registry: new collector.Registry<Deletable>(free), gc: collector.gc }
+    : { registry: new FinalizationRegistry<Deletable>(free), gc: null };
   return hooks;
 }
 

@@ -1,7 +1,10 @@
 /**
- * Finding a gpu.js mode that really works here. gpu.js is loaded only when the gpu backend
- * is first selected, so `import 'tsgrad'` costs nothing and never fails on a machine
- * without headless-gl. Each candidate mode is proven by running a tiny kernel and checking
+ * Finding a gpu.js mode that really works here. gpu.js is an optional peer dependency,
+ * loaded only when the gpu backend is first selected, so `import 'tsgrad'` costs nothing
+ * and never fails on a machine without it or without headless-gl. It comes from, in order:
+ * the `gpujs` option of `setBackend('gpu', …)` (what a bundled browser app passes), the
+ * page's global `GPU` (gpu.js's browser build in a script tag), or, in Node, the installed
+ * package. Each candidate mode is proven by running a tiny kernel and checking
  * its float32 result, since gpu.js can report a mode as supported and still fail to compile
  * shaders. Every kernel asks for precision 'single' (float32 textures); where the context
  * cannot read float textures gpu.js throws instead, so such a mode fails the probe too.
@@ -11,7 +14,7 @@
  * the `webgpu` package (whose native binary needs a newer libstdc++ than some Linux
  * distributions ship), and neither does this file.
  */
-import { createRequire } from 'node:module';
+import { env, platformName, requireOptional } from '#platform';
 import { toHost } from '../../tensor/storage.ts';
 import { GpuRuntime, type GpuJsInstance } from './runtime.ts';
 
@@ -35,29 +38,61 @@ export const HEADLESS_GL_HELP =
   "install libxi-dev libx11-dev libxext-dev libgl1-mesa-dev pkg-config (e.g. `bash .ci/gpu-deps.sh`), " +
   'then `npm ci` (or `npm rebuild gl`) so the optional gl package builds, and run under `xvfb-run -a` where there is no display';
 
-interface GpuJsModule {
+/** What tsgrad uses of gpu.js: its `GPU` class and the static support flags on it. */
+export interface GpuJsModule {
   GPU: (new (settings: Record<string, unknown>) => GpuJsInstance) & Record<string, unknown>;
 }
 
-let cachedModule: GpuJsModule | null = null;
-const localRequire = createRequire(import.meta.url);
+/** What to do when gpu.js cannot be found, per platform. */
+const GPUJS_MISSING = platformName === 'node'
+  ? 'the optional peer dependency gpu.js is not installed: run `npm install gpu.js`'
+  : 'gpu.js is not loaded: either `import { GPU } from \'gpu.js\'` and call ' +
+    "`setBackend('gpu', { gpujs: GPU })`, or load gpu.js's browser build " +
+    '(gpu.js/dist/gpu-browser.min.js) with a <script> tag before your module, which defines the global GPU';
 
-/** gpu.js: a page's global `GPU` (the browser build) or the npm package. */
-function loadGpuJs(): GpuJsModule {
-  if (cachedModule) return cachedModule;
-  const g = globalThis as { GPU?: unknown };
-  if (typeof g.GPU === 'function') {
-    cachedModule = { GPU: g.GPU as GpuJsModule['GPU'] };
-  } else if (g.GPU && typeof (g.GPU as GpuJsModule).GPU === 'function') {
-    cachedModule = g.GPU as GpuJsModule;
-  } else {
+let installed: GpuJsModule | null = null;
+
+/**
+ * `provided` as gpu.js (its GPU class or its module object), or null when it is neither.
+ * A class counts only if it can create kernels: browsers with WebGPU have a global `GPU`
+ * of their own (the WebGPU interface), which is not gpu.js.
+ */
+function asGpuJs(provided: unknown): GpuJsModule | null {
+  const isGpuJsClass = (c: unknown): c is GpuJsModule['GPU'] =>
+    typeof c === 'function' && typeof (c as { prototype?: { createKernel?: unknown } }).prototype?.createKernel === 'function';
+  if (isGpuJsClass(provided)) return { GPU: provided };
+  const inner = (provided as { GPU?: unknown } | null | undefined)?.GPU;
+  return isGpuJsClass(inner) ? { GPU: inner } : null;
+}
+
+/** gpu.js: the one passed in, else a page's global `GPU`, else the installed package. */
+function loadGpuJs(provided?: unknown): GpuJsModule {
+  if (provided !== undefined) {
+    const given = asGpuJs(provided);
+    if (given === null) {
+      throw new TypeError(`setBackend('gpu'): the gpujs option must be gpu.js's GPU class or module, got ${describe(provided)}`);
+    }
+    return given;
+  }
+  if (installed) return installed;
+  const fromPage = asGpuJs((globalThis as { GPU?: unknown }).GPU);
+  let found = fromPage;
+  if (found === null) {
     try {
-      cachedModule = localRequire('gpu.js') as GpuJsModule;
+      found = asGpuJs(requireOptional('gpu.js'));
     } catch (e) {
-      throw new GpuUnavailableError(`setBackend('gpu'): the gpu.js package could not be loaded (${(e as Error).message}); run npm install`);
+      throw new GpuUnavailableError(`setBackend('gpu'): gpu.js is installed but failed to load (${firstLine(e)}); reinstall it with \`npm install gpu.js\``);
     }
   }
-  return cachedModule;
+  if (found === null) throw new GpuUnavailableError(`setBackend('gpu'): ${GPUJS_MISSING}`);
+  installed = found;
+  return found;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return `an object with keys [${Object.keys(v).slice(0, 5).join(', ')}]`;
+  return `${typeof v} ${String(v).slice(0, 40)}`;
 }
 
 /**
@@ -67,9 +102,10 @@ function loadGpuJs(): GpuJsModule {
 export function headlessGlStatus(): { ok: boolean; reason: string; fix: string } {
   let createContext: (w: number, h: number, o?: object) => unknown;
   try {
-    // Resolved from gpu.js's own location, exactly as gpu.js resolves its optional dependency.
-    const fromGpuJs = createRequire(localRequire.resolve('gpu.js'));
-    createContext = fromGpuJs('gl') as typeof createContext;
+    // Resolved from gpu.js's own folder, exactly as gpu.js resolves its optional dependency.
+    const gl = requireOptional('gl', 'gpu.js') as typeof createContext | null;
+    if (gl === null) throw new Error('not installed');
+    createContext = gl;
   } catch (e) {
     return { ok: false, reason: `the optional 'gl' package (headless-gl) is not built or not installed (${firstLine(e)})`, fix: HEADLESS_GL_HELP };
   }
@@ -80,7 +116,7 @@ export function headlessGlStatus(): { ok: boolean; reason: string; fix: string }
     return { ok: false, reason: `headless-gl failed to create a context (${firstLine(e)})`, fix: HEADLESS_GL_HELP };
   }
   if (!ctx) {
-    const display = process.env.DISPLAY ? `DISPLAY=${process.env.DISPLAY} gave no GL context` : 'there is no X display (DISPLAY is unset)';
+    const display = env('DISPLAY') ? `DISPLAY=${env('DISPLAY')} gave no GL context` : 'there is no X display (DISPLAY is unset)';
     return { ok: false, reason: `headless-gl is built but ${display}`, fix: 'run under `xvfb-run -a` (package xvfb)' };
   }
   (ctx as { getExtension(n: string): { destroy(): void } | null }).getExtension('STACKGL_destroy_context')?.destroy();
@@ -139,10 +175,11 @@ function tryMode(GPU: GpuJsModule['GPU'], mode: GpuMode): GpuRuntime | string {
 }
 
 /**
- * The runtime for `requested` (a gpu.js mode), or for the best GPU mode that works here.
+ * The runtime for `requested` (a gpu.js mode), or for the best GPU mode that works here;
+ * `gpujs` is gpu.js itself when the caller hands it over (setBackend's `gpujs` option).
  * Throws a `GpuUnavailableError` listing why each mode failed and what to install.
  */
-export function openRuntime(requested?: unknown): GpuRuntime {
+export function openRuntime(requested?: unknown, gpujs?: unknown): GpuRuntime {
   if (requested === 'webgpu') {
     throw new GpuUnavailableError(
       "setBackend('gpu'): gpu.js's webgpu mode is not supported: its kernels return Promises " +
@@ -152,7 +189,7 @@ export function openRuntime(requested?: unknown): GpuRuntime {
   if (requested !== undefined && !(GPU_MODES as readonly unknown[]).includes(requested)) {
     throw new RangeError(`setBackend('gpu'): mode must be one of ${GPU_MODES.join(', ')}, got ${String(requested)}`);
   }
-  const { GPU } = loadGpuJs();
+  const { GPU } = loadGpuJs(gpujs);
   const candidates = requested === undefined ? AUTO_MODES : [requested as GpuMode];
   const failures: string[] = [];
   for (const mode of candidates) {
@@ -161,7 +198,7 @@ export function openRuntime(requested?: unknown): GpuRuntime {
     failures.push(`${mode}: ${rt}`);
   }
   const help = requested === undefined
-    ? `. In Node, ${HEADLESS_GL_HELP}. WebGPU is not used (gpu.js's webgpu kernels are asynchronous). ` +
+    ? `.${platformName === 'node' ? ` In Node, ${HEADLESS_GL_HELP}.` : ' In a browser, WebGL2 or WebGL must be enabled.'} WebGPU is not used (gpu.js's webgpu kernels are asynchronous). ` +
       "To run the gpu kernels anyway on the CPU, ask for gpu.js's cpu mode: setBackend('gpu', { mode: 'cpu' })"
     : '';
   throw new GpuUnavailableError(`setBackend('gpu'): no working gpu.js mode — ${failures.join('; ')}${help}`);

@@ -10,7 +10,7 @@
  * compiles once; the scalars that change from call to call (a learning rate, a bias
  * correction) are passed as uniforms instead, so they never trigger a recompile.
  */
-import type { DeviceData, Storage } from '../../tensor/storage.ts';
+import { toHost, type DeviceData, type Storage } from '../../tensor/storage.ts';
 import { TextureReclaimer } from './memory.ts';
 
 /** A gpu.js pipeline texture: what GL modes hand back from a kernel with `pipeline: true`. */
@@ -37,6 +37,22 @@ export interface GpuJsInstance {
 
 /** Kernel arguments: tensors' storages, or numbers passed as float uniforms. */
 export type KernelArg = Storage | number;
+
+/** A helper function a kernel's source calls, in the JS subset gpu.js translates; every argument is a float. */
+export interface HelperFunction {
+  source: string;
+  arity: number;
+}
+
+function helperSettings(helpers: readonly HelperFunction[]): Record<string, unknown> {
+  if (helpers.length === 0) return {};
+  return {
+    functions: helpers.map((h) => ({
+      source: h.source,
+      settings: { argumentTypes: new Array(h.arity).fill('Number'), returnType: 'Number' },
+    })),
+  };
+}
 
 /**
  * Float index arithmetic in GLSL is exact only below 2²⁴: gpu.js turns `this.thread.x` and
@@ -125,7 +141,7 @@ export class GpuRuntime {
   /** Our device data for any non-empty storage: ours as is, host arrays uploaded, other backends' data downloaded first. */
   private toDevice(s: Storage): GpuData {
     if (s instanceof GpuData && s.owner === this) return s;
-    return this.upload(s instanceof Float32Array ? s : s.download()) as GpuData;
+    return this.upload(toHost(s)) as GpuData;
   }
 
   /** Copies a device value of `length` elements back to a new host array. */
@@ -141,16 +157,16 @@ export class GpuRuntime {
    * Runs generated kernel `source` (a JS function text gpu.js transpiles) over `size`
    * outputs. Storages are made device values; numbers become float uniforms.
    */
-  run(source: string, size: number, args: readonly KernelArg[]): Storage {
+  run(source: string, size: number, args: readonly KernelArg[], helpers: readonly HelperFunction[] = []): Storage {
     if (size === 0) return new Float32Array(0);
-    const { values, key, inputs } = this.prepare(source, size, args);
+    const { values, key, inputs, uploads } = this.prepare(source, size, args);
     let kernel = this.kernels.get(key);
     if (!kernel) {
-      kernel = this.gpu.createKernel(source, this.settings(size));
+      kernel = this.gpu.createKernel(source, { ...this.settings(size), ...helperSettings(helpers) });
       this.kernels.set(key, kernel);
     }
     const out = kernel(...values) as DeviceValue;
-    release(inputs);
+    release(inputs, uploads);
     return new GpuData(out, size, this);
   }
 
@@ -158,32 +174,27 @@ export class GpuRuntime {
    * Runs a kernel map: `source` returns the main output and calls each named sub-kernel
    * `save_<name>(v)` once to emit another output of the same size, all in one pass.
    */
-  runMap(source: string, outputs: readonly string[], size: number, args: readonly KernelArg[]): Record<string, Storage> {
+  runMap(source: string, outputs: readonly string[], size: number, args: readonly KernelArg[], helpers: readonly HelperFunction[] = []): Record<string, Storage> {
     if (size === 0) {
       const empty: Record<string, Storage> = { result: new Float32Array(0) };
       for (const name of outputs) empty[name] = new Float32Array(0);
       return empty;
     }
-    const { values, key, inputs } = this.prepare(source, size, args);
+    const { values, key, inputs, uploads } = this.prepare(source, size, args);
     const mapKey = `${key}|map:${outputs.join(',')}`;
     let kernel = this.kernels.get(mapKey);
     if (!kernel) {
       const subKernels: Record<string, unknown> = {};
       // gpu.js reads sub-kernels from their source text, so they are built from strings too.
       for (const name of outputs) subKernels[name] = new Function(`return function save_${name}(v) { return v; }`)();
-      kernel = this.gpu.createKernelMap(subKernels, source, this.settings(size));
+      kernel = this.gpu.createKernelMap(subKernels, source, { ...this.settings(size), ...helperSettings(helpers) });
       this.kernels.set(mapKey, kernel);
     }
     const raw = kernel(...values) as Record<string, DeviceValue>;
-    release(inputs);
+    release(inputs, uploads);
     const out: Record<string, Storage> = {};
     for (const name of ['result', ...outputs]) out[name] = new GpuData(raw[name], size, this);
     return out;
-  }
-
-  /** Number of compiled kernels (for tests and diagnostics). */
-  get kernelCount(): number {
-    return this.kernels.size;
   }
 
   /**
@@ -191,10 +202,11 @@ export class GpuRuntime {
    * passed, uploads made for this call included: the caller keeps it until the kernel has
    * run, so a memory sweep triggered by a later upload cannot free an earlier one.
    */
-  private prepare(source: string, size: number, args: readonly KernelArg[]): { values: unknown[]; key: string; inputs: GpuData[] } {
+  private prepare(source: string, size: number, args: readonly KernelArg[]): { values: unknown[]; key: string; inputs: GpuData[]; uploads: GpuData[] } {
     this.checkSize('kernel output', size);
     const values: unknown[] = [];
     const inputs: GpuData[] = [];
+    const uploads: GpuData[] = [];
     // gpu.js bakes each input's texture size into the shader, so input lengths are part of the key.
     let key = `${source}|${size}`;
     for (const a of args) {
@@ -205,11 +217,12 @@ export class GpuRuntime {
       }
       this.checkSize('kernel input', a.length);
       const d = a.length === 0 ? this.placeholderData() : this.toDevice(a);
+      if (d !== a && a.length !== 0) uploads.push(d);
       inputs.push(d);
       values.push(d.value);
       key += `|${a.length}`;
     }
-    return { values, key, inputs };
+    return { values, key, inputs, uploads };
   }
 
   /** Stands in for empty inputs, which no kernel reads but gpu.js cannot upload. */
@@ -228,7 +241,12 @@ export class GpuRuntime {
   }
 }
 
-/** The last use of a kernel's input wrappers, after the call: it keeps them alive until then. */
-function release(inputs: GpuData[]): void {
+/**
+ * After the call: the input wrappers were kept alive until the kernel ran; the textures
+ * uploaded just for this call (host data) are freed now rather than left to the collector,
+ * which a browser's synchronous training loop never gives a chance to run.
+ */
+function release(inputs: GpuData[], uploads: GpuData[]): void {
   inputs.length = 0;
+  for (const u of uploads) u.dispose();
 }

@@ -3,7 +3,8 @@
  * statistics pass (one thread per row of the [outer, n, inner] layout) followed by an
  * elementwise pass, so no thread recomputes a row's statistics for every element.
  */
-import type { AxisLayout, CoreKernels } from '../core-kernels.ts';
+import type { AxisLayout } from '../plan.ts';
+import type { Backend } from '../backend.ts';
 import type { Storage } from '../../tensor/storage.ts';
 import { indexLines } from './codegen.ts';
 import type { GpuRuntime } from './runtime.ts';
@@ -19,7 +20,7 @@ function rowOf({ outer, n, inner }: AxisLayout): string {
 }
 
 /** The softmax kernels of the gpu backend. */
-export function softmaxKernels(rt: GpuRuntime): Pick<CoreKernels, 'softmax' | 'softmaxGrad'> {
+export function softmaxKernels(rt: GpuRuntime): Pick<Backend, 'softmax' | 'softmaxGrad'> {
   return {
     softmax(x: Storage, layout: AxisLayout, log: boolean): Storage {
       const { outer, n, inner } = layout;

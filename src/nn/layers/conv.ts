@@ -1,7 +1,8 @@
 /** Conv2D: a 2-D convolution layer over NCHW images. */
 import type { Tensor } from '../../tensor/tensor.ts';
 import { zeros } from '../../tensor/creation.ts';
-import { checkInt, conv2d } from '../../ops/conv.ts';
+import { conv2d } from '../../ops/conv.ts';
+import { checkInteger } from '../../tensor/validate.ts';
 import { Module } from '../module.ts';
 import { Parameter } from '../parameter.ts';
 import { biasUniform, kaimingUniform } from '../init.ts';
@@ -42,14 +43,14 @@ export class Conv2D extends Module {
     options: Conv2DOptions = {},
   ) {
     super();
-    checkInt('Conv2D', 'inChannels', inChannels, 1);
-    checkInt('Conv2D', 'outChannels', outChannels, 1);
+    checkInteger('Conv2D', 'inChannels', inChannels, 1);
+    checkInteger('Conv2D', 'outChannels', outChannels, 1);
     const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
-    checkInt('Conv2D', 'kernelSize', kh, 1);
-    checkInt('Conv2D', 'kernelSize', kw, 1);
+    checkInteger('Conv2D', 'kernelSize', kh, 1);
+    checkInteger('Conv2D', 'kernelSize', kw, 1);
     this.kernelSize = [kh, kw];
-    this.stride = checkInt('Conv2D', 'stride', options.stride ?? 1, 1);
-    this.padding = checkInt('Conv2D', 'padding', options.padding ?? 0, 0);
+    this.stride = checkInteger('Conv2D', 'stride', options.stride ?? 1, 1);
+    this.padding = checkInteger('Conv2D', 'padding', options.padding ?? 0, 0);
     const fanIn = inChannels * kh * kw;
     this.weight = new Parameter(kaimingUniform(zeros([outChannels, inChannels, kh, kw]), fanIn));
     this.bias = options.bias ?? true ? new Parameter(biasUniform(zeros([outChannels]), fanIn)) : null;

@@ -2,7 +2,7 @@
 import type { Tensor } from '../../tensor/tensor.ts';
 import { zeros } from '../../tensor/creation.ts';
 import { linear } from '../../ops/linear.ts';
-import { checkInt } from '../../ops/conv.ts';
+import { checkInteger } from '../../tensor/validate.ts';
 import { Module } from '../module.ts';
 import { Parameter } from '../parameter.ts';
 import { biasUniform, kaimingUniform } from '../init.ts';
@@ -29,8 +29,8 @@ export class Dense extends Module {
     options: DenseOptions = {},
   ) {
     super();
-    checkInt('Dense', 'inFeatures', inFeatures, 1);
-    checkInt('Dense', 'outFeatures', outFeatures, 1);
+    checkInteger('Dense', 'inFeatures', inFeatures, 1);
+    checkInteger('Dense', 'outFeatures', outFeatures, 1);
     this.weight = new Parameter(kaimingUniform(zeros([outFeatures, inFeatures]), inFeatures));
     this.bias = options.bias ?? true ? new Parameter(biasUniform(zeros([outFeatures]), inFeatures)) : null;
   }

@@ -1,6 +1,6 @@
 /** MaxPool2D: max pooling over NCHW images. */
 import type { Tensor } from '../../tensor/tensor.ts';
-import { checkInt } from '../../ops/conv.ts';
+import { checkInteger } from '../../tensor/validate.ts';
 import { maxPool2d } from '../../ops/pool.ts';
 import { Module } from '../module.ts';
 
@@ -16,8 +16,8 @@ export class MaxPool2D extends Module {
     stride?: number,
   ) {
     super();
-    checkInt('MaxPool2D', 'kernel', kernel, 1);
-    this.stride = checkInt('MaxPool2D', 'stride', stride ?? kernel, 1);
+    checkInteger('MaxPool2D', 'kernel', kernel, 1);
+    this.stride = checkInteger('MaxPool2D', 'stride', stride ?? kernel, 1);
   }
 
   /** [N,C,H,W] → [N,C,oH,oW]. */

@@ -5,7 +5,7 @@ import { attr } from '../proto.ts';
 const unary = (opType: string): Converter => (ctx) => ctx.op(opType, [ctx.input(0)]);
 
 function softmaxLike(opType: string): Converter {
-  return (ctx) => ctx.op(opType, [ctx.input(0)], { axis: attr.int(ctx.axis(ctx.attrName('axis', 'dim'), ctx.inputShape(0).length, -1)) });
+  return (ctx) => ctx.op(opType, [ctx.input(0)], { axis: attr.int(ctx.axis('axis', ctx.inputShape(0).length, -1)) });
 }
 
 /** x · k for a float constant k. */
@@ -37,7 +37,7 @@ export const activations: Record<string, Converter> = {
   softmax: softmaxLike('Softmax'),
   logSoftmax: softmaxLike('LogSoftmax'),
 
-  leakyRelu: (ctx) => ctx.op('LeakyRelu', [ctx.input(0)], { alpha: attr.float(ctx.num(ctx.attrName('slope', 'negativeSlope', 'alpha'), 0.01)) }),
+  leakyRelu: (ctx) => ctx.op('LeakyRelu', [ctx.input(0)], { alpha: attr.float(ctx.num('negativeSlope', 0.01)) }),
   elu: (ctx) => ctx.op('Elu', [ctx.input(0)], { alpha: attr.float(ctx.num('alpha', 1)) }),
   silu: (ctx) => ctx.op('Mul', [ctx.input(0), ctx.op('Sigmoid', [ctx.input(0)])]),
 

@@ -15,31 +15,17 @@ function linear(ctx: Lowering): string {
   return bias ? ctx.op('Add', [y, bias]) : y;
 }
 
-/** Explicit begin/end pads per spatial dimension, from a number, a list, 'valid' or 'same'. */
-function pads(ctx: Lowering, spatial: number, kernel: readonly number[], dilations: readonly number[]): number[] {
-  const p = ctx.attr('padding');
-  if (p === 'valid') return Array(2 * spatial).fill(0);
-  if (p === 'same') {
-    // PyTorch puts the odd pixel of 'same' padding at the end, as SAME_UPPER does.
-    const total = kernel.map((k, i) => dilations[i] * (k - 1));
-    return [...total.map((t) => Math.floor(t / 2)), ...total.map((t) => t - Math.floor(t / 2))];
-  }
-  const each = ctx.ints('padding', spatial, 0);
-  return [...each, ...each];
-}
-
+/** Conv's attributes for tsgrad's convolutions: one stride and one zero padding for every side. */
 function convAttrs(ctx: Lowering, spatial: number, kernel: readonly number[]): Record<string, AttributeValue> {
-  const dilations = ctx.ints('dilation', spatial, 1);
+  const padding = ctx.ints('padding', spatial, 0);
   return {
     kernel_shape: attr.ints(kernel),
     strides: attr.ints(ctx.ints('stride', spatial, 1)),
-    pads: attr.ints(pads(ctx, spatial, kernel, dilations)),
-    dilations: attr.ints(dilations),
-    group: attr.int(ctx.num('groups', 1)),
+    pads: attr.ints([...padding, ...padding]),
   };
 }
 
-/** conv1d/conv2d: weight [out, in/groups, k…], PyTorch's and ONNX's common layout. */
+/** conv1d/conv2d: weight [out, in, k…], PyTorch's and ONNX's common layout. */
 function conv(spatial: number): Converter {
   return (ctx) => {
     const kernel = ctx.inputShape(1).slice(2);
@@ -49,7 +35,7 @@ function conv(spatial: number): Converter {
   };
 }
 
-/** convTranspose: weight [in, out/groups, k…]; outputPadding adds to one side of the output, as in PyTorch. */
+/** convTranspose: weight [in, out, k…]; outputPadding adds to one side of the output, as in PyTorch. */
 function convTranspose(spatial: number): Converter {
   return (ctx) => {
     const kernel = ctx.inputShape(1).slice(2);
@@ -57,76 +43,81 @@ function convTranspose(spatial: number): Converter {
     const inputs = ctx.inputCount > 2 ? [ctx.input(0), ctx.input(1), ctx.input(2)] : [ctx.input(0), ctx.input(1)];
     return ctx.op('ConvTranspose', inputs, {
       ...convAttrs(ctx, spatial, kernel),
-      output_padding: attr.ints(ctx.ints(ctx.attrName('outputPadding', 'outputPaddings'), spatial, 0)),
+      output_padding: attr.ints(ctx.ints('outputPadding', spatial, 0)),
     });
   };
 }
 
+/** Pooling windows as tsgrad makes them: square, `stride` apart, leftover edge rows dropped. */
 function pool(opType: 'MaxPool' | 'AveragePool'): Converter {
   return (ctx) => {
-    const kernelName = ctx.attrName('kernel', 'kernelSize');
-    const kernel = ctx.ints(kernelName, 2, 0);
-    const stride = ctx.attr('stride') === undefined || ctx.attr('stride') === null ? kernel : ctx.ints('stride', 2, 1);
     const padding = ctx.ints('padding', 2, 0);
     const attributes: Record<string, AttributeValue> = {
-      kernel_shape: attr.ints(kernel),
-      strides: attr.ints(stride),
+      kernel_shape: attr.ints(ctx.ints('kernel', 2, 0)),
+      strides: attr.ints(ctx.ints('stride', 2, 1)),
       pads: attr.ints([...padding, ...padding]),
-      ceil_mode: attr.int(ctx.bool('ceilMode', false) ? 1 : 0),
     };
-    // PyTorch averages over the zero padding too unless told otherwise; ONNX's default is the reverse.
-    if (opType === 'AveragePool') attributes.count_include_pad = attr.int(ctx.bool('countIncludePad', true) ? 1 : 0);
+    // tsgrad's avgPool2d divides by the whole window, padding included (PyTorch's default);
+    // ONNX's default leaves the padding out.
+    if (opType === 'AveragePool') attributes.count_include_pad = attr.int(1);
     return ctx.op(opType, [ctx.input(0)], attributes);
   };
 }
 
-/** Adaptive average pooling is a plain average pool when the output divides the input evenly. */
-function adaptiveAvgPool2d(ctx: Lowering): string {
+/**
+ * Adaptive average pooling is a plain average pool when the output divides the input evenly;
+ * otherwise its windows differ in size and overlap, and the op is exported through what it
+ * is composed of (a product with constant averaging matrices).
+ */
+function adaptiveAvgPool2d(ctx: Lowering): string | undefined {
   const [, , h, w] = ctx.inputShape(0);
   const [, , oh, ow] = ctx.output().shape;
   if (oh === 1 && ow === 1) return ctx.op('GlobalAveragePool', [ctx.input(0)]);
-  if (h % oh !== 0 || w % ow !== 0) {
-    ctx.fail(`output ${oh}x${ow} does not divide input ${h}x${w}: windows of unequal size have no ONNX operator`);
-  }
+  if (h % oh !== 0 || w % ow !== 0) return undefined;
   const kernel = [h / oh, w / ow];
   return ctx.op('AveragePool', [ctx.input(0)], { kernel_shape: attr.ints(kernel), strides: attr.ints(kernel) });
 }
 
 /**
- * Upsample / interpolate as Resize. PyTorch's 'nearest' picks floor(out·in/outSize), ONNX's
- * asymmetric + floor; 'bilinear' without alignCorners is pytorch_half_pixel.
+ * interpolate (Upsample) by whole-number factors as Resize. PyTorch's 'nearest' reads
+ * source floor(o/factor), which is Resize's 'asymmetric' transform with 'floor'; 'bilinear'
+ * reads (o + 0.5)/factor − 0.5 clamped at 0, which is 'pytorch_half_pixel' (or
+ * 'align_corners'). Other sizes round their source coordinates in ways Resize does not
+ * state exactly, so they are exported through the ops interpolate is made of: constant
+ * index and weight tables, which reproduce tsgrad's values bit for bit.
  */
-function upsample(ctx: Lowering): string {
+function interpolate(ctx: Lowering): string | undefined {
   const mode = ctx.attr('mode') ?? 'nearest';
   const alignCorners = ctx.bool('alignCorners', false);
   let attributes: Record<string, AttributeValue>;
   if (mode === 'nearest') {
     attributes = { mode: attr.string('nearest'), coordinate_transformation_mode: attr.string('asymmetric'), nearest_mode: attr.string('floor') };
-  } else if (mode === 'bilinear' || mode === 'linear') {
+  } else if (mode === 'bilinear') {
     attributes = { mode: attr.string('linear'), coordinate_transformation_mode: attr.string(alignCorners ? 'align_corners' : 'pytorch_half_pixel') };
   } else {
-    return ctx.fail(`mode ${JSON.stringify(mode)} is not one of 'nearest', 'bilinear'`);
+    return undefined;
   }
   const inShape = ctx.inputShape(0);
   const outShape = ctx.output().shape;
-  const scales = outShape.map((d, i) => d / inShape[i]);
-  // Whole-number scales are exact in float32; other ratios go as target sizes, which Resize cannot misround.
-  if (scales.every((s) => Number.isInteger(s))) return ctx.op('Resize', [ctx.input(0), '', ctx.constant(scales, 'float32', [scales.length])], attributes);
-  return ctx.op('Resize', [ctx.input(0), '', '', ctx.outputShape()], attributes);
+  const scales = outShape.map((d, i) => (i < 2 ? 1 : d / inShape[i]));
+  if (!scales.every((s) => Number.isInteger(s))) return undefined;
+  return ctx.op('Resize', [ctx.input(0), '', ctx.constant(scales, 'float32', [scales.length])], attributes);
 }
 
+/**
+ * dropout is recorded only when it drops (training, p > 0): in eval it returns its input
+ * untouched and leaves no node. Recorded, it is random, which an inference graph is not.
+ */
 function dropout(ctx: Lowering): string {
-  const training = ctx.bool('training', false);
-  if (training && ctx.num('p', 0.5) > 0) ctx.fail('dropout in training mode is random and has no ONNX inference form (layers switch it off in eval(); pass training: false to the functional form)');
+  if (ctx.bool('training', true) && ctx.num('p', 0.5) > 0) {
+    ctx.fail('dropout in training mode is random and has no ONNX inference form (layers switch it off in eval(); pass training: false to the functional form)');
+  }
   return alias(ctx) as string;
 }
 
-/** embedding(indices, weight) is a row gather; float indices (before int32 tensors existed) are cast. */
+/** embedding(indices, weight) is a row gather (paddingIdx changes only the gradient). */
 function embedding(ctx: Lowering): string {
-  let [idx, table] = [0, 1];
-  if (ctx.inputDtype(1) === 'int32') [idx, table] = [1, 0];
-  const indices = ctx.inputDtype(idx) === 'int32' ? ctx.input(idx) : ctx.op('Cast', [ctx.input(idx)], { to: attr.int(7) });
-  return ctx.op('Gather', [ctx.input(table), indices], { axis: attr.int(0) });
+  return ctx.op('Gather', [ctx.input(1), ctx.input(0)], { axis: attr.int(0) });
 }
 
 export const layerOps: Record<string, Converter> = {
@@ -134,13 +125,11 @@ export const layerOps: Record<string, Converter> = {
   linear,
   conv1d: conv(1),
   conv2d: conv(2),
-  convTranspose1d: convTranspose(1),
   convTranspose2d: convTranspose(2),
   maxPool2d: pool('MaxPool'),
   avgPool2d: pool('AveragePool'),
   adaptiveAvgPool2d,
-  upsample,
-  interpolate: upsample,
+  interpolate,
   dropout,
   embedding,
 };

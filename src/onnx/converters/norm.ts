@@ -3,7 +3,7 @@ import type { Converter, Lowering } from '../context.ts';
 import { attr } from '../proto.ts';
 
 function epsilon(ctx: Lowering): number {
-  return ctx.num(ctx.attrName('eps', 'epsilon'), 1e-5);
+  return ctx.num('eps', 1e-5);
 }
 
 /** A [n] float constant filled with `value`: the scale or shift of a norm without affine parameters. */
@@ -12,13 +12,14 @@ function filled(ctx: Lowering, value: number, dims: readonly number[]): string {
 }
 
 /**
- * batchNorm(x, runningMean, runningVar, weight?, bias?) in inference: the running
- * statistics normalise, as BatchNormalization does with training_mode 0.
+ * batchNorm(x, runningMean, runningVar, weight?, bias?) normalising by its running statistics
+ * (eval): BatchNormalization in inference form. With batch statistics (training: true, or no
+ * running statistics) the op is exported through the mean and variance it is composed of.
+ * A weight without a bias (or the reverse) leaves four tensor operands that do not say which
+ * one is missing; that case goes through the composition too.
  */
-function batchNorm(ctx: Lowering): string {
-  if (ctx.bool('training', false)) {
-    ctx.fail('batch statistics (training: true) have no ONNX inference form; BatchNorm layers use their running statistics after eval()');
-  }
+function batchNorm(ctx: Lowering): string | undefined {
+  if (ctx.bool('training', false) || ctx.inputCount === 4) return undefined;
   const channels = [ctx.inputShape(0)[1]];
   const scale = ctx.inputCount > 3 ? ctx.input(3) : filled(ctx, 1, channels);
   const shift = ctx.inputCount > 4 ? ctx.input(4) : filled(ctx, 0, channels);
@@ -27,9 +28,10 @@ function batchNorm(ctx: Lowering): string {
 
 /** layerNorm over the trailing `normalizedShape` dims; LayerNormalization exists from opset 17. */
 function layerNorm(ctx: Lowering): string | undefined {
-  if (ctx.opset < 17) return undefined;
+  // Two operands are x and a weight or a bias — which, the trace does not say: composed then.
+  if (ctx.opset < 17 || ctx.inputCount === 2) return undefined;
   const shape = ctx.inputShape(0);
-  const given = ctx.attr(ctx.attrName('normalizedShape', 'shape'));
+  const given = ctx.attr('normalizedShape');
   const normalized = typeof given === 'number' ? [given] : given;
   if (!Array.isArray(normalized) || normalized.length === 0 || normalized.length > shape.length ||
       normalized.some((d, i) => d !== shape[shape.length - normalized.length + i])) {
@@ -46,9 +48,10 @@ function layerNorm(ctx: Lowering): string | undefined {
  * per-channel affine map. (GroupNormalization's scale changed meaning in opset 21, so the
  * decomposition is the one form every opset reads the same way.)
  */
-function groupNorm(ctx: Lowering): string {
+function groupNorm(ctx: Lowering): string | undefined {
+  if (ctx.inputCount === 2) return undefined;
   const shape = ctx.inputShape(0);
-  const groups = ctx.num(ctx.attrName('numGroups', 'groups'));
+  const groups = ctx.num('numGroups');
   const channels = shape[1];
   if (!Number.isInteger(groups) || groups < 1 || channels % groups !== 0) ctx.fail(`${groups} groups do not divide ${channels} channels`);
   const grouped = ctx.op('Reshape', [ctx.input(0), ctx.int64s([0, groups, -1])]);

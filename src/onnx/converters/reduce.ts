@@ -6,7 +6,7 @@ import { dtypeOf, onnxType } from '../tensor-info.ts';
 /** The reduced axes, non-negative and sorted; every axis when the op got none. */
 function axes(ctx: Lowering): number[] {
   const rank = ctx.inputShape(0).length;
-  const name = ctx.attrName('axis', 'dim');
+  const name = 'axis';
   const v = ctx.attr(name);
   if (v === undefined || v === null) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof v === 'number' ? [v] : v;
@@ -17,7 +17,7 @@ function axes(ctx: Lowering): number[] {
 }
 
 function keepDim(ctx: Lowering): boolean {
-  return ctx.bool(ctx.attrName('keepDim', 'keepdim', 'keepDims'), false);
+  return ctx.bool('keepDim', false);
 }
 
 /**
@@ -30,7 +30,11 @@ export function reduce(ctx: Lowering, opType: string, x: string, over: number[],
   return ctx.op(opType, [x], { axes: attr.ints(over), keepdims });
 }
 
-const reduction = (opType: string): Converter => (ctx) => reduce(ctx, opType, ctx.input(0), axes(ctx), keepDim(ctx));
+/** A reduction; a bool tensor is summed as int32 (ONNX reduces no bools), as tsgrad's sum does. */
+const reduction = (opType: string): Converter => (ctx) => {
+  const x = ctx.inputDtype(0) === ctx.outputDtype() ? ctx.input(0) : ctx.op('Cast', [ctx.input(0)], { to: attr.int(onnxType(ctx.outputDtype())) });
+  return reduce(ctx, opType, x, axes(ctx), keepDim(ctx));
+};
 
 /** Σ(x − mean)² / (n − correction), with PyTorch's default correction 1 (unbiased). */
 function variance(ctx: Lowering): string {
@@ -53,15 +57,17 @@ function argReduce(opType: string): Converter {
   return (ctx) => {
     let x = ctx.input(0);
     let axis: number;
-    const given = ctx.attr(ctx.attrName('axis', 'dim'));
+    let keep = keepDim(ctx);
+    const given = ctx.attr('axis');
     if (given === undefined || given === null) {
-      // Over all elements: the index into the flattened tensor, as in PyTorch.
+      // Over all elements: the index into the flattened tensor, a scalar whatever keepDim says, as in PyTorch.
       x = ctx.op('Reshape', [x, ctx.int64s([-1])]);
       axis = 0;
+      keep = false;
     } else {
-      axis = ctx.axis(ctx.attrName('axis', 'dim'), ctx.inputShape(0).length);
+      axis = ctx.axis('axis', ctx.inputShape(0).length);
     }
-    const index = ctx.op(opType, [x], { axis: attr.int(axis), keepdims: attr.int(keepDim(ctx) ? 1 : 0) });
+    const index = ctx.op(opType, [x], { axis: attr.int(axis), keepdims: attr.int(keep ? 1 : 0) });
     return ctx.op('Cast', [index], { to: attr.int(onnxType(dtypeOf(ctx.output()))) });
   };
 }

@@ -1,26 +1,20 @@
-/** Shape and indexing ops: reshape and its relatives, transpose/permute, cat/stack/split, slicing, gathers. */
+/**
+ * Shape and indexing ops: reshape (which flatten, squeeze and unsqueeze are made of),
+ * permute (transpose's), expand, repeat, cat/stack/split/unbind, narrow/select, gathers.
+ */
 import type { Converter, Lowering } from '../context.ts';
 import { attr } from '../proto.ts';
+import { onnxType } from '../tensor-info.ts';
 
 /**
- * Every op that only relabels the shape (reshape, view, flatten, squeeze, unsqueeze) is a
- * Reshape to the shape the op produced, whatever arguments it was given.
+ * A reshape is a Reshape to the shape the op produced (with a size that follows a dynamic
+ * batch computed at run time, or left to Reshape to infer).
  */
-const toOutputShape: Converter = (ctx) => ctx.op('Reshape', [ctx.input(0), ctx.outputShape(0, true)]);
-
-function transpose(ctx: Lowering): string {
-  const rank = ctx.inputShape(0).length;
-  if (rank < 2) return ctx.input(0);
-  const a = ctx.axis(ctx.attrName('a', 'dim0'), rank, -2);
-  const b = ctx.axis(ctx.attrName('b', 'dim1'), rank, -1);
-  const perm = Array.from({ length: rank }, (_, i) => i);
-  [perm[a], perm[b]] = [perm[b], perm[a]];
-  return ctx.op('Transpose', [ctx.input(0)], { perm: attr.ints(perm) });
-}
+const reshape: Converter = (ctx) => ctx.op('Reshape', [ctx.input(0), ctx.outputShape(0, true)]);
 
 function permute(ctx: Lowering): string {
   const rank = ctx.inputShape(0).length;
-  const dims = ctx.attr(ctx.attrName('dims', 'perm'));
+  const dims = ctx.attr('dims');
   if (!Array.isArray(dims) || dims.length !== rank || !dims.every((d) => Number.isInteger(d) && d >= -rank && d < rank)) {
     ctx.fail(`dims must list every dimension of a ${rank}-D tensor once, got ${JSON.stringify(dims)}`);
   }
@@ -30,14 +24,17 @@ function permute(ctx: Lowering): string {
 }
 
 function dimArg(ctx: Lowering, rank: number): number {
-  return ctx.axis(ctx.attrName('dim', 'axis'), rank, 0);
+  return ctx.axis('dim', rank, 0);
 }
 
-function allInputs(ctx: Lowering): string[] {
-  return Array.from({ length: ctx.inputCount }, (_, i) => ctx.input(i));
+/** The tensor operands, each cast to the output's dtype where it differs (cat promotes, Concat does not). */
+function inputsAsOutput(ctx: Lowering): string[] {
+  const dtype = ctx.outputDtype();
+  return Array.from({ length: ctx.inputCount }, (_, i) =>
+    (ctx.inputDtype(i) === dtype ? ctx.input(i) : ctx.op('Cast', [ctx.input(i)], { to: attr.int(onnxType(dtype)) })));
 }
 
-/** split and chunk: the piece sizes are read from the outputs the op produced. */
+/** split (chunk is made of it): the piece sizes are read from the outputs the op produced. */
 function split(ctx: Lowering): string[] {
   const outputs = Array.isArray(ctx.event.output) ? ctx.event.output : [ctx.event.output];
   const dim = dimArg(ctx, ctx.inputShape(0).length);
@@ -46,9 +43,21 @@ function split(ctx: Lowering): string[] {
   return ctx.node('Split', [ctx.input(0), ctx.int64s(sizes)], { axis: attr.int(dim) }, outputs.length);
 }
 
+/** unbind: one piece per index along dim, that dimension removed from each. */
+function unbind(ctx: Lowering): string[] {
+  const dim = dimArg(ctx, ctx.inputShape(0).length);
+  if (ctx.inputDimsFollowBatch(0, [dim])) {
+    ctx.fail('unbinding along the batch dimension gives as many outputs as the batch is long, which a graph cannot follow; export without dynamicBatch');
+  }
+  const n = ctx.inputShape(0)[dim];
+  const pieces = ctx.node('Split', [ctx.input(0), ctx.int64s(Array<number>(n).fill(1))], { axis: attr.int(dim) }, n);
+  const axes = ctx.int64s([dim]);
+  return pieces.map((p) => ctx.op('Squeeze', [p, axes]));
+}
+
 function repeat(ctx: Lowering): string {
   const shape = ctx.inputShape(0);
-  const times = ctx.attr(ctx.attrName('times', 'repeats', 'sizes'));
+  const times = ctx.attr('times');
   if (!Array.isArray(times) || times.length < shape.length || !times.every((t) => Number.isInteger(t) && t >= 0)) {
     ctx.fail(`times must give at least one count per dimension of ${JSON.stringify(shape)}, got ${JSON.stringify(times)}`);
   }
@@ -77,26 +86,21 @@ function select(ctx: Lowering): string {
 }
 
 export const shapeOps: Record<string, Converter> = {
-  reshape: toOutputShape,
-  view: toOutputShape,
-  flatten: toOutputShape,
-  unflatten: toOutputShape,
-  squeeze: toOutputShape,
-  unsqueeze: toOutputShape,
-  transpose,
+  reshape,
   permute,
   expand: (ctx) => ctx.op('Expand', [ctx.input(0), ctx.outputShape()]),
   repeat,
-  cat: (ctx) => ctx.op('Concat', allInputs(ctx), { axis: attr.int(dimArg(ctx, ctx.inputShape(0).length)) }),
+  cat: (ctx) => ctx.op('Concat', inputsAsOutput(ctx), { axis: attr.int(dimArg(ctx, ctx.inputShape(0).length)) }),
   stack: (ctx) => {
-    const dim = ctx.axis(ctx.attrName('dim', 'axis'), ctx.inputShape(0).length + 1, 0);
+    const dim = ctx.axis('dim', ctx.inputShape(0).length + 1, 0);
     const axes = ctx.int64s([dim]);
-    return ctx.op('Concat', allInputs(ctx).map((x) => ctx.op('Unsqueeze', [x, axes])), { axis: attr.int(dim) });
+    return ctx.op('Concat', inputsAsOutput(ctx).map((x) => ctx.op('Unsqueeze', [x, axes])), { axis: attr.int(dim) });
   },
   split,
-  chunk: split,
+  unbind,
   narrow,
   select,
+  // Gather and GatherElements take int32 indices as they are.
   indexSelect: (ctx) => ctx.op('Gather', [ctx.input(0), ctx.input(1)], { axis: attr.int(dimArg(ctx, ctx.inputShape(0).length)) }),
   gather: (ctx) => ctx.op('GatherElements', [ctx.input(0), ctx.input(1)], { axis: attr.int(dimArg(ctx, ctx.inputShape(0).length)) }),
 };

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GpuData } from '../../../src/backend/gpu/runtime.ts';
-import { glAvailable, glBackend, noticeIfSkipped, random } from './support.ts';
+import { glAvailable, glBackend, noticeIfSkipped, random, runOn } from './support.ts';
 
 noticeIfSkipped('memory.test.ts');
 
@@ -14,11 +14,11 @@ describe.skipIf(!glAvailable)('gpu memory (headlessgl)', () => {
     const k = glBackend();
     const n = 1 << 20; // 16 MiB of RGBA float32 texels per result
     const x = random(n, 1);
-    const kept = k.unary('neg', x, n) as GpuData;
+    const kept = runOn(k, '-x', x, n) as GpuData;
     // Keep the dropped results' textures (not their GpuData wrappers) to see which were freed.
     const textures: { _deleted: boolean }[] = [];
     // 24 results of 16 MiB, all dropped at once: past the 256 MiB budget a sweep must run.
-    for (let i = 0; i < 24; i++) textures.push((k.scalar('mul', x, i, n) as GpuData).value as unknown as { _deleted: boolean });
+    for (let i = 0; i < 24; i++) textures.push((runOn(k, 'x * s', x, n, { s: i }) as GpuData).value as unknown as { _deleted: boolean });
     expect(textures.filter((t) => t._deleted).length).toBeGreaterThan(0);
     expect((kept.value as unknown as { _deleted: boolean })._deleted).toBe(false);
     const back = kept.download();

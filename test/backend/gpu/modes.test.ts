@@ -10,7 +10,7 @@ import { backend } from '../../../src/backend/registry.ts';
 import { GpuUnavailableError } from '../../../src/backend/gpu/modes.ts';
 import { createGpuBackend } from '../../../src/backend/gpu/index.ts';
 import { GpuData } from '../../../src/backend/gpu/runtime.ts';
-import { glAvailable, noticeIfSkipped } from './support.ts';
+import { glAvailable, noticeIfSkipped, runOn } from './support.ts';
 
 noticeIfSkipped('modes.test.ts');
 
@@ -81,11 +81,11 @@ describe('gpu backend selection', () => {
     const a = createGpuBackend({ mode: 'cpu' });
     const b = createGpuBackend({ mode: 'cpu' });
     const x = a.upload(new Float32Array([1, 2, 3]));
-    const fromA = b.scalar('mul', x, 2, 3);
+    const fromA = runOn(b, 'x * s', x, 3, { s: 2 });
     expect(Array.from((fromA as GpuData).download())).toEqual([2, 4, 6]);
     // Any other backend's device data is downloaded, whatever it is.
     const foreign = { length: 2, backend: 'other', download: () => new Float32Array([5, -7]) };
-    expect(Array.from((b.unary('abs', foreign, 2) as GpuData).download())).toEqual([5, 7]);
+    expect(Array.from((runOn(b, 'abs(x)', foreign, 2) as GpuData).download())).toEqual([5, 7]);
     tg.setBackend('gpu', { mode: 'cpu' });
     const t = tg.tensor([1, 2, 3]).mul(3);
     tg.setBackend('cpu');
@@ -94,7 +94,7 @@ describe('gpu backend selection', () => {
 
   it('download hands out copies, and a disposed tensor says so instead of returning stale data', () => {
     const k = createGpuBackend({ mode: 'cpu' });
-    const d = k.unary('neg', new Float32Array([1, 2]), 2) as GpuData;
+    const d = runOn(k, '-x', new Float32Array([1, 2]), 2) as GpuData;
     d.download()[0] = 99;
     expect(Array.from(d.download())).toEqual([-1, -2]);
     d.dispose();

@@ -9,15 +9,16 @@ import { toHost, type Storage } from '../../../src/tensor/storage.ts';
 import type { Backend } from '../../../src/backend/backend.ts';
 import { createCpuBackend } from '../../../src/backend/cpu/index.ts';
 import { createGpuBackend } from '../../../src/backend/gpu/index.ts';
+import { program } from '../../../src/backend/program.ts';
 
 const status = headlessGlStatus();
 
 /** True when headless-gl opens a context here, so real GLSL runs (Mesa software GL under xvfb). */
 export const glAvailable = status.ok;
 
-/** Prints, once per test file that needs GL, why its headless-gl tests are skipped. */
-export function noticeIfSkipped(file: string): void {
-  if (!glAvailable) console.warn(`headless-gl tests skipped (${file}): ${status.reason}. To run them: ${status.fix}.`);
+/** Prints, once per test file that needs GL, why its headless-gl tests are skipped (and what runs `instead`). */
+export function noticeIfSkipped(file: string, instead?: string): void {
+  if (!glAvailable) console.warn(`headless-gl tests skipped (${file})${instead ? `, ${instead}` : ''}: ${status.reason}. To run them: ${status.fix}.`);
 }
 
 /** The cpu backend, the reference every gpu kernel is held to. */
@@ -37,16 +38,7 @@ export function cpuModeBackend(): Backend {
 }
 let cpuModeInstance: Backend | null = null;
 
-/** Deterministic uniform values in [lo, hi) (a small LCG: tests must not depend on Math.random). */
-export function random(size: number, seed: number, lo = -1, hi = 1): Float32Array {
-  const x = new Float32Array(size);
-  let s = (seed * 2654435761) >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    x[i] = lo + (s / 2 ** 32) * (hi - lo);
-  }
-  return x;
-}
+export { random } from '../../helpers/random.ts';
 
 /** Elementwise |x|, for error bounds. */
 export function abs(x: Float32Array): Float32Array {
@@ -88,4 +80,9 @@ export function sumBound(absTerms: Storage, n: number): Float32Array {
 /** Output length of a convolution or pooling along one axis. */
 export function outSize(size: number, k: number, stride: number, padding: number): number {
   return Math.floor((size + 2 * padding - k) / stride) + 1;
+}
+
+/** Runs a one-output elementwise program (e.g. '-x', 'x * s') on a backend over flat data. */
+export function runOn(k: Backend, source: string, x: Storage, n: number, scalars: Record<string, number> = {}): Storage {
+  return k.elementwise(program(source), { x: { storage: x, shape: [n], dtype: 'float32' }, ...scalars }, [n], false).out;
 }

@@ -71,7 +71,7 @@ describe.skipIf(!glAvailable)('training on the gpu backend: headlessgl (Mesa GLS
     }
   }
 
-  it('a training step reads back only the cross-entropy op\'s log-probabilities and the loss', () => {
+  it('a training step reads back nothing but the loss', () => {
     const { net } = train('gpu', undefined, 'mlp', 'adam', 1); // compiles every kernel first
     const x = tg.randn([16, 20]);
     const labels = Int32Array.from({ length: 16 }, (_, i) => i % 10);
@@ -88,8 +88,8 @@ describe.skipIf(!glAvailable)('training on the gpu backend: headlessgl (Mesa GLS
     } finally {
       GpuData.prototype.download = original;
     }
-    // crossEntropy (src/ops/losses.ts) reads logSoftmax [16,10] on the host by design; .item() reads 1.
-    expect(sizes.sort((a, b) => a - b)).toEqual([1, 160]);
+    // Host labels are range-checked on the host; only .item() reads the device.
+    expect(sizes).toEqual([1]);
   });
 });
 

@@ -24,6 +24,7 @@
 
 import { MR, NR, microKernel, edgeTile } from './kernel.as.ts';
 import { packA, packB } from './pack.as.ts';
+import { runTask } from './tasks.as.ts';
 
 // KC = 256: an MR×KC sliver of Ap (4 KiB) plus a KC×NR sliver of Bp (8 KiB) stay
 // in the 32 KiB L1 together with the C tile. MC = 128: the 128 KiB Ap block leaves
@@ -79,7 +80,7 @@ export function gemm(
 }
 
 /** Multiplies one packed mc×kc block of A by one packed kc×nc block of B. */
-function macroKernel(
+export function macroKernel(
   mc: i32, nc: i32, kc: i32, ap: usize, bp: usize,
   c: usize, ldc: i32, addC: bool, edge: usize,
 ): void {
@@ -128,6 +129,11 @@ const J_LDC = 12;
 const J_ACCUMULATE = 13;
 const J_SPLIT_ROWS = 14;  // 1: chunks are slabs of rows of C; 0: of columns
 const J_CHUNK = 15;       // rows (or columns) per chunk
+// Other kernels of this module share the job protocol (claiming, counting, waking):
+// a job whose kind is not 0 is one of theirs, described by a parameter block at J_PARAMS
+// (see tasks.as.ts). The GEMM host writes kind 0.
+const J_KIND = 16;
+const J_PARAMS = 17;
 
 // @ts-ignore: decorator
 @inline function field(job: usize, f: i32): i32 {
@@ -164,6 +170,11 @@ export function runJob(job: usize, scratch: usize): i32 {
 }
 
 function runChunk(job: usize, index: i32, scratch: usize): void {
+  const kind = field(job, J_KIND);
+  if (kind != 0) {
+    runTask(kind, <usize>field(job, J_PARAMS), index, scratch);
+    return;
+  }
   let m = field(job, J_M), n = field(job, J_N);
   const k = field(job, J_K);
   let a = <usize>field(job, J_A), b = <usize>field(job, J_B), c = <usize>field(job, J_C);

@@ -1,0 +1,233 @@
+/**
+ * The cpu backend's compiler for elementwise programs (../program.ts): each program becomes a
+ * JavaScript loop, built once per program and argument types with `new Function` and cached,
+ * so V8 optimizes it like a hand-written loop. Arithmetic runs in float64 and each result is
+ * rounded once when stored, so a single op gives exactly float32's correctly rounded answer.
+ *
+ * Two loop shapes: a flat one when every tensor argument is the full output size or a single
+ * element (the common case: same-shape operands, scalars), and a strided one that walks the
+ * coalesced output dimensions with one offset per argument (broadcasting).
+ */
+import { argTypes, inferTypes, outputTypes, typeSignature, type Builtin, type Expr, type Program, type ProgramArgs, type ValueType } from '../program.ts';
+import { coalesce, broadcastStrides } from '../plan.ts';
+import { newArray, type DType, type HostArray } from '../../tensor/dtype.ts';
+import { sizeOf, type Shape } from '../../tensor/shape.ts';
+import { isHost, type Storage } from '../../tensor/storage.ts';
+
+/** JavaScript for each builtin, given its arguments' code. */
+const BUILTIN_JS: Record<Builtin, (a: string[]) => string> = {
+  exp: ([x]) => `Math.exp(${x})`,
+  log: ([x]) => `Math.log(${x})`,
+  log1p: ([x]) => `Math.log1p(${x})`,
+  sqrt: ([x]) => `Math.sqrt(${x})`,
+  sin: ([x]) => `Math.sin(${x})`,
+  cos: ([x]) => `Math.cos(${x})`,
+  tanh: ([x]) => `Math.tanh(${x})`,
+  erf: ([x]) => `erf(${x})`,
+  pow: ([x, y]) => `Math.pow(${x}, ${y})`,
+  abs: ([x]) => `Math.abs(${x})`,
+  sign: ([x]) => `Math.sign(${x})`,
+  floor: ([x]) => `Math.floor(${x})`,
+  // Math.max/min propagate NaN, as torch.maximum/minimum do.
+  max: ([x, y]) => `Math.max(${x}, ${y})`,
+  min: ([x, y]) => `Math.min(${x}, ${y})`,
+  isnan: ([x]) => `(${x} !== ${x} ? 1 : 0)`,
+  int: ([x]) => `Math.trunc(${x})`,
+  float: ([x]) => x,
+};
+
+/**
+ * erf(x) to float32 accuracy: W. J. Cody's rational approximations as rearranged in
+ * Numerical Recipes (erfc via a Chebyshev fit, relative error below 1.2e-7 everywhere).
+ * Below |x| = 0.5, 1 − erfc(x) would cancel (erf(0) came out −3e-8, erf(1e-6) 10% off), so
+ * the Maclaurin series is used there: 8 terms leave an error below 1e-9 of the result.
+ */
+function erf(x: number): number {
+  const z = Math.abs(x);
+  if (z < 0.5) {
+    const q = x * x;
+    return 1.1283791670955126 * x * (1 + q * (-1 / 3 + q * (1 / 10 + q * (-1 / 42 + q * (1 / 216 + q * (-1 / 1320 + q * (1 / 9360 + q * (-1 / 75600))))))));
+  }
+  const t = 1 / (1 + 0.5 * z);
+  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? 1 - r : r - 1;
+}
+
+function literal(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  return `(${v})`;
+}
+
+/** JavaScript for an expression: numbers throughout (a comparison gives 1 or 0), int32 arithmetic wrapped. */
+function emit(e: Expr, types: Map<Expr, ValueType>, name: (v: string) => string): string {
+  const go = (x: Expr) => emit(x, types, name);
+  const isInt = types.get(e)!.dtype === 'int32';
+  switch (e.kind) {
+    case 'num': return literal(e.value);
+    case 'var': return name(e.name);
+    case 'unary': return e.op === '-' ? `(-${go(e.arg)})` : `(${go(e.arg)} === 0 ? 1 : 0)`;
+    case 'cond': return `(${go(e.test)} !== 0 ? ${go(e.then)} : ${go(e.else)})`;
+    case 'call': return BUILTIN_JS[e.fn](e.args.map(go));
+    case 'binary': {
+      const a = go(e.left), b = go(e.right);
+      switch (e.op) {
+        case '&&': return `(${a} !== 0 && ${b} !== 0 ? 1 : 0)`;
+        case '||': return `(${a} !== 0 || ${b} !== 0 ? 1 : 0)`;
+        case '==': return `(${a} === ${b} ? 1 : 0)`;
+        case '!=': return `(${a} !== ${b} ? 1 : 0)`;
+        case '<': case '<=': case '>': case '>=': return `(${a} ${e.op} ${b} ? 1 : 0)`;
+        case '*': return isInt ? `Math.imul(${a}, ${b})` : `(${a} * ${b})`;
+        default: return isInt ? `((${a} ${e.op} ${b}) | 0)` : `(${a} ${e.op} ${b})`;
+      }
+    }
+  }
+}
+
+type Kernel = (outs: HostArray[], ins: HostArray[], scalars: number[], plan: LoopPlan) => void;
+
+interface LoopPlan {
+  n: number;
+  shape: number[];
+  strides: number[][];
+}
+
+const kernels = new Map<string, Kernel>();
+
+/**
+ * Builds the loop. Inputs are read into locals at the top of each iteration and outputs
+ * stored at the bottom, so an output written into its own input (an in-place update)
+ * never disturbs a value the iteration still needs.
+ */
+function compile(p: Program, types: Record<string, ValueType>, tensorNames: string[], scalarNames: string[], flatKinds: ('full' | 'one')[] | null): Kernel {
+  const exprTypes = inferTypes(p, types);
+  const local = (v: string) => `v_${v}`;
+  const body: string[] = [];
+  const declared = new Set<string>();
+  for (const s of p.statements) {
+    const code = emit(s.expr, exprTypes, local);
+    if (s.kind === 'let' || !declared.has(s.name) && !p.inputs.includes(s.name)) {
+      body.push(`let ${local(s.name)} = ${code};`);
+      declared.add(s.name);
+    } else {
+      body.push(`${local(s.name)} = ${code};`);
+    }
+  }
+  const head: string[] = [];
+  head.push(`const [${p.outputs.map((_, k) => `o${k}`).join(', ')}] = outs;`);
+  if (tensorNames.length) head.push(`const [${tensorNames.map((_, k) => `i${k}`).join(', ')}] = ins;`);
+  if (scalarNames.length) head.push(`const [${scalarNames.map(local).join(', ')}] = scalars;`);
+  const store = (idx: string) => p.outputs.map((o, k) => `o${k}[${idx}] = ${local(o)};`).join(' ');
+  let loop: string;
+  if (flatKinds) {
+    // A one-element argument is read once, outside the loop.
+    const oneReads = tensorNames.map((_, k) => (flatKinds[k] === 'one' ? `const c${k} = i${k}[0];` : '')).join(' ');
+    const reads = tensorNames.map((t, k) => `let ${local(t)} = ${flatKinds[k] === 'one' ? `c${k}` : `i${k}[i]`};`).join(' ');
+    loop = `${oneReads}\nconst n = plan.n;\nfor (let i = 0; i < n; i++) {\n${reads}\n${body.join('\n')}\n${store('i')}\n}`;
+  } else {
+    // Odometer over all but the innermost dimension; the innermost is a plain loop.
+    const offs = tensorNames.map((_, k) => `f${k}`);
+    loop = [
+      'const { n, shape, strides } = plan; const nd = shape.length; const last = nd - 1; const inner = shape[last];',
+      ...tensorNames.map((_, k) => `const s${k} = strides[${k}], s${k}L = s${k}[last]; let f${k} = 0;`),
+      'const idx = new Int32Array(nd);',
+      'for (let base = 0; base < n; base += inner) {',
+      'for (let j = 0; j < inner; j++) {',
+      tensorNames.map((t, k) => `let ${local(t)} = i${k}[f${k} + j * s${k}L];`).join(' '),
+      body.join('\n'),
+      store('base + j'),
+      '}',
+      'for (let d = last - 1; d >= 0; d--) {',
+      `idx[d]++; ${offs.map((f, k) => `${f} += s${k}[d];`).join(' ')}`,
+      'if (idx[d] < shape[d]) break;',
+      `${offs.map((f, k) => `${f} -= s${k}[d] * shape[d];`).join(' ')} idx[d] = 0;`,
+      '}',
+      '}',
+    ].join('\n');
+  }
+  const src = `${head.join('\n')}\n${loop}`;
+  return new Function('erf', `return function program(outs, ins, scalars, plan) {\n${src}\n};`)(erf) as Kernel;
+}
+
+interface Compiled {
+  kernel: Kernel;
+  outTypes: Record<string, DType>;
+  flat: boolean;
+}
+
+const compiledByProgram = new WeakMap<Program, Map<string, Compiled>>();
+
+/** Runs `p` (see Backend.elementwise). Tensor arguments must be host arrays. */
+export function runProgram(p: Program, args: ProgramArgs<Storage>, outShape: Shape, inPlace: boolean): Record<string, HostArray> {
+  const n = sizeOf(outShape);
+  // One pass over the arguments gathers them and the key of the compiled loop: each tensor's
+  // dtype and whether it is full-size ('f'), a single element ('o') or broadcast ('s').
+  const ins: HostArray[] = [];
+  const scalars: number[] = [];
+  let key = typeSignature(p, args);
+  let flat = true;
+  for (const name of p.inputs) {
+    const a = args[name];
+    if (typeof a === 'number') { scalars.push(a); continue; }
+    if (!isHost(a.storage)) throw new Error(`elementwise: '${name}' is not a host array (cpu backend)`);
+    ins.push(a.storage);
+    const size = a.storage.length;
+    const kind = size === n && sameTail(a.shape, outShape) ? 'f' : size === 1 ? 'o' : 's';
+    if (kind === 's') flat = false;
+    key += kind;
+  }
+  let bySig = compiledByProgram.get(p);
+  if (!bySig) { bySig = new Map(); compiledByProgram.set(p, bySig); }
+  let compiled = bySig.get(key);
+  if (!compiled) {
+    const types = argTypes(args);
+    const tensorNames = p.inputs.filter((t) => typeof args[t] !== 'number');
+    const scalarNames = p.inputs.filter((t) => typeof args[t] === 'number');
+    const kinds = tensorNames.map((t) => (sizeOf((args[t] as { shape: Shape }).shape) === n && sameTail((args[t] as { shape: Shape }).shape, outShape) ? 'full' : 'one'));
+    compiled = { kernel: compile(p, types, tensorNames, scalarNames, flat ? kinds : null), outTypes: outputTypes(p, types), flat };
+    bySig.set(key, compiled);
+  }
+  const { kernel, outTypes } = compiled;
+  const outs = p.outputs.map((o) => {
+    const a = args[o];
+    // Writing over an input is safe only where the input is laid out exactly like the output.
+    const reusable = inPlace && a !== undefined && typeof a !== 'number' && a.storage.length === n &&
+      sameTail(a.shape, outShape) && a.storage instanceof arrayType(outTypes[o]);
+    return reusable ? (a.storage as HostArray) : newArray(outTypes[o], n);
+  });
+  if (n > 0) {
+    if (isCopy(p) && ins[0].length === n && ins[0] instanceof arrayType(outTypes[p.outputs[0]])) {
+      // A plain copy of a full-size input: memcpy instead of a loop.
+      outs[0].set(ins[0]);
+    } else {
+      let plan: LoopPlan = { n, shape: [], strides: [] };
+      if (!compiled.flat) {
+        const tensorNames = p.inputs.filter((t) => typeof args[t] !== 'number');
+        const c = coalesce(outShape, tensorNames.map((t) => broadcastStrides((args[t] as { shape: Shape }).shape, outShape)));
+        plan = { n, shape: c.shape.length ? c.shape : [1], strides: c.shape.length ? c.strides : c.strides.map(() => [0]) };
+      }
+      kernel(outs, ins, scalars, plan);
+    }
+  }
+  const result: Record<string, HostArray> = {};
+  p.outputs.forEach((o, k) => { result[o] = outs[k]; });
+  return result;
+}
+
+/** True for the program `x` (one output, the one input as it is). */
+function isCopy(p: Program): boolean {
+  const s = p.statements;
+  return s.length === 1 && s[0].expr.kind === 'var' && p.inputs.length === 1;
+}
+
+/** True when `shape` has the same elements in the same order as `outShape` (leading 1s aside). */
+function sameTail(shape: Shape, outShape: Shape): boolean {
+  const a = shape.filter((d) => d !== 1), b = outShape.filter((d) => d !== 1);
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function arrayType(dtype: DType): typeof Float32Array | typeof Int32Array | typeof Uint8Array {
+  return dtype === 'float32' ? Float32Array : dtype === 'int32' ? Int32Array : Uint8Array;
+}

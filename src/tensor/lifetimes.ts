@@ -1,0 +1,121 @@
+/**
+ * Tensor lifetimes: `tidy`, `dispose`, `keep` and `memory`.
+ *
+ * On the cpu, memory is the garbage collector's business. On a gpu it is not: the collector
+ * never sees texture memory and never runs inside a synchronous training loop, so a browser
+ * tab would fill the GPU in a few hundred steps. So every tensor is counted here: `dispose()`
+ * frees one at once, and `tidy(fn)` disposes every tensor `fn` made except what it returns —
+ * the way TF.js manages memory. Tensors share storage (a reshape is a view), so storages are
+ * reference-counted and freed with their last tensor. A tensor that is simply dropped is
+ * counted out when the collector finalizes it.
+ */
+import type { Storage } from './storage.ts';
+import { storageBytes } from './storage.ts';
+
+/** What the registry holds for a tensor: its current storage, so a collected tensor can release it. */
+export interface StorageRef {
+  storage: Storage;
+}
+
+interface Tracked {
+  readonly ref: StorageRef;
+  kept: boolean;
+  disposed: boolean;
+  dispose(): void;
+}
+
+const refCounts = new WeakMap<object, number>();
+let liveTensors = 0;
+let liveBytes = 0;
+
+export function retainStorage(s: Storage): void {
+  const n = refCounts.get(s) ?? 0;
+  if (n === 0) liveBytes += storageBytes(s);
+  refCounts.set(s, n + 1);
+}
+
+export function releaseStorage(s: Storage): void {
+  const n = refCounts.get(s) ?? 0;
+  if (n <= 1) {
+    refCounts.delete(s);
+    if (n === 1) liveBytes -= storageBytes(s);
+    if (!(ArrayBuffer.isView(s))) s.dispose?.();
+  } else {
+    refCounts.set(s, n - 1);
+  }
+}
+
+const finalizer = new FinalizationRegistry<StorageRef>((ref) => {
+  liveTensors--;
+  releaseStorage(ref.storage);
+});
+
+/** Open `tidy` scopes, innermost last: the tensors each has made. */
+const scopes: Tracked[][] = [];
+
+/** Counts a new tensor and hands it to the innermost open `tidy`. */
+export function trackTensor(t: Tracked): void {
+  liveTensors++;
+  retainStorage(t.ref.storage);
+  finalizer.register(t, t.ref, t);
+  if (scopes.length > 0) scopes[scopes.length - 1].push(t);
+}
+
+/** Frees a tensor's claim on its storage now (the caller marks it disposed). */
+export function untrackTensor(t: Tracked): void {
+  finalizer.unregister(t);
+  liveTensors--;
+  releaseStorage(t.ref.storage);
+}
+
+/**
+ * Runs `fn` and then disposes every tensor it created, except the tensors it returns (a
+ * tensor, or tensors inside a returned array or plain object) and those passed to `keep`.
+ * Returned tensors move to the enclosing `tidy`, if any. `fn` must be synchronous.
+ */
+export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new TypeError(`tidy: expected a function, got ${typeof fn}`);
+  const scope: Tracked[] = [];
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    scopes.pop();
+    disposeAll(scope, new Set());
+    throw e;
+  }
+  scopes.pop();
+  if (result instanceof Promise) {
+    disposeAll(scope, new Set());
+    throw new TypeError('tidy: fn returned a Promise; tidy only works with synchronous functions (dispose tensors yourself in async code)');
+  }
+  const returned = new Set<unknown>();
+  collectReturned(result, returned, 0);
+  disposeAll(scope, returned);
+  const parent = scopes[scopes.length - 1];
+  if (parent) for (const t of scope) if (returned.has(t) && !t.disposed) parent.push(t);
+  return result;
+}
+
+function collectReturned(v: unknown, out: Set<unknown>, depth: number): void {
+  if (v === null || typeof v !== 'object' || depth > 8 || out.has(v)) return;
+  out.add(v);
+  if (Array.isArray(v)) for (const x of v) collectReturned(x, out, depth + 1);
+  else if (Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) collectReturned(x, out, depth + 1);
+}
+
+function disposeAll(scope: Tracked[], returned: Set<unknown>): void {
+  for (const t of scope) if (!t.kept && !t.disposed && !returned.has(t)) t.dispose();
+}
+
+/** Exempts `t` from every `tidy` (it lives until disposed or collected); returns it. */
+export function keep<T extends { kept: boolean }>(t: T): T {
+  t.kept = true;
+  return t;
+}
+
+/** Tensors alive (made and neither disposed nor collected) and the bytes of their storages. */
+export function memory(): { tensors: number; bytes: number } {
+  return { tensors: liveTensors, bytes: liveBytes };
+}
