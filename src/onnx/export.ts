@@ -49,10 +49,7 @@ function runTraced(model: Module, inputs: readonly Tensor[]): Run {
 function namedWeights(model: Module): Map<Tensor, string> {
   const named = new Map<Tensor, string>();
   for (const [name, p] of model.namedParameters()) named.set(p, name);
-  // Buffers (running statistics) arrive with the layers that have them; read them when the
-  // model can list them.
-  const withBuffers = model as unknown as { namedBuffers?: () => Iterable<[string, Tensor]> };
-  if (typeof withBuffers.namedBuffers === 'function') for (const [name, b] of withBuffers.namedBuffers()) if (!named.has(b)) named.set(b, name);
+  for (const [name, b] of model.namedBuffers()) if (!named.has(b)) named.set(b, name);
   return named;
 }
 

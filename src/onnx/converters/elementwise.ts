@@ -102,7 +102,12 @@ export const elementwise: Record<string, Converter> = {
     return ctx.op('Where', [ctx.input(0), values[0], values[1]]);
   },
 
-  maskedFill: (ctx) => ctx.op('Where', [ctx.input(1), ctx.scalar(ctx.num('value'), ctx.inputDtype(0)), ctx.input(0)]),
+  maskedFill: (ctx) => {
+    // The fill may be ±Infinity (attention masks with −∞) or NaN: any number.
+    const value = ctx.attr('value');
+    if (typeof value !== 'number') return ctx.fail(`value must be a number, got ${JSON.stringify(value)}`);
+    return ctx.op('Where', [ctx.input(1), ctx.scalar(value, ctx.inputDtype(0)), ctx.input(0)]);
+  },
 
   cast: (ctx) => ctx.op('Cast', [ctx.input(0)], { to: attr.int(onnxType(ctx.outputDtype())) }),
 };

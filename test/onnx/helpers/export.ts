@@ -1,12 +1,9 @@
-/** Exporting with the stand-in trace, and running the result against the model itself. */
+/** Running exported bytes in onnxruntime against the model itself. */
 import { expect } from 'vitest';
 import { Module } from '../../../src/nn/module.ts';
 import type { Tensor } from '../../../src/tensor/tensor.ts';
-import { exportWith } from '../../../src/onnx/export.ts';
-import type { ExportOptions } from '../../../src/onnx/options.ts';
-import { trace } from './stand-in-trace.ts';
 import { runOnnx } from './ort.ts';
-import { expectClose } from './close.ts';
+import { relativeError } from './close.ts';
 import { checkerViolations, decodeModel } from './decode.ts';
 
 /** A model whose forward is a function: one op (or a few) under test. */
@@ -19,33 +16,40 @@ export class FnModule extends Module {
   }
 }
 
-export function exportStandIn(model: Module, example: Tensor | Tensor[], options: ExportOptions = {}): Uint8Array {
-  return exportWith(trace, model, example, options);
-}
-
 function flat(v: unknown): Tensor[] {
   return Array.isArray(v) ? v.flatMap(flat) : [v as Tensor];
 }
 
+/** The largest relative error seen per test name, printed at the end of a file (for the reports). */
+export const worstErrors = new Map<string, number>();
+
 /**
  * Runs the exported bytes in onnxruntime on each input set and compares every output with
- * the model's own forward (in eval mode) on the same inputs; also holds the bytes to the
- * checker's rules.
+ * the model's own forward (in eval mode) on the same inputs, within `rel` (relative to the
+ * largest magnitude of each expected tensor); also holds the bytes to the checker's rules.
+ * Returns the largest relative error seen.
  */
-export async function expectRunsLikeModel(bytes: Uint8Array, model: Module, inputSets: Tensor[][], inputNames?: string[], rel = 1e-5): Promise<void> {
+export async function expectRunsLikeModel(bytes: Uint8Array, model: Module, inputSets: Tensor[][], label: string, rel = 1e-5): Promise<number> {
   const decoded = decodeModel(bytes);
   expect(checkerViolations(decoded)).toEqual([]);
-  const names = inputNames ?? decoded.graph.inputs.map((i) => i.name);
-  const wasTraining = model.training;
+  const names = decoded.graph.inputs.map((i) => i.name);
+  const modes = model.namedModules().map(([, m]) => [m, m.training] as const);
   model.eval();
+  let worst = 0;
   try {
     for (const inputs of inputSets) {
       const expected = flat(model.forward(...inputs));
-      const feeds = Object.fromEntries(inputs.map((t, i) => [names[i], t]));
-      const got = await runOnnx(bytes, feeds);
-      decoded.graph.outputs.forEach((o, k) => expectClose(got[o.name], expected[k], rel));
+      expect(decoded.graph.outputs.length).toBe(expected.length);
+      const got = await runOnnx(bytes, Object.fromEntries(inputs.map((t, i) => [names[i], t])));
+      decoded.graph.outputs.forEach((o, k) => {
+        const err = relativeError(got[o.name], expected[k]);
+        worst = Math.max(worst, err);
+        expect(err, `${label}: output ${o.name} at input shapes ${inputs.map((t) => `[${t.shape}]`).join(' ')}`).toBeLessThanOrEqual(rel);
+      });
     }
   } finally {
-    model.train(wasTraining);
+    for (const [m, training] of modes) m.training = training;
   }
+  worstErrors.set(label, Math.max(worstErrors.get(label) ?? 0, worst));
+  return worst;
 }

@@ -1,216 +1,132 @@
 /**
- * Models for the export tests, built from tsgrad's Module and Parameter with forwards that
- * call the recording ops (the stand-in for the core's trace), and `traceModules`, which
- * makes every module's ops carry its path as the core's trace will.
+ * Models for the export tests, built from tsgrad's own layers (and, for the custom one, a
+ * user's Module subclass written with the public ops).
  */
-import { Module } from '../../../src/nn/module.ts';
-import { Parameter } from '../../../src/nn/parameter.ts';
-import { Sequential } from '../../../src/nn/sequential.ts';
-import { Tensor } from '../../../src/tensor/tensor.ts';
-import { randn, zeros } from '../../../src/tensor/creation.ts';
-import { r } from './ops.ts';
-import { inModule, record } from './stand-in-trace.ts';
+import '../../../src/index.ts';
+import * as nn from '../../../src/nn/index.ts';
+import * as o from '../../../src/ops/index.ts';
+import { cnn } from '../../../src/train/zoo.ts';
+import type { Tensor } from '../../../src/tensor/tensor.ts';
+import { randn } from '../../../src/tensor/creation.ts';
+import { noGrad } from '../../../src/tensor/autograd.ts';
 
-/** Wraps each module's forward so the ops it runs record its dotted path and class name. */
-export function traceModules<M extends Module>(model: M): M {
-  for (const [path, m] of model.namedModules()) {
-    const forward = m.forward.bind(m);
-    Object.defineProperty(m, 'forward', { value: (...xs: unknown[]) => inModule(path, m.constructor.name, () => forward(...xs)), enumerable: false });
-  }
-  return model;
+export function mlp(): nn.Sequential {
+  return new nn.Sequential(new nn.Dense(4, 16), new nn.ReLU(), new nn.Dropout(0.5), new nn.Dense(16, 3));
 }
 
-const param = (shape: number[], scale = 0.5) => new Parameter(randn(shape).mul(scale));
+/** The train CLI's `--model cnn` for MNIST: two 5×5 conv + ReLU + max-pool stages, Flatten, Dense(128) + ReLU + Dropout, Dense(10). */
+export function mnistCnn(): nn.Sequential {
+  return cnn([1, 28, 28]);
+}
 
-export class Linear extends Module {
-  weight: Parameter;
-  bias: Parameter | null;
-  constructor(inF: number, outF: number, bias = true) {
-    super();
-    this.weight = param([outF, inF], 1 / Math.sqrt(inF));
-    this.bias = bias ? param([outF], 0.1) : null;
-  }
+/**
+ * Moves BatchNorm's running statistics away from 0 and 1 the way training does (forward
+ * passes in train mode on shifted, scaled data), so the export has real statistics to use.
+ */
+export function warmUpBatchNorm(model: nn.Module, input: (n: number) => number[]): void {
+  model.train();
+  noGrad(() => {
+    for (let i = 0; i < 5; i++) model.forward(o.add(o.mul(randn(input(8)), 1.5 + i * 0.2), 0.3 * i));
+  });
+}
+
+/** A ResNet basic block: conv-BN-ReLU-conv-BN plus the input, then ReLU; BatchNorm2D's statistics warmed up. */
+export class ResidualBlock extends nn.Module {
+  conv1 = new nn.Conv2D(4, 4, 3, { padding: 1, bias: false });
+  bn1 = new nn.BatchNorm2D(4);
+  relu = new nn.ReLU();
+  conv2 = new nn.Conv2D(4, 4, 3, { padding: 1, bias: false });
+  bn2 = new nn.BatchNorm2D(4);
   forward(x: Tensor): Tensor {
-    return r.linear(x, this.weight, this.bias);
+    const y = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+    return this.relu.forward(o.add(this.bn2.forward(this.conv2.forward(y)), x));
   }
 }
 
-export class ReLU extends Module {
+export function resnetBlock(): ResidualBlock {
+  const m = new ResidualBlock();
+  warmUpBatchNorm(m, (n) => [n, 4, 5, 5]);
+  return m;
+}
+
+/** A small residual network: stem, a downsampling block with a 1×1 shortcut, global pooling, classifier. */
+export class TinyResNet extends nn.Module {
+  stem = new nn.Sequential(new nn.Conv2D(3, 8, 3, { padding: 1, bias: false }), new nn.BatchNorm2D(8), new nn.ReLU());
+  body = new nn.Sequential(new nn.Conv2D(8, 16, 3, { stride: 2, padding: 1, bias: false }), new nn.BatchNorm2D(16), new nn.ReLU(),
+    new nn.Conv2D(16, 16, 3, { padding: 1, bias: false }), new nn.BatchNorm2D(16));
+  shortcut = new nn.Sequential(new nn.Conv2D(8, 16, 1, { stride: 2, bias: false }), new nn.BatchNorm2D(16));
+  pool = new nn.AdaptiveAvgPool2D(1);
+  flatten = new nn.Flatten();
+  fc = new nn.Dense(16, 10);
   forward(x: Tensor): Tensor {
-    return r.relu(x);
-  }
-}
-
-export class Conv2d extends Module {
-  weight: Parameter;
-  bias: Parameter | null;
-  constructor(inC: number, outC: number, k: number, readonly padding = 0, bias = true) {
-    super();
-    this.weight = param([outC, inC, k, k], 1 / Math.sqrt(inC * k * k));
-    this.bias = bias ? param([outC], 0.1) : null;
-  }
-  forward(x: Tensor): Tensor {
-    return r.conv2d(x, this.weight, this.bias, 1, this.padding);
-  }
-}
-
-export class MaxPool extends Module {
-  forward(x: Tensor): Tensor {
-    return r.maxPool2d(x, 2);
-  }
-}
-
-/** Flattens all but the batch dimension with a reshape to [N, rest], as nn.Flatten does. */
-export class Flatten extends Module {
-  forward(x: Tensor): Tensor {
-    return r.reshape(x, [x.shape[0], x.size / x.shape[0]]);
-  }
-}
-
-export class Dropout extends Module {
-  forward(x: Tensor): Tensor {
-    return r.dropout(x, 0.5, this.training);
-  }
-}
-
-/** BatchNorm2D in inference; running statistics are buffers (listed by namedBuffers, not parameters). */
-export class BatchNorm extends Module {
-  weight: Parameter;
-  bias: Parameter;
-  runningMean: Tensor;
-  runningVar: Tensor;
-  constructor(readonly channels: number) {
-    super();
-    this.weight = param([channels]);
-    this.bias = param([channels], 0.1);
-    this.runningMean = randn([channels]).mul(0.2);
-    this.runningVar = randn([channels]).abs().add(0.5);
-  }
-  forward(x: Tensor): Tensor {
-    return r.batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias);
-  }
-}
-
-/** Modules with buffers list them the way the core's Module will. */
-export function namedBuffersOf(model: Module): [string, Tensor][] {
-  return model.namedModules().flatMap(([path, m]) => (m instanceof BatchNorm
-    ? [[`${path ? `${path}.` : ''}running_mean`, m.runningMean], [`${path ? `${path}.` : ''}running_var`, m.runningVar]] as [string, Tensor][]
-    : []));
-}
-
-export function mlp(): Sequential {
-  return traceModules(new Sequential(new Linear(4, 16), new ReLU(), new Dropout(), new Linear(16, 3)));
-}
-
-/** The MNIST CNN's shape: conv → relu → pool, twice, then flatten and a dense classifier. */
-export function mnistCnn(): Sequential {
-  return traceModules(new Sequential(
-    new Conv2d(1, 4, 3, 1), new ReLU(), new MaxPool(),
-    new Conv2d(4, 8, 3, 1), new ReLU(), new MaxPool(),
-    new Flatten(), new Dropout(), new Linear(8 * 7 * 7, 10),
-  ));
-}
-
-export class ResidualBlock extends Module {
-  conv1 = new Conv2d(4, 4, 3, 1, false);
-  bn1 = new BatchNorm(4);
-  conv2 = new Conv2d(4, 4, 3, 1, false);
-  bn2 = new BatchNorm(4);
-  forward(x: Tensor): Tensor {
-    const y = r.relu(this.bn1.forward(this.conv1.forward(x)));
-    return r.relu(r.add(this.bn2.forward(this.conv2.forward(y)), x));
-  }
-  namedBuffers(): [string, Tensor][] {
-    return namedBuffersOf(this);
+    const s = this.stem.forward(x);
+    return this.fc.forward(this.flatten.forward(this.pool.forward(o.relu(o.add(this.body.forward(s), this.shortcut.forward(s))))));
   }
 }
 
 /**
- * A one-layer LSTM over [T, N, F] (PyTorch's gate order i, f, g, o), recorded as an 'lstm'
- * op that has no converter, so the export goes through its unrolled parts.
+ * A user's own Module: an embedding of token ids, a gated unit written with ops (silu, a
+ * number on the left of sub), masked mean pooling with where, LayerNorm, and a gelu head.
+ * Takes int32 token ids [N, T].
  */
-export class LSTM extends Module {
-  weight_ih_l0: Parameter;
-  weight_hh_l0: Parameter;
-  bias_ih_l0: Parameter;
-  bias_hh_l0: Parameter;
-  constructor(readonly inputSize: number, readonly hiddenSize: number) {
+export class GatedTextHead extends nn.Module {
+  embed = new nn.Embedding(20, 6, { paddingIdx: 0 });
+  gate = new nn.Dense(6, 12);
+  value = new nn.Dense(6, 12);
+  norm = new nn.LayerNorm(12);
+  head = new nn.Dense(12, 2);
+  forward(ids: Tensor): Tensor {
+    const e = this.embed.forward(ids);
+    const z = o.sigmoid(this.gate.forward(e));
+    const h = o.add(o.mul(o.sub(1, z), o.silu(this.value.forward(e))), o.mul(z, 0.5));
+    const keep = o.unsqueeze(o.ne(ids, 0), -1);
+    const summed = o.sum(o.where(keep, h, 0), 1);
+    const count = o.clamp(o.sum(o.cast(keep, 'float32'), 1), 1);
+    return o.gelu(this.head.forward(this.norm.forward(o.div(summed, count))));
+  }
+}
+
+/** LSTM or GRU in a wrapper whose forward returns the output and the final state(s) as a flat list. */
+export class Recurrent extends nn.Module {
+  constructor(readonly rnn: nn.LSTM | nn.GRU) {
     super();
-    const k = 1 / Math.sqrt(hiddenSize);
-    this.weight_ih_l0 = param([4 * hiddenSize, inputSize], k);
-    this.weight_hh_l0 = param([4 * hiddenSize, hiddenSize], k);
-    this.bias_ih_l0 = param([4 * hiddenSize], k);
-    this.bias_hh_l0 = param([4 * hiddenSize], k);
   }
-  forward(x: Tensor): Tensor {
-    const [output, [h, c]] = this.run(x);
-    return [output, h, c] as unknown as Tensor;
-  }
-  private run(x: Tensor): [Tensor, [Tensor, Tensor]] {
-    const weights = [this.weight_ih_l0, this.weight_hh_l0, this.bias_ih_l0, this.bias_hh_l0];
-    const outs = record('lstm', [x, ...weights], { numLayers: 1, batchFirst: false }, () => {
-      const n = x.shape[1];
-      // The initial state is made inside forward, sized by the batch.
-      let h = zeros([n, this.hiddenSize]);
-      let c = zeros([n, this.hiddenSize]);
-      const hs: Tensor[] = [];
-      for (let t = 0; t < x.shape[0]; t++) {
-        const gates = r.add(r.linear(r.select(x, 0, t), this.weight_ih_l0, this.bias_ih_l0), r.linear(h, this.weight_hh_l0, this.bias_hh_l0));
-        const [i, f, g, o] = r.chunk(gates, 4, 1);
-        c = r.add(r.mul(r.sigmoid(f), c), r.mul(r.sigmoid(i), r.tanh(g)));
-        h = r.mul(r.sigmoid(o), r.tanh(c));
-        hs.push(h);
-      }
-      return [r.stack(hs, 0), h, c];
-    });
-    return [outs[0], [outs[1], outs[2]]];
+  forward(x: Tensor): Tensor[] {
+    const [out, state] = this.rnn.forward(x);
+    return [out, ...(Array.isArray(state) ? state : [state])];
   }
 }
 
-/**
- * PyTorch's TransformerEncoderLayer (post-norm, ReLU, sequence-first [L, N, E]) written out:
- * attention recorded as one op without a converter, exported through its parts.
- */
-export class TransformerEncoderLayer extends Module {
-  in_proj = new Linear(8, 24);
-  out_proj = new Linear(8, 8);
-  linear1 = new Linear(8, 16);
-  linear2 = new Linear(16, 8);
-  norm1_weight = param([8]);
-  norm1_bias = param([8], 0.1);
-  norm2_weight = param([8]);
-  norm2_bias = param([8], 0.1);
-  dropout = new Dropout();
-  readonly heads = 2;
-
-  private attention(x: Tensor): Tensor {
-    return record('multiheadAttention', [x], { heads: this.heads }, () => {
-      const [l, n, e] = x.shape;
-      const d = e / this.heads;
-      const [q, k, v] = r.chunk(this.in_proj.forward(x), 3, 2);
-      const split = (t: Tensor) => r.transpose(r.reshape(t, [l, n * this.heads, d]), 0, 1);
-      const scores = r.div(r.matmul(split(q), r.transpose(split(k), 1, 2)), Math.sqrt(d));
-      const ctx = r.matmul(r.softmax(scores, -1), split(v));
-      return this.out_proj.forward(r.reshape(r.transpose(ctx, 0, 1), [l, n, e]));
-    });
-  }
-
-  forward(x: Tensor): Tensor {
-    const y = r.layerNorm(r.add(x, this.dropout.forward(this.attention(x))), [8], this.norm1_weight, this.norm1_bias);
-    const ff = this.linear2.forward(this.dropout.forward(r.relu(this.linear1.forward(y))));
-    return r.layerNorm(r.add(y, this.dropout.forward(ff)), [8], this.norm2_weight, this.norm2_bias);
+/** Self-attention with a key padding mask given as a second (bool) input, returning the output and the averaged weights. */
+export class MaskedSelfAttention extends nn.Module {
+  attn = new nn.MultiheadAttention(8, 2, { batchFirst: true });
+  forward(x: Tensor, padding: Tensor): Tensor[] {
+    const [out, weights] = this.attn.forward(x, x, x, { keyPaddingMask: padding });
+    return [out, weights!];
   }
 }
 
-/** A user's own Module: a gated unit recorded as a custom op ('swiGlu') with no converter, and a gelu head. */
-export class GatedHead extends Module {
-  gate = new Linear(6, 12);
-  value = new Linear(6, 12);
-  head = new Linear(12, 2);
+/** An image-to-image model with the remaining spatial layers: Conv1D over rows, ConvTranspose2D, AvgPool2D, Upsample, GroupNorm. */
+export class SpatialZoo extends nn.Module {
+  down = new nn.Conv2D(2, 4, 3, { stride: 2, padding: 1 });
+  norm = new nn.GroupNorm(2, 4);
+  up = new nn.ConvTranspose2D(4, 3, 3, { stride: 2, padding: 1, outputPadding: 1 });
+  pool = new nn.AvgPool2D(2);
+  upsample = new nn.Upsample({ scaleFactor: 2, mode: 'bilinear' });
+  rows = new nn.Conv1D(3, 2, 3, { padding: 1 });
+  bn = new nn.BatchNorm1D(2);
   forward(x: Tensor): Tensor {
-    const hidden = record('swiGlu', [x], {}, () => r.mul(r.silu(this.gate.forward(x)), this.value.forward(x)));
-    return r.gelu(this.head.forward(r.div(hidden, 2)));
+    const y = this.upsample.forward(this.pool.forward(this.up.forward(o.elu(this.norm.forward(this.down.forward(x))))));
+    const [n, c, h, w] = y.shape;
+    // Each row of each image as a sequence for Conv1D: [N·H, C, W].
+    const rows = o.reshape(o.permute(y, 0, 2, 1, 3), [n * h, c, w]);
+    const r = this.bn.forward(this.rows.forward(rows));
+    return o.permute(o.reshape(r, [n, h, 2, w]), 0, 2, 1, 3);
   }
 }
 
-export { Tensor };
+export function spatialZoo(): SpatialZoo {
+  const m = new SpatialZoo();
+  warmUpBatchNorm(m, (n) => [n, 2, 8, 8]);
+  return m;
+}
