@@ -19,6 +19,7 @@ import { assembleModel, declaredShape, type OutputSpec } from './assemble.ts';
 import { checkExampleInput, checkOptions, checkOutputNames, type ExportOptions } from './options.ts';
 import { attr, encodeModel } from './proto.ts';
 import { dtypeOf, growAlong, onnxType, rawBytes } from './tensor-info.ts';
+import { StorageIndex, otherValues, varyingLeaves } from './leaves.ts';
 import { trace, type TraceEvent } from '../ops/trace.ts';
 
 interface Run {
@@ -78,6 +79,7 @@ export function exportModel(model: Module, exampleInput: Tensor | readonly Tenso
   const modes = model.namedModules().map(([, m]) => [m, m.training] as const);
   let runA: Run;
   let runB: Run | null = null;
+  let runC: Run;
   let batch: BatchSizes | null = null;
   try {
     model.eval();
@@ -89,6 +91,7 @@ export function exportModel(model: Module, exampleInput: Tensor | readonly Tenso
       batch = { a: sizeA, b: sizeA + 1, input: opts.inputNames[first], dim };
       runB = runTraced(model, inputs.map((t, i) => (opts.batchDims[i] === null ? t : growAlong(t, opts.batchDims[i]!))));
     }
+    runC = runTraced(model, otherValues(inputs));
   } finally {
     for (const [m, training] of modes) m.training = training;
   }
@@ -99,6 +102,10 @@ export function exportModel(model: Module, exampleInput: Tensor | readonly Tenso
 
   const g = new GraphBuilder(opts.opset);
   const weights = namedWeights(model);
+  // Weights and inputs, and views of them made outside the ops (weight.detach()), by storage.
+  const sources = new StorageIndex([...weights.keys(), ...inputs]);
+  const source = (t: Tensor) => (weights.has(t) || inputs.includes(t) ? t : sources.viewed(t));
+  const varying = varyingLeaves(runA.events, runC!.events, (t) => source(t) !== undefined);
   for (const n of [...opts.inputNames, ...outputNames, ...weights.values()]) g.reserve(n);
   const inputInfos = inputs.map((t, i) => {
     const d = opts.batchDims[i];
@@ -108,10 +115,18 @@ export function exportModel(model: Module, exampleInput: Tensor | readonly Tenso
   const shapes = new ShapeEmitter(g, batch);
 
   const lowerer = new Lowerer(g, shapes, CONVERTERS, (t, tB, user) => {
-    const weight = weights.get(t);
+    const alias = g.aliasOf(t);
+    if (alias !== undefined) return alias;
+    const src = source(t);
+    const weight = src && weights.get(src);
     let name: string;
-    if (weight !== undefined) {
-      name = g.addInitializer(weight, t.data, dtypeOf(t), t.shape);
+    if (src && weight === undefined) {
+      name = g.nameOf(src)!; // an input, bound from the start
+    } else if (src && weight !== undefined) {
+      name = g.nameOf(src) ?? g.addInitializer(weight, src.data, dtypeOf(src), src.shape);
+      g.bind(src, name);
+    } else if (varying.has(t)) {
+      return user.fail(`operand of shape ${fmtShape(t.shape)} was computed outside tsgrad's ops (from x.data or x.item(), or at random): it changed when the forward ran on other input values, so it cannot be written as a constant; compute it with tensor ops`);
     } else if (tB && tB.shape.some((d, i) => d !== t.shape[i])) {
       // A tensor made inside forward whose size follows the batch (zeros for an initial
       // state): ConstantOfShape rebuilds it at the run's batch size, if it is uniform.
@@ -130,9 +145,14 @@ export function exportModel(model: Module, exampleInput: Tensor | readonly Tenso
 
   const outputs: OutputSpec[] = runA.outputs.map((t, k) => {
     const tB = runB ? runB.outputs[k] : t;
-    const value = g.nameOf(t) ?? weights.get(t);
+    const src = source(t);
+    const weight = src && weights.get(src);
+    const value = g.nameOf(t) ?? g.aliasOf(t) ?? (src && g.nameOf(src)) ?? weight;
     if (value === undefined) throw new OnnxExportError(`exportModel: output ${k} of shape ${fmtShape(t.shape)} was not computed by any traced op from the inputs (was it made outside tsgrad's ops?)`);
-    if (weights.has(t) && g.nameOf(t) === undefined) g.addInitializer(value, t.data, dtypeOf(t), t.shape);
+    if (src && weight !== undefined && g.nameOf(src) === undefined) {
+      g.addInitializer(weight, src.data, dtypeOf(src), src.shape);
+      g.bind(src, weight);
+    }
     const shape = batch ? declaredShape(t.shape, tB.shape, batch.a, batch.b) : [...t.shape];
     return { value, info: { name: outputNames[k], elemType: onnxType(dtypeOf(t)), shape } };
   });

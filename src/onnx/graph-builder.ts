@@ -3,6 +3,7 @@
  * ops ran, so inputs always come first), initializers, and one name per value.
  */
 import type { Tensor } from '../tensor/tensor.ts';
+import type { Storage } from '../tensor/storage.ts';
 import { DataType, type AttributeValue, type DataTypeCode, type NodeProto, type TensorProto } from './proto.ts';
 import { onnxType, rawBytes, type DType } from './tensor-info.ts';
 
@@ -11,6 +12,7 @@ export class GraphBuilder {
   readonly initializers: TensorProto[] = [];
   private readonly taken = new Set<string>();
   private readonly names = new Map<Tensor, string>();
+  private readonly byStorage = new Map<Storage, { name: string; tensor: Tensor }[]>();
 
   constructor(readonly opset: number) {}
 
@@ -30,10 +32,22 @@ export class GraphBuilder {
   /** Records that `t`'s value is called `name` in the graph. */
   bind(t: Tensor, name: string): void {
     this.names.set(t, name);
+    const list = this.byStorage.get(t.storage);
+    if (list) list.push({ name, tensor: t });
+    else this.byStorage.set(t.storage, [{ name, tensor: t }]);
   }
 
   nameOf(t: Tensor): string | undefined {
     return this.names.get(t);
+  }
+
+  /**
+   * The name of a value `t` shares its storage with, at the same shape and dtype: `t` is then
+   * a view of it made outside the ops (`x.detach()`) and holds the same values.
+   */
+  aliasOf(t: Tensor): string | undefined {
+    const same = (v: Tensor) => v.dtype === t.dtype && v.shape.length === t.shape.length && v.shape.every((d, i) => d === t.shape[i]);
+    return this.byStorage.get(t.storage)?.find((seen) => same(seen.tensor))?.name;
   }
 
   /**

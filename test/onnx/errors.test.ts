@@ -9,7 +9,7 @@ import * as nn from '../../src/nn/index.ts';
 import * as o from '../../src/ops/index.ts';
 import { traced } from '../../src/ops/trace.ts';
 import { manualSeed } from '../../src/tensor/random.ts';
-import { rand, randn, zeros } from '../../src/tensor/creation.ts';
+import { arange, rand, randn, tensor, zeros } from '../../src/tensor/creation.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { exportModel } from '../../src/onnx/export.ts';
 import { OnnxExportError } from '../../src/onnx/errors.ts';
@@ -143,9 +143,26 @@ describe('onnx export errors', () => {
     expectFailure(model, () => exportModel(model, x, { dynamic: true } as never), /unknown option\(s\) dynamic/);
   });
 
-  it('with dynamicBatch, a constant made from data that grows with the batch is refused', () => {
-    const model = new FnModule((x) => o.add(x, rand([x.shape[0], 4])));
-    expectFailure(model, () => exportModel(model, randn([3, 4]), { dynamicBatch: true }), /add at module "" \(FnModule\): a constant operand of shape \[3,4\] changes size with the batch/);
+  it('with dynamicBatch, a constant made inside forward that grows with the batch and is not uniform is refused', () => {
+    const model = new FnModule((x) => o.add(x, o.reshape(arange(x.shape[0] * 4), [x.shape[0], 4])));
+    expectFailure(model, () => exportModel(model, randn([3, 4]), { dynamicBatch: true }), /reshape at module "" \(FnModule\): a constant operand of shape \[12\] changes size with the batch and is not filled with one value/);
+  });
+
+  it('a value computed outside the ops from the input, or drawn at random, is refused rather than frozen into the file', () => {
+    const fromItem = new nn.Sequential(new nn.Dense(4, 4), new FnModule((x) => o.sub(x, tensor(o.max(x).item()))));
+    expectFailure(fromItem, () => exportModel(fromItem, randn([2, 4])), /sub at module "1" \(FnModule\): operand of shape \[\] was computed outside tsgrad's ops .*changed when the forward ran on other input values/);
+    const fromData = new FnModule((x) => o.mul(x, new Tensor(x.data.map((v) => (v > 0 ? 1 : 0)), x.shape)));
+    expectFailure(fromData, () => exportModel(fromData, randn([2, 4])), /mul at module "" \(FnModule\): operand of shape \[2,4\] was computed outside tsgrad's ops/);
+    const noisy = new FnModule((x) => o.add(x, rand([4])));
+    expectFailure(noisy, () => exportModel(noisy, randn([2, 4])), /add at module "".*at random/);
+  });
+
+  it('a forward whose ops depend on the input\'s values is refused', () => {
+    const x = o.abs(randn([2, 4]));
+    // The exporter's second run uses other values (larger ones here): the branch flips.
+    const limit = o.sum(x).item() * 1.2;
+    const model = new FnModule((t) => (o.sum(t).item() < limit ? o.relu(t) : o.tanh(t)));
+    expectFailure(model, () => exportModel(model, x), /the forward ran 'relu' at module "" for the example input but 'tanh' for other values of the same shape/);
   });
 
   it('with dynamicBatch, an argument or a number operand that follows the batch is refused', () => {

@@ -8,6 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import '../../src/index.ts';
 import * as nn from '../../src/nn/index.ts';
+import * as o from '../../src/ops/index.ts';
 import { manualSeed } from '../../src/tensor/random.ts';
 import { rand, randn } from '../../src/tensor/creation.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
@@ -129,5 +130,23 @@ describe('what the exported graph is made of', () => {
     expect(ops(16).has('LayerNormalization')).toBe(false);
     expect(ops(16).has('ReduceMean')).toBe(true);
     expect(ops(20).has('Gelu')).toBe(true);
+  });
+});
+
+describe('weights used through views', () => {
+  it('a detached parameter is the same initializer, not a frozen copy', async () => {
+    class Tied extends nn.Module {
+      dense = new nn.Dense(4, 4);
+      forward(x: Tensor): Tensor {
+        // The output layer reuses the first layer's weight, transposed and cut from the graph.
+        return o.matmul(o.relu(this.dense.forward(x)), o.transpose(this.dense.weight.detach(), 0, 1));
+      }
+    }
+    manualSeed(6);
+    const model = new Tied();
+    const bytes = exportModel(model, randn([2, 4]));
+    const decoded = decodeModel(bytes);
+    expect(decoded.graph.initializers.map((t) => t.name).sort()).toEqual(['dense.bias', 'dense.weight']);
+    await expectRunsLikeModel(bytes, model, [[randn([2, 4])]], 'tied weights through detach');
   });
 });

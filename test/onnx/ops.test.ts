@@ -53,7 +53,7 @@ const cases: Case[] = [
   { name: 'int32 promotes: int + 0.5, int · float tensor, int / int, int · 3 stays int', inputs: [ints34, x34],
     fn: (i, f) => [o.add(i, 0.5), o.mul(i, f), o.div(i, o.add(o.abs(i), 1)), o.mul(i, 3)] },
   { name: 'neg exp log sqrt abs log1p sign', inputs: [positive], fn: (a) => o.add(o.add(o.add(o.neg(o.exp(o.neg(a))), o.log(a)), o.add(o.sqrt(o.abs(a)), o.log1p(a))), o.sign(o.sub(a, 1))) },
-  { name: 'clone', inputs: [x34], fn: (a) => o.mul(o.clone(a), 2) },
+  { name: 'clone, and detach (a view made outside the ops: the same graph value)', inputs: [x34], fn: (a) => o.mul(o.clone(a), o.add(o.relu(a).detach(), a.detach())) },
   { name: 'sin cos erf', inputs: [x34], fn: (a) => o.add(o.add(o.sin(a), o.cos(a)), o.erf(a)) },
   { name: 'clamp both bounds, only min, only max', inputs: [x34], fn: (a) => o.add(o.add(o.clamp(a, -0.5, 0.5), o.clamp(a, null, 0.2)), o.clamp(a, -0.1)) },
   { name: 'minimum maximum (tensors and numbers)', inputs: [x34, y34], fn: (a, b) => o.add(o.add(o.minimum(a, b), o.maximum(a, b)), o.maximum(a, 0.25)) },
