@@ -1,6 +1,8 @@
 /**
- * Exporting a model to ONNX: run its forward once in eval mode while the op trace records,
- * lower the recorded ops to ONNX nodes, and encode the ModelProto.
+ * Exporting a model to ONNX: run its forward in eval mode while the op trace records (on
+ * the example; with dynamicBatch again at batch + 1, to see which sizes follow the batch;
+ * and on other values of the example's shape, to find values made outside the ops), lower
+ * the recorded ops to ONNX nodes, and encode the ModelProto.
  *
  * The exporter never writes anything itself: it returns bytes, or throws before returning
  * any. The model's training flags are restored whatever happens, and its weights are only
@@ -34,14 +36,14 @@ function flattenOutputs(value: unknown, path = 'output'): Tensor[] {
   throw new OnnxExportError(`exportModel: the forward returned ${value === null ? 'null' : typeof value} at ${path}; only Tensors and arrays of them can be graph outputs`);
 }
 
-function runTraced(model: Module, inputs: readonly Tensor[]): Run {
+function runTraced(model: Module, inputs: readonly Tensor[], what = 'exampleInput'): Run {
   let traced: { value: unknown; events: TraceEvent[] };
   try {
     traced = noGrad(() => trace(() => model.forward(...inputs)));
   } catch (err) {
     if (err instanceof OnnxExportError) throw err;
     const shapes = inputs.map((t) => fmtShape(t.shape)).join(', ');
-    throw new OnnxExportError(`exportModel: ${model.constructor.name}.forward failed on exampleInput ${shapes}: ${(err as Error).message}`, { cause: err });
+    throw new OnnxExportError(`exportModel: ${model.constructor.name}.forward failed on ${what} ${shapes}: ${(err as Error).message}`, { cause: err });
   }
   return { events: traced.events, outputs: flattenOutputs(traced.value) };
 }
@@ -89,9 +91,9 @@ export function exportModel(model: Module, exampleInput: Tensor | readonly Tenso
       const dim = opts.batchDims[first]!;
       const sizeA = inputs[first].shape[dim];
       batch = { a: sizeA, b: sizeA + 1, input: opts.inputNames[first], dim };
-      runB = runTraced(model, inputs.map((t, i) => (opts.batchDims[i] === null ? t : growAlong(t, opts.batchDims[i]!))));
+      runB = runTraced(model, inputs.map((t, i) => (opts.batchDims[i] === null ? t : growAlong(t, opts.batchDims[i]!))), 'the example grown by one along the batch,');
     }
-    runC = runTraced(model, otherValues(inputs));
+    runC = runTraced(model, otherValues(inputs), 'other values (the exporter runs the forward a second time, on scaled and shifted float inputs, to find values computed outside the ops) of shape');
   } finally {
     for (const [m, training] of modes) m.training = training;
   }
