@@ -19,7 +19,7 @@ export { minimum, maximum } from './ops/math.ts';
 export { where } from './ops/compare.ts';
 export { cat, stack } from './ops/join.ts';
 export { backendInfo, type BackendInfo } from './backend/info.ts';
-export { NodeOnlyError } from './platform/errors.ts';
+export { NodeOnlyError, FileAccessError } from './platform/errors.ts';
 export * as ops from './ops/index.ts';
 export * as nn from './nn/index.ts';
 export * as io from './io/index.ts';

@@ -42,9 +42,17 @@ function nameModule(err: Error, chain: readonly Named[]): void {
   if (named.has(err)) return;
   named.add(err);
   const inner = chain[chain.length - 1];
-  const where = chain.length === 1 ? className(inner) : `model.${pathOf(chain)} (${className(inner)})`;
+  const cls = className(inner);
   const old = err.message;
-  err.message = `${where}: ${old}`;
+  // A layer's own checks already begin with its class name ("LSTM: h0 must be …"): the
+  // outermost module adds nothing to that, and a nested one adds its path in place of the name.
+  const own = old.startsWith(`${cls}: `) ? old.slice(cls.length + 2) : old.startsWith(`${cls}(`) || old.startsWith(`${cls}.`) ? null : undefined;
+  if (chain.length === 1) {
+    if (own !== undefined) return;
+    err.message = `${cls}: ${old}`;
+  } else {
+    err.message = `model.${pathOf(chain)} (${cls}): ${own ?? old}`;
+  }
   if (typeof err.stack === 'string') err.stack = err.stack.replace(old, err.message);
 }
 

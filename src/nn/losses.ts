@@ -6,7 +6,7 @@
  */
 import { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
-import { checkFloat, checkNumber, checkOneOf, checkTensor, show } from '../tensor/validate.ts';
+import { checkFloat, checkNumber, checkOneOf, checkOptions, checkTensor, show } from '../tensor/validate.ts';
 import {
   binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss, smoothL1Loss,
   type Labels, type Reduction,
@@ -20,10 +20,8 @@ export interface LossModuleOptions {
   reduction?: Reduction;
 }
 
-function optionsOf<T extends object>(where: string, options: T | undefined): T {
-  if (options === undefined) return {} as T;
-  if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object, got ${show(options)}`);
-  return options;
+function optionsOf<T extends object>(where: string, options: T | undefined, known: readonly string[]): T {
+  return checkOptions(where, options, ['reduction', ...known]);
 }
 
 function reductionOf(where: string, options: LossModuleOptions): Reduction {
@@ -43,7 +41,7 @@ export class MSELoss extends Module {
 
   constructor(options?: LossModuleOptions) {
     super();
-    this.reduction = reductionOf('MSELoss', optionsOf('MSELoss', options));
+    this.reduction = reductionOf('MSELoss', optionsOf('MSELoss', options, []));
   }
 
   forward(pred: Tensor, target: Tensor): Tensor {
@@ -57,7 +55,7 @@ export class L1Loss extends Module {
 
   constructor(options?: LossModuleOptions) {
     super();
-    this.reduction = reductionOf('L1Loss', optionsOf('L1Loss', options));
+    this.reduction = reductionOf('L1Loss', optionsOf('L1Loss', options, []));
   }
 
   forward(pred: Tensor, target: Tensor): Tensor {
@@ -72,7 +70,7 @@ export class SmoothL1Loss extends Module {
 
   constructor(options?: LossModuleOptions & { beta?: number }) {
     super();
-    const o = optionsOf('SmoothL1Loss', options);
+    const o = optionsOf('SmoothL1Loss', options, ['beta']);
     this.reduction = reductionOf('SmoothL1Loss', o);
     this.beta = checkNumber('SmoothL1Loss', 'beta', o.beta ?? 1);
     if (!(this.beta >= 0)) throw new RangeError(`SmoothL1Loss: beta must be ≥ 0, got ${this.beta}`);
@@ -90,7 +88,7 @@ export class HuberLoss extends Module {
 
   constructor(options?: LossModuleOptions & { delta?: number }) {
     super();
-    const o = optionsOf('HuberLoss', options);
+    const o = optionsOf('HuberLoss', options, ['delta']);
     this.reduction = reductionOf('HuberLoss', o);
     this.delta = checkNumber('HuberLoss', 'delta', o.delta ?? 1);
     if (!(this.delta > 0)) throw new RangeError(`HuberLoss: delta must be > 0, got ${this.delta}`);
@@ -108,7 +106,7 @@ export class BCELoss extends Module {
 
   constructor(options?: LossModuleOptions & { weight?: Tensor }) {
     super();
-    const o = optionsOf('BCELoss', options);
+    const o = optionsOf('BCELoss', options, ['weight']);
     this.reduction = reductionOf('BCELoss', o);
     this.weight = weightBuffer('BCELoss', 'weight', o.weight);
   }
@@ -126,7 +124,7 @@ export class BCEWithLogitsLoss extends Module {
 
   constructor(options?: LossModuleOptions & { weight?: Tensor; posWeight?: Tensor }) {
     super();
-    const o = optionsOf('BCEWithLogitsLoss', options);
+    const o = optionsOf('BCEWithLogitsLoss', options, ['weight', 'posWeight']);
     this.reduction = reductionOf('BCEWithLogitsLoss', o);
     this.weight = weightBuffer('BCEWithLogitsLoss', 'weight', o.weight);
     this.pos_weight = weightBuffer('BCEWithLogitsLoss', 'posWeight', o.posWeight);
@@ -185,7 +183,7 @@ export class NLLLoss extends Module {
 
   constructor(options?: ClassLossOptions) {
     super();
-    const o = optionsOf('NLLLoss', options);
+    const o = optionsOf('NLLLoss', options, ['weight', 'ignoreIndex']);
     ({ reduction: this.reduction, ignoreIndex: this.ignoreIndex } = checkClassOptions('NLLLoss', o));
     this.weight = weightBuffer('NLLLoss', 'weight', o.weight);
   }
@@ -218,7 +216,7 @@ export class CrossEntropyLoss extends Module {
 
   constructor(options?: ClassLossOptions & { labelSmoothing?: number }) {
     super();
-    const o = optionsOf('CrossEntropyLoss', options);
+    const o = optionsOf('CrossEntropyLoss', options, ['weight', 'ignoreIndex', 'labelSmoothing']);
     ({ reduction: this.reduction, ignoreIndex: this.ignoreIndex } = checkClassOptions('CrossEntropyLoss', o));
     this.weight = weightBuffer('CrossEntropyLoss', 'weight', o.weight);
     this.labelSmoothing = checkNumber('CrossEntropyLoss', 'labelSmoothing', o.labelSmoothing ?? 0);

@@ -7,7 +7,7 @@
  */
 import { Tensor } from '../tensor/tensor.ts';
 import { DTypeError, ShapeError, fmtShape } from '../tensor/errors.ts';
-import { checkFloat, checkInteger, checkTensor, show } from '../tensor/validate.ts';
+import { checkFloat, checkInteger, checkOptions, checkTensor, show } from '../tensor/validate.ts';
 import { traced } from './trace.ts';
 import { add, mul } from './arithmetic.ts';
 import { maskedFill } from './compare.ts';
@@ -46,6 +46,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
   const e = q.shape[q.ndim - 1];
   if (k.shape[k.ndim - 1] !== e) throw new ShapeError(`attention: queries ${fmtShape(q.shape)} and keys ${fmtShape(k.shape)} must have the same last dimension`);
   if (k.shape[k.ndim - 2] !== v.shape[v.ndim - 2]) throw new ShapeError(`attention: keys ${fmtShape(k.shape)} and values ${fmtShape(v.shape)} must have the same number of positions`);
+  checkOptions('attention', options, ['attnMask', 'dropoutP', 'training', 'scale']);
   const mask = options.attnMask ?? null;
   if (mask !== null) {
     checkTensor('attention', 'attnMask', mask);

@@ -6,7 +6,7 @@
  */
 import { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
-import { checkFloat, checkInteger, checkTensor } from '../tensor/validate.ts';
+import { checkFloat, checkInteger, checkOptions, checkTensor } from '../tensor/validate.ts';
 import type { Conv2dGeometry } from '../backend/nn-kernels.ts';
 import { backend } from '../backend/registry.ts';
 import { record } from './record.ts';
@@ -34,6 +34,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
   checkFloat('convTranspose2d', 'x', checkTensor('convTranspose2d', 'x', x));
   checkFloat('convTranspose2d', 'weight', checkTensor('convTranspose2d', 'weight', weight));
   if (bias !== null && bias !== undefined) checkFloat('convTranspose2d', 'bias', checkTensor('convTranspose2d', 'bias', bias));
+  checkOptions('convTranspose2d', options, ['stride', 'padding', 'outputPadding']);
   const stride = checkInteger('convTranspose2d', 'stride', options.stride ?? 1, 1);
   const padding = checkInteger('convTranspose2d', 'padding', options.padding ?? 0, 0);
   const outputPadding = checkInteger('convTranspose2d', 'outputPadding', options.outputPadding ?? 0, 0);

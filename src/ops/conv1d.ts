@@ -2,7 +2,7 @@
 import type { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
 import { zeros } from '../tensor/creation.ts';
-import { checkFloat, checkInteger, checkTensor } from '../tensor/validate.ts';
+import { checkFloat, checkInteger, checkOptions, checkTensor } from '../tensor/validate.ts';
 import { traced } from './trace.ts';
 import { conv2d } from './conv.ts';
 import { cat } from './join.ts';
@@ -24,6 +24,7 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   checkFloat('conv1d', 'x', checkTensor('conv1d', 'x', x));
   checkFloat('conv1d', 'weight', checkTensor('conv1d', 'weight', weight));
   if (bias !== null && bias !== undefined) checkFloat('conv1d', 'bias', checkTensor('conv1d', 'bias', bias));
+  checkOptions('conv1d', options, ['stride', 'padding']);
   const stride = checkInteger('conv1d', 'stride', options.stride ?? 1, 1);
   const padding = checkInteger('conv1d', 'padding', options.padding ?? 0, 0);
   if (x.ndim !== 3) throw new ShapeError(`conv1d: input must be 3-D [N,C,L], got ${fmtShape(x.shape)}`);

@@ -6,7 +6,7 @@
  */
 import type { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
-import { checkFloat, checkIndexTensor, checkTensor, show } from '../tensor/validate.ts';
+import { checkFloat, checkIndexTensor, checkOptions, checkTensor, show } from '../tensor/validate.ts';
 import { traced } from './trace.ts';
 import { eq, where } from './compare.ts';
 import { indexSelect } from './indexing.ts';
@@ -34,6 +34,7 @@ export function checkPaddingIdx(op: string, paddingIdx: unknown, rows: number): 
  */
 export function embedding(indices: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
   checkIndexTensor('embedding', 'indices', indices);
+  checkOptions('embedding', options, ['paddingIdx']);
   checkFloat('embedding', 'weight', checkTensor('embedding', 'weight', weight));
   if (weight.ndim !== 2) throw new ShapeError(`embedding: weight must be 2-D [num, dim], got ${fmtShape(weight.shape)}`);
   const [rows, dim] = weight.shape;

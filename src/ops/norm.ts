@@ -8,7 +8,7 @@ import { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
 import { sameShape } from '../tensor/shape.ts';
 import { noGrad } from '../tensor/autograd.ts';
-import { checkFloat, checkInteger, checkNumber, checkTensor, show } from '../tensor/validate.ts';
+import { checkFloat, checkInteger, checkNumber, checkOptions, checkTensor, show } from '../tensor/validate.ts';
 import { traced } from './trace.ts';
 import { add, div, mul, sub } from './arithmetic.ts';
 import { sqrt } from './math.ts';
@@ -27,8 +27,8 @@ export interface BatchNormOptions extends NormOptions {
   momentum?: number;
 }
 
-function epsOf(op: string, options: NormOptions | undefined): number {
-  if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError(`${op}: options must be an object, got ${show(options)}`);
+function epsOf(op: string, options: NormOptions | undefined, known: readonly string[] = ['eps']): number {
+  checkOptions(op, options, known);
   const eps = options?.eps ?? 1e-5;
   checkNumber(op, 'eps', eps);
   if (!(eps >= 0)) throw new RangeError(`${op}: eps must be ≥ 0, got ${eps}`);
@@ -133,7 +133,7 @@ export function batchNorm(
   const w = optionalTensor('batchNorm', 'weight', weight);
   const b = optionalTensor('batchNorm', 'bias', bias);
   for (const [name, t] of [['runningMean', rm], ['runningVar', rv], ['weight', w], ['bias', b]] as const) checkChannelVector('batchNorm', name, t, c);
-  const eps = epsOf('batchNorm', options);
+  const eps = epsOf('batchNorm', options, ['eps', 'training', 'momentum']);
   const training = options?.training ?? false;
   if (typeof training !== 'boolean') throw new TypeError(`batchNorm: training must be true or false, got ${show(training)}`);
   const momentum = options?.momentum ?? 0.1;

@@ -71,8 +71,8 @@ export function avgPool2d(x: Tensor, kernel: number, stride: number = kernel, pa
       return mean(reshape(cropped, [n, c, oh, kernel, ow, kernel]), [3, 5]);
     }
     const planes = reshape(x, [n * c, 1, h, w]);
-    const window = full([1, 1, kernel, kernel], 1 / (kernel * kernel));
-    return reshape(conv2d(planes, window, null, { stride, padding }), [n, c, oh, ow]);
+    const averaging = full([1, 1, kernel, kernel], 1 / (kernel * kernel));
+    return reshape(conv2d(planes, averaging, null, { stride, padding }), [n, c, oh, ow]);
   });
 }
 

@@ -8,7 +8,7 @@
  */
 import { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
-import { checkFloat, checkTensor, show } from '../tensor/validate.ts';
+import { checkFloat, checkOptions, checkTensor, show } from '../tensor/validate.ts';
 import { traced } from './trace.ts';
 import { indexSelect } from './indexing.ts';
 import { matmul } from './matmul.ts';
@@ -79,6 +79,7 @@ function linearWeights(inSize: number, outSize: number, factor: number | null, a
 export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   checkFloat('interpolate', 'x', checkTensor('interpolate', 'x', x));
   if (options === null || typeof options !== 'object') throw new TypeError(`interpolate: options { size } or { scaleFactor } are required, got ${show(options)}`);
+  checkOptions('interpolate', options, ['size', 'scaleFactor', 'mode', 'alignCorners']);
   const mode = options.mode ?? 'nearest';
   if (mode !== 'nearest' && mode !== 'bilinear') throw new RangeError(`interpolate: mode must be 'nearest' or 'bilinear', got ${show(mode)}`);
   const alignCorners = options.alignCorners ?? false;

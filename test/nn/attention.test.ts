@@ -195,6 +195,6 @@ describe('TransformerEncoderLayer', () => {
     const layer = new nn.TransformerEncoderLayer(4, 2, 6).eval();
     gradcheck((x) => layer.forward(x), [uniform([2, 1, 4])]);
     expect(() => new nn.TransformerEncoderLayer(4, 2, 6, { activation: 'tanh' as 'relu' })).toThrow(/activation must be one of 'relu', 'gelu', got 'tanh'/);
-    expect(() => new nn.TransformerEncoderLayer(5, 2, 6)).toThrow(/embedDim 5 must be divisible by numHeads 2/);
+    expect(() => new nn.TransformerEncoderLayer(5, 2, 6)).toThrow(/TransformerEncoderLayer: dModel 5 must be divisible by nhead 2/);
   });
 });

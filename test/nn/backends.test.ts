@@ -47,6 +47,7 @@ const cases: Case[] = [
   { name: 'BCEWithLogitsLoss', make: () => new nn.BCEWithLogitsLoss({ posWeight: tg.tensor([2, 1, 0.5]) }), inputs: () => [tg.randn([4, 3]).mul(4), tg.rand([4, 3])] },
   { name: 'SmoothL1Loss', make: () => new nn.SmoothL1Loss({ beta: 0.5 }), inputs: () => [tg.randn([3, 4]), tg.randn([3, 4])] },
   { name: 'HuberLoss', make: () => new nn.HuberLoss({ delta: 0.5, reduction: 'sum' }), inputs: () => [tg.randn([3, 4]), tg.randn([3, 4])] },
+  { name: 'L1Loss (none)', make: () => new nn.L1Loss({ reduction: 'none' }), inputs: () => [tg.randn([3, 4]), tg.randn([3, 4])] },
 ];
 
 function flat(v: unknown): tg.Tensor[] {
@@ -98,3 +99,38 @@ function suite(mode: 'cpu' | 'headlessgl'): void {
 
 describe('layers on the gpu backend, gpu.js cpu mode (generated kernels as JavaScript)', () => suite('cpu'));
 describe.skipIf(!glAvailable)('layers on the gpu backend, headless-gl (real GLSL)', () => suite('headlessgl'));
+
+/** The message of what `f` throws on the active backend. */
+function thrown(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+  }
+  return 'no error';
+}
+
+/** Out-of-range indices and labels live on the device there: the checks must still see them. */
+function badIndexSuite(mode: 'cpu' | 'headlessgl'): void {
+  const calls: [string, () => unknown][] = [
+    ['Embedding, index 5 of 5', () => new nn.Embedding(5, 3).forward(tg.tensor([[0, 5], [1, 2]], { dtype: 'int32' }))],
+    ['Embedding, index -1', () => new nn.Embedding(5, 3).forward(tg.tensor([-1, 0], { dtype: 'int32' }))],
+    ['nllLoss, label 3 of 3', () => F.nllLoss(tg.zeros([2, 3]), tg.tensor([0, 3], { dtype: 'int32' }))],
+    ['crossEntropy, ignoreIndex 1 and label 7', () => F.crossEntropy(tg.zeros([2, 3]), tg.tensor([1, 7], { dtype: 'int32' }), { ignoreIndex: 1 })],
+    ['CrossEntropyLoss over [B, T, V], label -2', () => new nn.CrossEntropyLoss().forward(tg.zeros([2, 2, 3]), tg.tensor([[0, 1], [-2, 2]], { dtype: 'int32' }))],
+  ];
+  for (const [name, call] of calls) {
+    it(name, () => {
+      tg.setBackend('cpu');
+      tg.manualSeed(1);
+      const want = thrown(call);
+      expect(want).toMatch(/Error: .*(-?\d+)/);
+      tg.setBackend('gpu', { mode });
+      tg.manualSeed(1);
+      expect(thrown(call)).toBe(want);
+    });
+  }
+}
+
+describe('bad indices on the gpu backend, gpu.js cpu mode: the same errors as on the cpu', () => badIndexSuite('cpu'));
+describe.skipIf(!glAvailable)('bad indices on the gpu backend, headless-gl: the same errors as on the cpu', () => badIndexSuite('headlessgl'));

@@ -2,7 +2,7 @@
 import type { Tensor } from '../../tensor/tensor.ts';
 import { elu, gelu, leakyRelu, logSigmoid, relu, sigmoid, silu, softplus, tanh, type GeluOptions } from '../../ops/activation.ts';
 import { logSoftmax, softmax } from '../../ops/softmax.ts';
-import { checkNumber, checkOneOf, show } from '../../tensor/validate.ts';
+import { checkNumber, checkOneOf, checkOptions } from '../../tensor/validate.ts';
 import { Module } from '../module.ts';
 
 /** max(0, x) elementwise. */
@@ -102,7 +102,7 @@ export class GELU extends Module {
 
   constructor(options: GeluOptions = {}) {
     super();
-    if (options === null || typeof options !== 'object') throw new TypeError(`GELU: options must be an object, got ${show(options)}`);
+    checkOptions('GELU', options, ['approximate']);
     this.approximate = options.approximate ?? 'none';
     checkOneOf('GELU', 'approximate', this.approximate, ['none', 'tanh']);
   }
@@ -137,7 +137,7 @@ export class Softplus extends Module {
 
   constructor(options: SoftplusOptions = {}) {
     super();
-    if (options === null || typeof options !== 'object') throw new TypeError(`Softplus: options must be an object, got ${show(options)}`);
+    checkOptions('Softplus', options, ['beta', 'threshold']);
     this.beta = checkNumber('Softplus', 'beta', options.beta ?? 1);
     this.threshold = checkNumber('Softplus', 'threshold', options.threshold ?? 20);
     if (!(this.beta > 0)) throw new RangeError(`Softplus: beta must be > 0, got ${this.beta}`);

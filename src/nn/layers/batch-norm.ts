@@ -2,7 +2,7 @@
 import { Tensor } from '../../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../../tensor/errors.ts';
 import { ones, zeros } from '../../tensor/creation.ts';
-import { checkBoolean, checkInteger, checkPositive, show } from '../../tensor/validate.ts';
+import { checkBoolean, checkInteger, checkPositive, checkOptions, show } from '../../tensor/validate.ts';
 import { batchNorm } from '../../ops/norm.ts';
 import { Module, expectDims } from '../module.ts';
 import { Parameter } from '../parameter.ts';
@@ -53,7 +53,7 @@ abstract class BatchNorm extends Module {
     super();
     const name = this.constructor.name;
     checkInteger(name, 'numFeatures', numFeatures, 1);
-    if (options === null || typeof options !== 'object') throw new TypeError(`${name}: options must be an object, got ${show(options)}`);
+    checkOptions(name, options, ['eps', 'momentum', 'affine', 'trackRunningStats']);
     this.eps = options.eps ?? 1e-5;
     checkPositive(name, 'eps', this.eps);
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;

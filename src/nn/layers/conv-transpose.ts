@@ -1,7 +1,7 @@
 /** ConvTranspose2D: the transposed ("fractionally strided") 2-D convolution, for upsampling decoders. */
 import type { Tensor } from '../../tensor/tensor.ts';
 import { zeros } from '../../tensor/creation.ts';
-import { checkInteger } from '../../tensor/validate.ts';
+import { checkBoolean, checkInteger, checkOptions } from '../../tensor/validate.ts';
 import { convTranspose2d } from '../../ops/conv-transpose.ts';
 import { Module } from '../module.ts';
 import { Parameter } from '../parameter.ts';
@@ -35,6 +35,8 @@ export class ConvTranspose2D extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: ConvTranspose2DOptions = {}) {
     super();
+    checkOptions('ConvTranspose2D', options, ['stride', 'padding', 'outputPadding', 'bias']);
+    checkBoolean('ConvTranspose2D', 'bias', options.bias ?? true);
     checkInteger('ConvTranspose2D', 'inChannels', inChannels, 1);
     checkInteger('ConvTranspose2D', 'outChannels', outChannels, 1);
     checkInteger('ConvTranspose2D', 'kernelSize', kernelSize, 1);

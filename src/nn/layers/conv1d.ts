@@ -1,7 +1,7 @@
 /** Conv1D: a 1-D convolution layer over [N, C, L] sequences. */
 import type { Tensor } from '../../tensor/tensor.ts';
 import { zeros } from '../../tensor/creation.ts';
-import { checkInteger } from '../../tensor/validate.ts';
+import { checkBoolean, checkInteger, checkOptions } from '../../tensor/validate.ts';
 import { conv1d } from '../../ops/conv1d.ts';
 import { Module } from '../module.ts';
 import { Parameter } from '../parameter.ts';
@@ -30,6 +30,8 @@ export class Conv1D extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: Conv1DOptions = {}) {
     super();
+    checkOptions('Conv1D', options, ['stride', 'padding', 'bias']);
+    checkBoolean('Conv1D', 'bias', options.bias ?? true);
     checkInteger('Conv1D', 'inChannels', inChannels, 1);
     checkInteger('Conv1D', 'outChannels', outChannels, 1);
     checkInteger('Conv1D', 'kernelSize', kernelSize, 1);

@@ -1,7 +1,7 @@
 /** Embedding: a learned vector per token id. */
 import type { Tensor } from '../../tensor/tensor.ts';
 import { zeros } from '../../tensor/creation.ts';
-import { checkInteger, show } from '../../tensor/validate.ts';
+import { checkInteger, checkOptions } from '../../tensor/validate.ts';
 import { checkPaddingIdx, embedding } from '../../ops/embedding.ts';
 import { Module } from '../module.ts';
 import { Parameter } from '../parameter.ts';
@@ -27,7 +27,7 @@ export class Embedding extends Module {
     super();
     checkInteger('Embedding', 'numEmbeddings', numEmbeddings, 1);
     checkInteger('Embedding', 'embeddingDim', embeddingDim, 1);
-    if (options === null || typeof options !== 'object') throw new TypeError(`Embedding: options must be an object, got ${show(options)}`);
+    checkOptions('Embedding', options, ['paddingIdx']);
     this.paddingIdx = checkPaddingIdx('Embedding', options.paddingIdx, numEmbeddings);
     const w = normal(zeros([numEmbeddings, embeddingDim]));
     if (this.paddingIdx !== null) w.data.fill(0, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim);

@@ -2,7 +2,7 @@
 import type { Tensor } from '../../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../../tensor/errors.ts';
 import { ones, zeros } from '../../tensor/creation.ts';
-import { checkBoolean, checkInteger, checkPositive, show } from '../../tensor/validate.ts';
+import { checkBoolean, checkInteger, checkPositive, checkOptions } from '../../tensor/validate.ts';
 import { groupNorm } from '../../ops/norm.ts';
 import { Module, expectDims } from '../module.ts';
 import { Parameter } from '../parameter.ts';
@@ -31,7 +31,7 @@ export class GroupNorm extends Module {
     checkInteger('GroupNorm', 'numGroups', numGroups, 1);
     checkInteger('GroupNorm', 'numChannels', numChannels, 1);
     if (numChannels % numGroups !== 0) throw new RangeError(`GroupNorm: ${numGroups} groups do not divide ${numChannels} channels`);
-    if (options === null || typeof options !== 'object') throw new TypeError(`GroupNorm: options must be an object, got ${show(options)}`);
+    checkOptions('GroupNorm', options, ['eps', 'affine']);
     this.eps = options.eps ?? 1e-5;
     checkPositive('GroupNorm', 'eps', this.eps);
     const affine = options.affine ?? true;

@@ -1,7 +1,7 @@
 /** LayerNorm: normalisation over each sample's trailing dimensions. */
 import type { Tensor } from '../../tensor/tensor.ts';
 import { ones, zeros } from '../../tensor/creation.ts';
-import { checkBoolean, checkPositive, show } from '../../tensor/validate.ts';
+import { checkBoolean, checkPositive, checkOptions, show } from '../../tensor/validate.ts';
 import { layerNorm } from '../../ops/norm.ts';
 import { Module } from '../module.ts';
 import { Parameter } from '../parameter.ts';
@@ -34,7 +34,7 @@ export class LayerNorm extends Module {
     if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
       throw new RangeError(`LayerNorm: normalizedShape must be a positive integer or a non-empty array of them, got ${show(normalizedShape)}`);
     }
-    if (options === null || typeof options !== 'object') throw new TypeError(`LayerNorm: options must be an object, got ${show(options)}`);
+    checkOptions('LayerNorm', options, ['eps', 'elementwiseAffine', 'bias']);
     this.normalizedShape = [...shape];
     this.eps = options.eps ?? 1e-5;
     checkPositive('LayerNorm', 'eps', this.eps);

@@ -2,7 +2,7 @@
 import { Tensor } from '../../tensor/tensor.ts';
 import { DTypeError, ShapeError, fmtShape } from '../../tensor/errors.ts';
 import { zeros } from '../../tensor/creation.ts';
-import { checkBoolean, checkInteger, checkTensor, show } from '../../tensor/validate.ts';
+import { checkBoolean, checkInteger, checkOptions, checkTensor } from '../../tensor/validate.ts';
 import { add } from '../../ops/arithmetic.ts';
 import { maskedFill } from '../../ops/compare.ts';
 import { checkDropoutP } from '../../ops/dropout.ts';
@@ -70,7 +70,7 @@ export class MultiheadAttention extends Module {
     checkInteger('MultiheadAttention', 'embedDim', embedDim, 1);
     checkInteger('MultiheadAttention', 'numHeads', numHeads, 1);
     if (embedDim % numHeads !== 0) throw new RangeError(`MultiheadAttention: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
-    if (options === null || typeof options !== 'object') throw new TypeError(`MultiheadAttention: options must be an object, got ${show(options)}`);
+    checkOptions('MultiheadAttention', options, ['batchFirst', 'dropout', 'bias']);
     this.headDim = embedDim / numHeads;
     this.batchFirst = options.batchFirst ?? false;
     checkBoolean('MultiheadAttention', 'batchFirst', this.batchFirst);
@@ -85,6 +85,7 @@ export class MultiheadAttention extends Module {
   }
 
   forward(query: Tensor, key: Tensor, value: Tensor, options: AttentionForwardOptions = {}): [Tensor, Tensor | null] {
+    checkOptions('MultiheadAttention.forward', options, ['attnMask', 'keyPaddingMask', 'needWeights', 'averageAttnWeights']);
     for (const [name, t] of [['query', query], ['key', key], ['value', value]] as const) checkTensor('MultiheadAttention', name, t);
     const e = this.embedDim;
     const batched = query.ndim === 3;
@@ -127,7 +128,6 @@ export class MultiheadAttention extends Module {
 
   /** attnMask and keyPaddingMask as one additive mask broadcasting to the scores [N, heads, L, S], or null. */
   private combinedMask(options: AttentionForwardOptions, n: number, l: number, s: number, batched: boolean): Tensor | null {
-    if (options === null || typeof options !== 'object') throw new TypeError(`MultiheadAttention: options must be an object, got ${show(options)}`);
     const { attnMask, keyPaddingMask } = options;
     const checkMask = (name: string, m: Tensor) => {
       checkTensor('MultiheadAttention', name, m);

@@ -8,7 +8,7 @@
 import type { Tensor } from '../../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../../tensor/errors.ts';
 import { zeros } from '../../tensor/creation.ts';
-import { checkBoolean, checkInteger, checkTensor, show } from '../../tensor/validate.ts';
+import { checkBoolean, checkInteger, checkOptions, checkTensor, show } from '../../tensor/validate.ts';
 import { linear } from '../../ops/linear.ts';
 import { dropout, checkDropoutP } from '../../ops/dropout.ts';
 import { stack } from '../../ops/join.ts';
@@ -54,7 +54,7 @@ export abstract class Recurrent extends Module {
     const name = this.constructor.name;
     checkInteger(name, 'inputSize', inputSize, 1);
     checkInteger(name, 'hiddenSize', hiddenSize, 1);
-    if (options === null || typeof options !== 'object') throw new TypeError(`${name}: options must be an object, got ${show(options)}`);
+    checkOptions(name, options, ['numLayers', 'batchFirst', 'bias', 'dropout', 'bidirectional']);
     if ('bidirectional' in options && (options as { bidirectional?: unknown }).bidirectional) {
       throw new RangeError(`${name}: bidirectional layers are not supported; run a second ${name} over the reversed sequence`);
     }

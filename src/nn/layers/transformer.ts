@@ -1,8 +1,9 @@
 /** TransformerEncoderLayer: self-attention and a feed-forward block, each with a residual and LayerNorm. */
 import type { Tensor } from '../../tensor/tensor.ts';
-import { checkBoolean, checkInteger, checkOneOf, checkPositive, show } from '../../tensor/validate.ts';
+import { checkBoolean, checkInteger, checkOneOf, checkOptions, checkPositive } from '../../tensor/validate.ts';
 import { add } from '../../ops/arithmetic.ts';
 import { gelu, relu } from '../../ops/activation.ts';
+import { checkDropoutP } from '../../ops/dropout.ts';
 import { Module } from '../module.ts';
 import { Dense } from './dense.ts';
 import { Dropout } from './dropout.ts';
@@ -53,8 +54,9 @@ export class TransformerEncoderLayer extends Module {
     checkInteger('TransformerEncoderLayer', 'dModel', dModel, 1);
     checkInteger('TransformerEncoderLayer', 'nhead', nhead, 1);
     checkInteger('TransformerEncoderLayer', 'dimFeedforward', dimFeedforward, 1);
-    if (options === null || typeof options !== 'object') throw new TypeError(`TransformerEncoderLayer: options must be an object, got ${show(options)}`);
-    const p = options.dropout ?? 0.1;
+    checkOptions('TransformerEncoderLayer', options, ['dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst']);
+    if (dModel % nhead !== 0) throw new RangeError(`TransformerEncoderLayer: dModel ${dModel} must be divisible by nhead ${nhead}`);
+    const p = checkDropoutP('TransformerEncoderLayer', options.dropout ?? 0.1);
     this.activation = options.activation ?? 'relu';
     checkOneOf('TransformerEncoderLayer', 'activation', this.activation, ['relu', 'gelu']);
     const eps = options.layerNormEps ?? 1e-5;
@@ -74,7 +76,7 @@ export class TransformerEncoderLayer extends Module {
   }
 
   forward(src: Tensor, options: EncoderForwardOptions = {}): Tensor {
-    if (options === null || typeof options !== 'object') throw new TypeError(`TransformerEncoderLayer: options must be an object, got ${show(options)}`);
+    checkOptions('TransformerEncoderLayer.forward', options, ['srcMask', 'srcKeyPaddingMask']);
     const attend = (x: Tensor) => {
       const [out] = this.self_attn.forward(x, x, x, { attnMask: options.srcMask, keyPaddingMask: options.srcKeyPaddingMask, needWeights: false });
       return this.dropout1.forward(out);
