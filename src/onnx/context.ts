@@ -200,12 +200,4 @@ export class Lowering {
     const b = this.eventB.inputs[i].shape;
     return dims.some((d) => a[d] !== b[d]);
   }
-
-  /** True when output k's shape is not the same at the two traced batch sizes. */
-  outputFollowsBatch(k = 0): boolean {
-    if (!this.eventB) return false;
-    const a = this.output(k).shape;
-    const b = outputsOf(this.eventB)[k].shape;
-    return a.some((d, i) => d !== b[i]);
-  }
 }
