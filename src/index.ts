@@ -26,3 +26,4 @@ export * as io from './io/index.ts';
 export * as optim from './optim/index.ts';
 export * as data from './data/index.ts';
 export * as train from './train/index.ts';
+export * as onnx from './onnx/index.ts';
