@@ -59,6 +59,8 @@ export interface TrainConfig {
   outDir: string;
   name: string | undefined;
   resume: string | undefined;
+  /** Also write the trained model as ONNX to this path (dynamic batch). */
+  exportOnnx: string | undefined;
   progress: boolean;
   backend: string;
   /** Run the learning-rate range test instead of training: write its curve and print the suggestion. */
@@ -133,6 +135,7 @@ const SPEC = {
   'out-dir': { type: 'string', default: 'runs' },
   name: { type: 'string' },
   resume: { type: 'string' },
+  'export-onnx': { type: 'string' },
   'no-progress': { type: 'boolean' },
   quick: { type: 'boolean' },
   backend: { type: 'string', default: 'cpu' },
@@ -209,6 +212,8 @@ Output
   --name NAME             run folder name (default <dataset>-<model>-<optimizer>; an existing one is overwritten)
   --resume FILE           continue a run from its checkpoint.safetensors, exactly where it stopped
                           (repeat the original run's options; output goes to the checkpoint's folder)
+  --export-onnx FILE      also write the trained model as ONNX (opset 17, any batch size) for onnxruntime;
+                          checked before training starts, so an unexportable model fails at once
   -h, --help              this text
 
 Writes <out-dir>/<name>/: model.safetensors, checkpoint.safetensors (after every epoch),
@@ -305,6 +310,7 @@ export function parseTrainArgs(argv: string[]): TrainConfig | null {
     outDir: s('out-dir')!,
     name: s('name'),
     resume: s('resume'),
+    exportOnnx: s('export-onnx'),
     progress: !(b('no-progress') ?? false),
     backend: oneOf('backend', s('backend')!, ['cpu', 'gpu'] as const),
     findLr: b('find-lr') ?? false,

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import * as tg from 'tsgrad';
 import type { Callback } from '../src/train/callbacks.ts';
 import { buildModel, type InputShape } from '../src/train/zoo.ts';
+import { writeFileAtomic } from '../src/io/atomic.ts';
 import { lineChart } from '../examples/lib/svg-plot.ts';
 import { lrFinderChart } from './lr-finder-chart.ts';
 import { UsageError, helpText, makeOptimizer, makeScheduler, parseTrainArgs, type TrainConfig } from './train-options.ts';
@@ -125,6 +126,14 @@ export function runTraining(c: TrainConfig): number {
   const evalLoader = (ds: tg.data.Dataset) => new tg.data.DataLoader(ds, { batchSize: 500, transform: norm });
 
   const model = buildModel(c.model, train.images.shape.slice(1) as unknown as InputShape);
+  // One image in, any batch size in the file; tried now so an unexportable model fails before training.
+  const exportOnnx = () => tg.onnx.exportModel(model, tg.zeros([1, ...train.images.shape.slice(1)]), { dynamicBatch: true });
+  if (c.exportOnnx) {
+    // The trial forward must not move the generator that seeds training.
+    const rng = tg.getRngState();
+    exportOnnx();
+    tg.setRngState(rng);
+  }
   const optimizer = makeOptimizer(c, model.parameters());
   const scheduler = makeScheduler(c, optimizer);
   const { params: _params, ...initialOptions } = optimizer.paramGroups[0];
@@ -168,6 +177,12 @@ export function runTraining(c: TrainConfig): number {
     history: history.toJSON(),
   };
   writeFileSync(join(dir, 'history.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  if (c.exportOnnx) {
+    const onnxPath = resolve(c.exportOnnx);
+    mkdirSync(dirname(onnxPath), { recursive: true });
+    writeFileAtomic(onnxPath, exportOnnx());
+    console.log(`Wrote ${onnxPath} (ONNX)`);
+  }
   writeCurves(dir, history, recorder.losses, trainLoader.length, `${c.dataset} ${c.model} (${c.optimizer})`);
 
   console.log(`Test accuracy: ${(result.accuracy * 100).toFixed(2)}% (loss ${result.loss.toFixed(4)}) on ${result.samples} images`);
@@ -193,7 +208,7 @@ function main(): void {
     if (config.findLr) runFindLr(config);
     else runTraining(config);
   } catch (err) {
-    if (err instanceof tg.data.DatasetMissingError || err instanceof UsageError || err instanceof tg.train.NonFiniteLossError || err instanceof tg.train.CheckpointError) {
+    if (err instanceof tg.data.DatasetMissingError || err instanceof UsageError || err instanceof tg.train.NonFiniteLossError || err instanceof tg.train.CheckpointError || err instanceof tg.onnx.OnnxExportError) {
       console.error(`train: ${err.message}`);
       process.exit(1);
     }

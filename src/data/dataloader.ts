@@ -1,5 +1,6 @@
 /**
- * DataLoader: walks a Dataset in mini-batches, optionally shuffled and transformed.
+ * DataLoader: walks a Dataset (images and class labels) or a TensorDataset (inputs and
+ * targets of any kind) in mini-batches, optionally shuffled and transformed.
  *
  * `for (const { x, y } of loader)` runs one epoch. Each new loop starts the next epoch,
  * with a fresh shuffle. Shuffles and random transforms come from:
@@ -14,18 +15,21 @@
 import { Tensor } from '../tensor/tensor.ts';
 import { sizeOf } from '../tensor/shape.ts';
 import { shuffleInPlace } from '../tensor/random.ts';
-import { datasetSize, type Dataset } from './dataset.ts';
+import { TensorDataset, datasetSize, type Dataset } from './dataset.ts';
 import { deriveSeed, withSeed } from './seed-scope.ts';
 import { describeValue } from './errors.ts';
 import type { Transform } from './transforms.ts';
 
-/** One mini-batch: inputs [B, ...] and their labels. */
-export interface Batch {
+/** One mini-batch: inputs [B, ...] and their labels (or, from a TensorDataset, their targets [B, ...]). */
+export interface Batch<Y extends Int32Array | Tensor = Int32Array> {
   /** The batch's inputs, with the batch along dimension 0. */
   x: Tensor;
-  /** The batch's labels, one class index per sample. */
-  y: Int32Array;
+  /** The batch's labels, one class index per sample; a Tensor of targets for a TensorDataset. */
+  y: Y;
 }
+
+/** What a loader over `D` yields as `y`: labels for a Dataset, a Tensor for a TensorDataset. */
+export type BatchTarget<D> = D extends TensorDataset ? Tensor : Int32Array;
 
 /** Options for {@link DataLoader}. */
 export interface DataLoaderOptions {
@@ -100,9 +104,9 @@ function checkPermutation(where: string, order: unknown, n: number): Int32Array 
 }
 
 /** Iterates a Dataset in mini-batches of tensors. */
-export class DataLoader implements Iterable<Batch> {
+export class DataLoader<D extends Dataset | TensorDataset = Dataset> implements Iterable<Batch<BatchTarget<D>>> {
   /** The samples being batched. */
-  readonly dataset: Dataset;
+  readonly dataset: D;
   /** Samples per batch. */
   readonly batchSize: number;
   /** Whether each epoch visits the samples in a new random order. */
@@ -118,8 +122,8 @@ export class DataLoader implements Iterable<Batch> {
   private resumeAt: { batch: number; order: Int32Array | null } | null = null;
   private live: { batch: number; order: Int32Array | null } | null = null;
 
-  /** Batches `dataset` ({ images: Tensor [N, ...], labels: Int32Array [N] }). */
-  constructor(dataset: Dataset, options: DataLoaderOptions) {
+  /** Batches `dataset`: { images: Tensor [N, ...], labels: Int32Array [N] }, or a TensorDataset. */
+  constructor(dataset: D, options: DataLoaderOptions) {
     this.n = datasetSize(dataset, 'DataLoader');
     const o = checkOptions(options);
     this.dataset = dataset;
@@ -146,7 +150,7 @@ export class DataLoader implements Iterable<Batch> {
   }
 
   /** One epoch of batches. Leaving the loop early (break, throw) still ends the epoch. */
-  *[Symbol.iterator](): Iterator<Batch> {
+  *[Symbol.iterator](): Iterator<Batch<BatchTarget<D>>> {
     const epoch = this.epoch;
     const resume = this.resumeAt;
     this.resumeAt = null;
@@ -217,14 +221,19 @@ export class DataLoader implements Iterable<Batch> {
     return order;
   }
 
-  private makeBatch(epoch: number, b: number, order: Int32Array | null): Batch {
+  private makeBatch(epoch: number, b: number, order: Int32Array | null): Batch<BatchTarget<D>> {
     const start = b * this.batchSize;
     const end = Math.min(start + this.batchSize, this.n);
+    if (this.dataset instanceof TensorDataset) {
+      const rows = this.dataset.rows(start, end, order);
+      return { x: this.transformed(rows.x, epoch, b), y: rows.y as BatchTarget<D> };
+    }
     const count = end - start;
-    const sampleShape = this.dataset.images.shape.slice(1);
+    const dataset = this.dataset as Dataset;
+    const sampleShape = dataset.images.shape.slice(1);
     const per = sizeOf(sampleShape);
-    const src = this.dataset.images.data;
-    const labels = this.dataset.labels;
+    const src = dataset.images.data;
+    const labels = dataset.labels;
     // Always copy: a batch the user scribbles on must not change the dataset.
     const x = new Float32Array(count * per);
     const y = new Int32Array(count);
@@ -238,11 +247,12 @@ export class DataLoader implements Iterable<Batch> {
         y[i] = labels[s];
       }
     }
-    let xt = new Tensor(x, [count, ...sampleShape]);
-    if (this.transform) {
-      const transform = this.transform;
-      xt = withSeed(this.seed === undefined ? undefined : deriveSeed(this.seed, epoch, b), () => transform(xt));
-    }
-    return { x: xt, y };
+    return { x: this.transformed(new Tensor(x, [count, ...sampleShape]), epoch, b), y: y as BatchTarget<D> };
+  }
+
+  private transformed(x: Tensor, epoch: number, b: number): Tensor {
+    const transform = this.transform;
+    if (!transform) return x;
+    return withSeed(this.seed === undefined ? undefined : deriveSeed(this.seed, epoch, b), () => transform(x));
   }
 }

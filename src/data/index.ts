@@ -12,9 +12,9 @@ import { resolveMnistFiles } from './mnist-files.ts';
 import type { RawImageSet, Split } from './types.ts';
 import type { Dataset } from './dataset.ts';
 
-export { DataLoader, type Batch, type DataLoaderOptions, type DataLoaderState } from './dataloader.ts';
+export { DataLoader, type Batch, type BatchTarget, type DataLoaderOptions, type DataLoaderState } from './dataloader.ts';
 export { compose, normalize, randomCrop, randomHorizontalFlip, type Transform } from './transforms.ts';
-export { sliceDataset, type Dataset } from './dataset.ts';
+export { sliceDataset, TensorDataset, type Dataset } from './dataset.ts';
 export { DataFormatError, DatasetMissingError } from './errors.ts';
 export { DEFAULT_MAX_IDX_BYTES, type IdxReadOptions } from './idx.ts';
 export type { Split } from './types.ts';

@@ -1,12 +1,14 @@
 /**
  * Module: the base class of every layer, loss and model.
  *
- * A model is a plain TypeScript class whose fields hold its layers and parameters. Nothing
- * has to be registered: `parameters()`, `stateDict()`, `train()` and friends look at the
- * object's own fields each time they run and pick up every Parameter and Module found there,
- * including those inside arrays and plain objects, naming them by their field paths
- * ("encoder.0.weight"), the way PyTorch names them. (JavaScript `#private` fields are
+ * A model is a plain TypeScript class whose fields hold its layers, parameters and buffers.
+ * Nothing has to be registered: `parameters()`, `stateDict()`, `train()` and friends look at
+ * the object's own fields each time they run and pick up every Parameter, Buffer and Module
+ * found there, including those inside arrays and plain objects, naming them by their field
+ * paths ("encoder.0.weight"), the way PyTorch names them. (JavaScript `#private` fields are
  * invisible to this reflection; store layers in ordinary or TypeScript `private` fields.)
+ * Built-in layers name their fields as PyTorch names its attributes (`running_mean`,
+ * `in_proj_weight`), so that a stateDict has PyTorch's keys.
  */
 import { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
@@ -14,6 +16,8 @@ import { sameShape } from '../tensor/shape.ts';
 import { isHost } from '../tensor/storage.ts';
 import { backend } from '../backend/registry.ts';
 import { Parameter } from './parameter.ts';
+import { Buffer } from './buffer.ts';
+import { callForward } from './call-stack.ts';
 
 /** A model's learned values by dotted name, as `stateDict()` returns and `loadStateDict()` takes. */
 export type StateDict = Record<string, Tensor>;
@@ -24,8 +28,8 @@ export class StateDictError extends Error {
   override name = 'StateDictError';
 }
 
-/** Members found under one field: direct parameters and child modules, with their names. */
-export type Member = [string, Parameter | Module];
+/** Members found under one field: direct parameters, buffers and child modules, with their names. */
+export type Member = [string, Parameter | Buffer | Module];
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object') return false;
@@ -33,9 +37,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** Collects Parameters and Modules from a field value, descending into arrays and plain objects. */
+/** Collects Parameters, Buffers and Modules from a field value, descending into arrays and plain objects. */
 function collect(name: string, value: unknown, out: Member[], seen: Set<unknown>): void {
-  if (value instanceof Parameter || value instanceof Module) {
+  if (value instanceof Parameter || value instanceof Buffer || value instanceof Module) {
     out.push([name, value]);
   } else if (Array.isArray(value) || isPlainObject(value)) {
     if (seen.has(value)) return; // a container that refers to itself
@@ -57,16 +61,30 @@ function collect(name: string, value: unknown, out: Member[], seen: Set<unknown>
 
 /** Base class of layers and models: subclass it, store layers in fields, write `forward`. */
 export abstract class Module {
-  /** True in training mode (the default), false after `eval()`; Dropout reads it. */
+  /** True in training mode (the default), false after `eval()`; Dropout and BatchNorm read it. */
   training = true;
 
-  /** Computes the module's output. */
-  // `any[]` lets each subclass declare its own inputs (x, or pred and target for a loss).
-  abstract forward(...inputs: any[]): Tensor;
+  constructor() {
+    // Every forward runs through callForward, which names the failing module in errors and
+    // the running module in op traces. The subclass's method is already on the prototype
+    // chain here; the wrapper is an own, non-enumerable property, invisible to members().
+    const forward = this.forward as (...args: unknown[]) => unknown;
+    Object.defineProperty(this, 'forward', {
+      value: (...args: unknown[]) => callForward(this, forward, args),
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+
+  /** Computes the module's output: a Tensor for most layers, whatever the subclass declares for others (LSTM: [output, [h, c]]). */
+  // `any` lets each subclass declare its own inputs (x, or pred and target for a loss) and result.
+  abstract forward(...inputs: any[]): any;
 
   /**
-   * The Parameters and Modules held directly by this module, by field name. Subclasses
-   * that keep their children somewhere other than fields (Sequential) override this.
+   * The Parameters, Buffers and Modules held directly by this module, by field name.
+   * Subclasses that keep their children somewhere other than fields (Sequential, LSTM)
+   * override this.
    */
   protected members(): Member[] {
     const out: Member[] = [];
@@ -87,16 +105,15 @@ export abstract class Module {
    * once, under the first path it is found by (tied weights, a layer used twice, or a
    * reference back to a parent are not listed again).
    */
-  private walk(visitParam: (name: string, p: Parameter) => void, visitModule: (name: string, m: Module) => void): void {
-    const seen = new Set<Parameter | Module>([this]);
+  private walk(visitTensor: (name: string, t: Parameter | Buffer) => void, visitModule: (name: string, m: Module) => void): void {
+    const seen = new Set<Parameter | Buffer | Module>([this]);
     visitModule('', this);
     const visit = (m: Module, prefix: string) => {
       for (const [name, v] of m.members()) {
         if (seen.has(v)) continue;
         seen.add(v);
         const path = prefix ? `${prefix}.${name}` : name;
-        if (v instanceof Parameter) visitParam(path, v);
-        else { visitModule(path, v); visit(v, path); }
+        if (v instanceof Module) { visitModule(path, v); visit(v, path); } else visitTensor(path, v);
       }
     };
     visit(this, '');
@@ -115,7 +132,26 @@ export abstract class Module {
    */
   namedParameters(): [string, Parameter][] {
     const out: [string, Parameter][] = [];
-    this.walk((name, p) => out.push([name, p]), () => {});
+    this.walk((name, t) => { if (t instanceof Parameter) out.push([name, t]); }, () => {});
+    return out;
+  }
+
+  /** Every buffer (running statistics and counters) with its dotted name, in field order. */
+  namedBuffers(): [string, Buffer][] {
+    const out: [string, Buffer][] = [];
+    this.walk((name, t) => { if (t instanceof Buffer) out.push([name, t]); }, () => {});
+    return out;
+  }
+
+  /** The buffers as namedBuffers() lists them: saved and loaded with the model, never given to an optimizer. */
+  buffers(): Buffer[] {
+    return this.namedBuffers().map(([, b]) => b);
+  }
+
+  /** Parameters and buffers together, in field order: what stateDict() saves. */
+  private namedState(): [string, Parameter | Buffer][] {
+    const out: [string, Parameter | Buffer][] = [];
+    this.walk((name, t) => out.push([name, t]), () => {});
     return out;
   }
 
@@ -140,20 +176,24 @@ export abstract class Module {
     for (const p of this.parameters()) p.grad = null;
   }
 
-  /** A copy of every parameter's values, keyed by dotted name; later training does not change it. */
+  /**
+   * A copy of every parameter's and buffer's values, keyed by dotted name (PyTorch's keys for
+   * the built-in layers); later training does not change it.
+   */
   stateDict(): StateDict {
     const sd: StateDict = {};
-    for (const [name, p] of this.namedParameters()) sd[name] = new Tensor(p.data.slice(), p.shape);
+    for (const [name, t] of this.namedState()) sd[name] = new Tensor(t.data.slice(), t.shape, { dtype: t.dtype });
     return sd;
   }
 
   /**
-   * Copies values into the parameters. Every entry is checked first (no missing names, no
-   * unexpected ones, matching shapes), so a StateDictError leaves the model unchanged.
+   * Copies values into the parameters and buffers. Every entry is checked first (no missing
+   * names, no unexpected ones, matching shapes and dtypes), so a StateDictError leaves the
+   * model unchanged.
    */
   loadStateDict(sd: StateDict): void {
     if (sd === null || typeof sd !== 'object') throw new TypeError('loadStateDict: expected an object of Tensors keyed by parameter name');
-    const params = this.namedParameters();
+    const params = this.namedState();
     const expected = new Set(params.map(([n]) => n));
     const missing = params.map(([n]) => n).filter((n) => !Object.prototype.hasOwnProperty.call(sd, n));
     const unexpected = Object.keys(sd).filter((n) => !expected.has(n));
@@ -165,6 +205,7 @@ export abstract class Module {
       if (v === undefined) continue;
       if (!(v instanceof Tensor)) problems.push(`${name} is not a Tensor`);
       else if (!sameShape(v.shape, p.shape)) problems.push(`${name} has shape ${fmtShape(v.shape)}, the model needs ${fmtShape(p.shape)}`);
+      else if (v.dtype !== p.dtype) problems.push(`${name} is ${v.dtype}, the model needs ${p.dtype}`);
     }
     if (problems.length) throw new StateDictError(`loadStateDict: ${problems.join('; ')}`);
     for (const [name, p] of params) {

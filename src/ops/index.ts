@@ -12,7 +12,14 @@ export { narrow, select, indexSelect, gather } from './indexing.ts';
 export { matmul } from './matmul.ts';
 export { linear } from './linear.ts';
 export { conv2d, type Conv2dOptions } from './conv.ts';
-export { maxPool2d } from './pool.ts';
+export { conv1d, type Conv1dOptions } from './conv1d.ts';
+export { convTranspose2d, type ConvTranspose2dOptions } from './conv-transpose.ts';
+export { maxPool2d, avgPool2d, adaptiveAvgPool2d } from './pool.ts';
+export { interpolate, type InterpolateOptions, type InterpolateMode } from './upsample.ts';
+export { layerNorm, groupNorm, batchNorm, type NormOptions, type BatchNormOptions } from './norm.ts';
+export { embedding, type EmbeddingOptions } from './embedding.ts';
+export { attention, causalMask, type AttentionOptions } from './attention.ts';
+export { unbind } from './unbind.ts';
 export { dropout } from './dropout.ts';
 export {
   mseLoss, l1Loss, smoothL1Loss, huberLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, nllLoss, crossEntropy,

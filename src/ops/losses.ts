@@ -7,7 +7,7 @@ import { Tensor } from '../tensor/tensor.ts';
 import { ShapeError, fmtShape } from '../tensor/errors.ts';
 import { sameShape } from '../tensor/shape.ts';
 import { tensor } from '../tensor/creation.ts';
-import { checkFloat, checkNumber, checkOneOf, checkTensor, show } from '../tensor/validate.ts';
+import { checkFloat, checkNumber, checkOneOf, checkOptions, checkTensor, show } from '../tensor/validate.ts';
 import { pointwise } from './pointwise.ts';
 import { record } from './record.ts';
 import { traced } from './trace.ts';
@@ -29,8 +29,8 @@ export interface LossOptions {
 /** Class labels: int32 tensors, Int32Arrays, or arrays of whole numbers. */
 export type Labels = Tensor | Int32Array | readonly number[];
 
-function reductionOf(op: string, options: LossOptions | undefined): Reduction {
-  if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError(`${op}: options must be an object, got ${show(options)}`);
+function reductionOf(op: string, options: LossOptions | undefined, known: readonly string[] = []): Reduction {
+  checkOptions(op, options, ['reduction', ...known]);
   const r = options?.reduction ?? 'mean';
   checkOneOf(op, 'reduction', r, ['mean', 'sum', 'none']);
   return r;
@@ -68,7 +68,7 @@ export interface SmoothL1Options extends LossOptions {
 
 /** 0.5·d²/β where |d| < β, |d| − 0.5·β elsewhere (d = pred − target). */
 export function smoothL1Loss(pred: Tensor, target: Tensor, options?: SmoothL1Options): Tensor {
-  const reduction = reductionOf('smoothL1Loss', options);
+  const reduction = reductionOf('smoothL1Loss', options, ['beta']);
   const beta = checkNumber('smoothL1Loss', 'beta', options?.beta ?? 1);
   if (!(beta >= 0)) throw new RangeError(`smoothL1Loss: beta must be ≥ 0, got ${beta}`);
   const [p, t] = checkPair('smoothL1Loss', pred, target);
@@ -86,7 +86,7 @@ export interface HuberOptions extends LossOptions {
 
 /** 0.5·d² where |d| < δ, δ·(|d| − 0.5·δ) elsewhere: smoothL1 scaled by δ. */
 export function huberLoss(pred: Tensor, target: Tensor, options?: HuberOptions): Tensor {
-  const reduction = reductionOf('huberLoss', options);
+  const reduction = reductionOf('huberLoss', options, ['delta']);
   const delta = checkNumber('huberLoss', 'delta', options?.delta ?? 1);
   if (!(delta > 0)) throw new RangeError(`huberLoss: delta must be > 0, got ${delta}`);
   const [p, t] = checkPair('huberLoss', pred, target);
@@ -112,7 +112,7 @@ export interface BceOptions extends LossOptions {
  * than the clamp's own (which would be 0 or NaN at p ∈ {0, 1}). The target gets no gradient.
  */
 export function binaryCrossEntropy(pred: Tensor, target: Tensor, options?: BceOptions): Tensor {
-  const reduction = reductionOf('binaryCrossEntropy', options);
+  const reduction = reductionOf('binaryCrossEntropy', options, ['weight']);
   const [p, t] = checkPair('binaryCrossEntropy', pred, target);
   const weight = options?.weight === undefined ? null : checkFloat('binaryCrossEntropy', 'weight', checkTensor('binaryCrossEntropy', 'weight', options.weight));
   const bad = sum(pointwise('binaryCrossEntropy', '!(p >= 0 && p <= 1) || !(t >= 0 && t <= 1)', { p, t })).item();
@@ -142,7 +142,7 @@ export interface BceWithLogitsOptions extends BceOptions {
  * finite for logits of any size.
  */
 export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, options?: BceWithLogitsOptions): Tensor {
-  const reduction = reductionOf('binaryCrossEntropyWithLogits', options);
+  const reduction = reductionOf('binaryCrossEntropyWithLogits', options, ['weight', 'posWeight']);
   const [x, t] = checkPair('binaryCrossEntropyWithLogits', logits, target);
   const weight = options?.weight;
   const posWeight = options?.posWeight;
@@ -199,7 +199,7 @@ export interface CrossEntropyOptions extends NllOptions {
 
 /** −w[y]·logp[y] per row (and the smoothing term), reduced as PyTorch: a weighted mean divides by Σ w[y]. */
 function classLoss(op: string, logp: Tensor, labels: unknown, options: CrossEntropyOptions | undefined): Tensor {
-  const reduction = reductionOf(op, options);
+  const reduction = reductionOf(op, options, op === 'nllLoss' ? ['weight', 'ignoreIndex'] : ['weight', 'ignoreIndex', 'labelSmoothing']);
   if (logp.ndim !== 2) throw new ShapeError(`${op}: input must be 2-D [N,C], got ${fmtShape(logp.shape)} (flatten other dimensions into N)`);
   const [n, c] = logp.shape;
   const ignoreIndex = options?.ignoreIndex;

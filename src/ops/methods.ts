@@ -15,6 +15,7 @@ import { logSoftmax, softmax } from './softmax.ts';
 import { argmax, argmin, logsumexp, max, mean, min, std, sum, variance } from './reduce.ts';
 import { expand, flatten, permute, repeat, reshape, squeeze, transpose, unsqueeze } from './view.ts';
 import { chunk, split } from './join.ts';
+import { unbind } from './unbind.ts';
 import { gather, indexSelect, narrow, select } from './indexing.ts';
 import { matmul } from './matmul.ts';
 
@@ -26,7 +27,7 @@ const methods = {
   softmax, logSoftmax,
   sum, mean, max, min, var: variance, std, logsumexp, argmax, argmin,
   reshape, flatten, transpose, permute, squeeze, unsqueeze, expand, repeat,
-  split, chunk, narrow, select, indexSelect, gather,
+  split, chunk, unbind, narrow, select, indexSelect, gather,
   matmul,
 };
 

@@ -9,8 +9,13 @@ import { Tensor } from '../tensor/tensor.ts';
 export interface TraceEvent {
   /** The public op name, as in `tg.ops`: 'add', 'conv2d', 'reshape', … */
   readonly op: string;
-  /** Tensor operands in argument order (a number operand goes into `attrs`). */
+  /** Tensor operands in argument order (a number operand is in `operands`, and on the right also in `attrs.other`). */
   readonly inputs: readonly Tensor[];
+  /**
+   * Every operand in argument order, numbers included: `sub(1, x)` is [1, x], where `inputs`
+   * alone ([x]) would not say which side the number was on, nor its value.
+   */
+  readonly operands: readonly unknown[];
   output: Tensor | readonly Tensor[];
   /** Every non-tensor argument by its parameter name. */
   readonly attrs: Readonly<Record<string, unknown>>;
@@ -54,6 +59,7 @@ export function traced<T extends Tensor | readonly Tensor[]>(
   const event: TraceEvent = {
     op,
     inputs: inputs.filter((x): x is Tensor => x instanceof Tensor),
+    operands: inputs,
     output: [],
     attrs,
     children: [],

@@ -18,7 +18,10 @@ import { ShapeError, fmtShape } from '../tensor/errors.ts';
 import { noGrad } from '../tensor/autograd.ts';
 import { keep, tidy } from '../tensor/lifetimes.ts';
 import { backend } from '../backend/registry.ts';
-import { pointwiseAll } from '../ops/pointwise.ts';
+import { broadcastAll } from '../ops/broadcast.ts';
+import { program, type ProgramArgs } from '../backend/program.ts';
+import type { Storage } from '../tensor/storage.ts';
+import type { Shape } from '../tensor/shape.ts';
 
 /** Options every optimizer has; schedulers rely on `lr` alone. */
 export interface BaseOptions {
@@ -313,12 +316,28 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
    * where 1 − 0.999 comes out 1.3e-5 too small — a systematic error in every second moment.
    */
   protected applyProgram(source: string, tensors: Record<string, Tensor>, scalars: Record<string, number>): void {
-    const out = pointwiseAll(this.name, source, { ...tensors, ...scalars }, true);
-    for (const [name, value] of Object.entries(out)) {
-      const target = tensors[name];
-      if (!target) throw new Error(`${this.name}: update program sets '${name}', which is not one of its tensors`);
-      target.storage = value.storage;
+    // The backend's results go straight into the tensors they update: no result tensors are
+    // made (and counted, and freed again) per parameter and step, as pointwiseAll would.
+    const p = program(source);
+    for (const name of p.outputs) {
+      if (!tensors[name]) throw new Error(`${this.name}: update program sets '${name}', which is not one of its tensors`);
     }
+    const args: Record<string, ProgramArgs<Storage>[string]> = {};
+    const shapes: Shape[] = [];
+    for (const name of p.inputs) {
+      const t = tensors[name];
+      if (t !== undefined) {
+        args[name] = { storage: t.storage, shape: t.shape, dtype: t.dtype };
+        shapes.push(t.shape);
+      } else if (typeof scalars[name] === 'number') {
+        args[name] = scalars[name];
+      } else {
+        throw new TypeError(`${this.name}: update program reads '${name}', which is neither one of its tensors nor a number`);
+      }
+    }
+    const outShape = broadcastAll(this.name, shapes);
+    const storages = backend().elementwise(p, args, outShape, true);
+    for (const name of p.outputs) tensors[name].storage = storages[name];
   }
 
   /** The reference path's assignment: `target` takes `value`'s values (as `target.copy_(value)` would). */

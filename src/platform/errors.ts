@@ -12,3 +12,17 @@ export class NodeOnlyError extends Error {
     super(`${caller} needs ${needs}, which this platform (a browser?) does not have: ${instead}`);
   }
 }
+
+/** A file could not be written or read where the caller asked (missing folder, a folder given as the file, no permission). */
+export class FileAccessError extends Error {
+  override name = 'FileAccessError';
+
+  constructor(
+    readonly caller: string,
+    readonly path: string,
+    why: string,
+    readonly code?: string,
+  ) {
+    super(`${caller}: cannot write ${path}: ${why}`);
+  }
+}

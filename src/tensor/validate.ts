@@ -59,6 +59,19 @@ export function checkOneOf(where: string, name: string, value: unknown, allowed:
   if (typeof value !== 'string' || !allowed.includes(value)) fail(where, name, value, `one of ${allowed.map(show).join(', ')}`);
 }
 
+/**
+ * An options object from plain JS: undefined stands for {}, and a key the function does not
+ * know is refused, since a misspelt option (`{ bais: false }`) would otherwise be ignored.
+ */
+export function checkOptions<T extends object>(where: string, options: T | undefined, known: readonly string[]): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${where}: options must be an object, got ${show(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new RangeError(`${where}: unknown option '${key}' (options are ${known.join(', ')})`);
+  }
+  return options;
+}
+
 /** A condition between options, e.g. Nesterov needs momentum. */
 export function checkThat(ok: boolean, where: string, message: string): void {
   if (!ok) throw new RangeError(`${where}: ${message}`);

@@ -1,23 +1,31 @@
-/** evaluate(): loss and accuracy of a model over a data source, without recording a graph. */
+/** evaluate(): loss, accuracy and other metrics of a model over a data source, without recording a graph. */
+import { Tensor } from '../tensor/tensor.ts';
 import { noGrad } from '../tensor/autograd.ts';
-import { crossEntropy } from '../ops/losses.ts';
-import { countCorrect } from './metrics.ts';
-import { describeValue } from '../data/errors.ts';
 import { tidy } from '../tensor/lifetimes.ts';
-import { applyLoss, checkBatch, type BatchSource, type LossFunction, type TrainableModel } from './types.ts';
+import { crossEntropy } from '../ops/losses.ts';
+import { MetricTracker, checkMetrics, countCorrect, type Metric } from './metrics.ts';
+import { describeValue } from '../data/errors.ts';
+import { applyLoss, batchSize, checkBatch, type BatchSource, type LossFunction, type TrainableModel } from './types.ts';
 
 /** Options for {@link evaluate}. */
 export interface EvaluateOptions {
-  /** Loss to report (a mean over each batch); default: cross-entropy of the logits. */
+  /** Loss to report (a mean over each batch); default: cross-entropy of the logits against class labels. */
   loss?: LossFunction;
+  /** As fit()'s option: 'accuracy', 'mae', 'mse' or { name, fn(pred, target) }. */
+  metrics?: Metric[];
 }
 
 /** What {@link evaluate} measured. */
 export interface Evaluation {
   /** Mean loss per sample. */
   loss: number;
-  /** Fraction classified correctly (NaN when the output is not [B, classes]). */
+  /**
+   * Fraction classified correctly: without a metrics option, NaN when the output is not
+   * [B, classes] against B labels; with one, NaN unless 'accuracy' is among them.
+   */
   accuracy: number;
+  /** Each metric asked for (empty without a metrics option). */
+  metrics: Record<string, number>;
   /** Samples seen. */
   samples: number;
 }
@@ -33,7 +41,8 @@ export function evaluate(model: TrainableModel, loader: BatchSource, options: Ev
   if (loader === null || typeof loader !== 'object' || typeof (loader as Iterable<unknown>)[Symbol.iterator] !== 'function') {
     throw new TypeError(`evaluate: loader must be a DataLoader or an iterable of { x, y } batches, got ${describeValue(loader)}`);
   }
-  if (options === null || typeof options !== 'object') throw new TypeError(`evaluate: options must be an object { loss? }, got ${describeValue(options)}`);
+  if (options === null || typeof options !== 'object') throw new TypeError(`evaluate: options must be an object { loss?, metrics? }, got ${describeValue(options)}`);
+  const metrics = options.metrics === undefined ? undefined : checkMetrics('evaluate', options.metrics);
   const { loss } = options;
   if (loss !== undefined && (loss === null || (typeof loss !== 'function' && typeof loss.forward !== 'function'))) {
     throw new TypeError(`evaluate: options.loss must be a loss module or a function (pred, labels) => Tensor, got ${describeValue(loss)}`);
@@ -47,21 +56,38 @@ export function evaluate(model: TrainableModel, loader: BatchSource, options: Ev
       let classified = true;
       let samples = 0;
       let batch = 0;
-      for (const item of loader) {
-        const { x, y } = checkBatch(item, ++batch, 'loader', 'evaluate');
-        // Each batch's tensors are disposed with it (see fit).
-        const { batchLoss, c } = tidy(() => {
+      const tracker = new MetricTracker(metrics ?? []);
+      // Each batch inside tidy, as in fit(): a synchronous loop would otherwise keep every batch's tensors.
+      const batches = loader[Symbol.iterator]();
+      try {
+        while (tidy(() => {
+          const next = batches.next();
+          if (next.done) return false;
+          const checked = checkBatch(next.value, ++batch, 'loader', 'evaluate');
+          const { x, y } = checked;
+          const n = batchSize(checked);
+          if (!options.loss && y instanceof Tensor && y.dtype !== 'int32') {
+            throw new TypeError(`evaluate: the targets are ${y.dtype} ${JSON.stringify(y.shape)}, not class labels; pass options.loss (e.g. new tg.nn.MSELoss())`);
+          }
           const pred = model.forward(x);
-          const l = (options.loss ? applyLoss(options.loss, pred, y, 'evaluate') : crossEntropy(pred, y)).item();
-          return { batchLoss: l, c: countCorrect(pred, y) };
-        });
-        lossSum += batchLoss * y.length;
-        if (c === null) classified = false;
-        else correct += c;
-        samples += y.length;
+          lossSum += (options.loss ? applyLoss(options.loss, pred, y, 'evaluate') : crossEntropy(pred, y)).item() * n;
+          tracker.add(pred, y, n);
+          if (metrics === undefined) {
+            const c = countCorrect(pred, y);
+            if (c === null) classified = false;
+            else correct += c;
+          }
+          samples += n;
+          return true;
+        }));
+      } catch (err) {
+        batches.return?.();
+        throw err;
       }
       if (samples === 0) throw new RangeError('evaluate: the loader yielded no samples');
-      return { loss: lossSum / samples, accuracy: classified ? correct / samples : NaN, samples };
+      const measured = tracker.values();
+      const accuracy = metrics === undefined ? (classified ? correct / samples : NaN) : (measured.accuracy ?? NaN);
+      return { loss: lossSum / samples, accuracy, metrics: measured, samples };
     });
   } finally {
     if (wasTraining) model.train();

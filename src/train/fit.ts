@@ -7,19 +7,19 @@
  * and a resume is all-or-nothing (resume.ts).
  */
 import { Tensor } from '../tensor/tensor.ts';
+import { tidy } from '../tensor/lifetimes.ts';
 import { DataLoader } from '../data/dataloader.ts';
-import type { Dataset } from '../data/dataset.ts';
+import { TensorDataset, type Dataset } from '../data/dataset.ts';
 import { evaluate } from './evaluate.ts';
 import { History, type EpochRecord } from './history.ts';
-import { countCorrect } from './metrics.ts';
+import { MetricTracker, checkMetrics, countCorrect, type Metric } from './metrics.ts';
 import { NonFiniteLossError } from './errors.ts';
 import { ProgressBar, formatDuration, formatMetrics, progressStream, type ProgressStream } from './progress.ts';
 import { restoreCheckpoint } from './resume.ts';
 import { findNonFinite } from './finite.ts';
 import { describeValue } from '../data/errors.ts';
 import type { Callback, TrainingContext } from './callbacks.ts';
-import { tidy } from '../tensor/lifetimes.ts';
-import { applyLoss, checkBatch, type BatchSource, type EpochScheduler, type LossFunction, type TrainableModel, type TrainableOptimizer } from './types.ts';
+import { applyLoss, batchSize, checkBatch, type BatchSource, type EpochScheduler, type LossFunction, type TrainableModel, type TrainableOptimizer } from './types.ts';
 
 /** Options for {@link fit}. */
 export interface FitOptions {
@@ -30,7 +30,14 @@ export interface FitOptions {
   /** Total epochs (a resumed run counts the ones already done). */
   epochs: number;
   /** Data evaluated after every epoch: a loader, or a dataset (batched 500 at a time, with no transform). */
-  validation?: BatchSource | Dataset;
+  validation?: BatchSource | Dataset | TensorDataset;
+  /**
+   * What to measure besides the loss, on the training batches and on the validation data:
+   * 'accuracy' (class scores against integer labels), 'mae', 'mse' (the output against a
+   * target of its shape), or { name, fn(pred, target) }. Without it, accuracy is measured
+   * whenever the output is [B, classes] against B labels.
+   */
+  metrics?: Metric[];
   /** Hooks run during training (EarlyStopping, ModelCheckpoint, your own). */
   callbacks?: Callback[];
   /**
@@ -45,14 +52,15 @@ export interface FitOptions {
   resumeFrom?: string;
 }
 
-function asSource(v: BatchSource | Dataset): BatchSource {
+function asSource(v: BatchSource | Dataset | TensorDataset): BatchSource {
+  if (v instanceof TensorDataset) return new DataLoader(v, { batchSize: 500 });
   if (typeof (v as Dataset).labels === 'object' && (v as Dataset).images instanceof Tensor) {
     return new DataLoader(v as Dataset, { batchSize: 500 });
   }
   return v as BatchSource;
 }
 
-const FIT_OPTIONS: readonly string[] = ['optimizer', 'loss', 'epochs', 'validation', 'callbacks', 'progress', 'scheduler', 'resumeFrom'];
+const FIT_OPTIONS: readonly string[] = ['optimizer', 'loss', 'epochs', 'validation', 'metrics', 'callbacks', 'progress', 'scheduler', 'resumeFrom'];
 const MODEL_METHODS = ['forward', 'parameters', 'train', 'eval', 'stateDict', 'loadStateDict'] as const;
 
 const isIterable = (v: unknown): boolean => v !== null && typeof v === 'object' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function';
@@ -80,9 +88,10 @@ function checkArguments(model: TrainableModel, trainLoader: BatchSource, options
   if (!loss || (typeof loss !== 'function' && typeof loss.forward !== 'function')) {
     throw new TypeError(`fit: options.loss must be a loss module (e.g. new tg.nn.CrossEntropyLoss()) or a function (pred, labels) => Tensor, got ${describeValue(loss)}`);
   }
-  if (validation !== undefined && !isIterable(validation) && !((validation as Dataset)?.images instanceof Tensor)) {
-    throw new TypeError(`fit: options.validation must be a DataLoader, an iterable of batches or a { images, labels } dataset, got ${describeValue(validation)}`);
+  if (validation !== undefined && !isIterable(validation) && !(validation instanceof TensorDataset) && !((validation as Dataset)?.images instanceof Tensor)) {
+    throw new TypeError(`fit: options.validation must be a DataLoader, an iterable of batches, a { images, labels } dataset or a TensorDataset, got ${describeValue(validation)}`);
   }
+  checkMetrics('fit', options.metrics);
   if (callbacks !== undefined) {
     if (!Array.isArray(callbacks)) throw new TypeError(`fit: options.callbacks must be an array, got ${describeValue(callbacks)}`);
     callbacks.forEach((cb, i) => {
@@ -147,15 +156,17 @@ export function fit(model: TrainableModel, trainLoader: BatchSource, options: Fi
     for (const cb of callbacks) cb.onEpochBegin?.(ctx.epoch, ctx);
     const lr = optimizer.paramGroups?.[0]?.lr;
     const bar = stream ? new ProgressBar(stream, `Epoch ${ctx.epoch}/${epochs}`, trainLoader.length) : null;
-    const stats = trainOneEpoch(ctx, loss, bar, params, names);
+    const stats = trainOneEpoch(ctx, loss, bar, params, names, options.metrics);
 
     const record: EpochRecord = { epoch: ctx.epoch, loss: stats.loss, accuracy: stats.accuracy, seconds: stats.seconds, samplesPerSecond: stats.samplesPerSecond };
     if (lr !== undefined) record.lr = lr;
+    if (options.metrics) record.metrics = stats.metrics;
     if (ctx.validation) {
-      const val = evaluate(model, ctx.validation, { loss });
+      const val = evaluate(model, ctx.validation, { loss, ...(options.metrics ? { metrics: options.metrics } : {}) });
       if (!Number.isFinite(val.loss)) throw new NonFiniteLossError({ epoch: ctx.epoch }, val.loss, 'the validation loss');
       record.valLoss = val.loss;
       record.valAccuracy = val.accuracy;
+      if (options.metrics) record.valMetrics = val.metrics;
     }
     ctx.history.epochs.push(record);
     options.scheduler?.step(record.valLoss ?? record.loss);
@@ -172,8 +183,11 @@ export function fit(model: TrainableModel, trainLoader: BatchSource, options: Fi
 
 /** The line that replaces the progress bar when an epoch ends. */
 function epochSummary(r: EpochRecord): string {
-  const val = r.valLoss === undefined ? '' : ` ${formatMetrics(r.valLoss, r.valAccuracy ?? NaN, 'val_')}`;
-  return `${formatMetrics(r.loss, r.accuracy)}${val} ${Math.round(r.samplesPerSecond)} samples/s in ${formatDuration(r.seconds)}`;
+  // Accuracy has its own place in formatMetrics; the other metrics follow it.
+  const extra = (m: Record<string, number> | undefined, prefix: string) =>
+    Object.entries(m ?? {}).filter(([k]) => k !== 'accuracy').map(([k, v]) => ` ${prefix}${k} ${v.toPrecision(4)}`).join('');
+  const val = r.valLoss === undefined ? '' : ` ${formatMetrics(r.valLoss, r.valAccuracy ?? NaN, 'val_')}${extra(r.valMetrics, 'val_')}`;
+  return `${formatMetrics(r.loss, r.accuracy)}${extra(r.metrics, '')}${val} ${Math.round(r.samplesPerSecond)} samples/s in ${formatDuration(r.seconds)}`;
 }
 
 /**
@@ -206,62 +220,81 @@ function rewindLoader(loader: BatchSource, before: unknown, first: unknown, appl
 interface EpochStats {
   loss: number;
   accuracy: number;
+  metrics: Record<string, number>;
   seconds: number;
   samplesPerSecond: number;
   batches: number;
 }
 
-function trainOneEpoch(ctx: TrainingContext, loss: LossFunction, bar: ProgressBar | null, params: Tensor[], names: string[]): EpochStats {
+function trainOneEpoch(ctx: TrainingContext, loss: LossFunction, bar: ProgressBar | null, params: Tensor[], names: string[], metrics: readonly Metric[] | undefined): EpochStats {
   const { model, optimizer, trainLoader, callbacks } = ctx;
   model.train();
   let lossSum = 0, correct = 0, samples = 0, batch = 0;
   let classified = true;
+  const tracker = new MetricTracker(metrics ?? []);
+  // Without a metrics option, accuracy is measured whenever the output is [B, classes] against
+  // B labels; with one, only when asked for (and then it must make sense, or the tracker says why).
+  const accuracyNow = () => (metrics === undefined ? (classified ? correct / samples : NaN) : metrics.includes('accuracy') ? tracker.values().accuracy : NaN);
   const started = performance.now();
   // If the epoch fails, the loader goes back to just after the last batch whose update was
   // applied, so a failed fit leaves it consistent with the weights (see rewindLoader).
   const before = trainLoader.stateDict?.() ?? null;
   let first: unknown = null;
   let applied = 0;
+  // The loop is written out (not for…of) so that each batch, from the loader making it to
+  // the optimizer's step, runs inside tidy: its tensors are freed when it ends. A synchronous
+  // loop never gives the garbage collector's finalizers a turn, so without it every batch's
+  // storage would stay until fit() returned.
+  const batches = trainLoader[Symbol.iterator]();
   try {
-    for (const item of trainLoader) {
-      batch++;
-      if (batch === 1) first = trainLoader.stateDict?.() ?? null;
-      const { x, y } = checkBatch(item, batch, 'training loader');
-      const position = { epoch: ctx.epoch, batch, batches: trainLoader.length };
-      // Everything the step makes is disposed with it, so device memory stays flat even in a
-      // browser's synchronous loop (parameters, gradients and optimizer state are kept).
-      const { value, c } = tidy(() => {
+    for (;;) {
+      const step = tidy(() => {
+        const next = batches.next();
+        if (next.done) return null;
+        batch++;
+        if (batch === 1) first = trainLoader.stateDict?.() ?? null;
+        const checked = checkBatch(next.value, batch, 'training loader');
+        const { x, y } = checked;
+        const n = batchSize(checked);
+        const position = { epoch: ctx.epoch, batch, batches: trainLoader.length };
         optimizer.zeroGrad();
         const pred = model.forward(x);
         const lossTensor = applyLoss(loss, pred, y);
-        const lossValue = lossTensor.item();
-        if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(position, lossValue);
+        const value = lossTensor.item();
+        if (!Number.isFinite(value)) throw new NonFiniteLossError(position, value);
         lossTensor.backward();
         // A finite loss can still have an infinite gradient (an overflow inside backward);
         // the step would write NaN into the weights.
         const badGrad = findNonFinite(params.map((p) => p.grad));
-        if (badGrad) throw new NonFiniteLossError(position, badGrad.value, `the gradient of parameter '${names[badGrad.index]}' (loss ${lossValue})`);
+        if (badGrad) throw new NonFiniteLossError(position, badGrad.value, `the gradient of parameter '${names[badGrad.index]}' (loss ${value})`);
         optimizer.step();
         applied++;
         const badParam = findNonFinite(params);
         if (badParam) throw new NonFiniteLossError(position, badParam.value, `parameter '${names[badParam.index]}' (loss and gradients were finite; the update overflowed)`, true);
-        return { value: lossValue, c: countCorrect(pred, y) };
-      });
 
-      lossSum += value * y.length;
-      samples += y.length;
-      if (c === null) classified = false;
-      else correct += c;
+        lossSum += value * n;
+        samples += n;
+        tracker.add(pred, y, n);
+        if (metrics === undefined) {
+          const c = countCorrect(pred, y);
+          if (c === null) classified = false;
+          else correct += c;
+        }
+        return { n, value };
+      });
+      if (step === null) break;
       const seconds = (performance.now() - started) / 1000;
-      bar?.update(batch, { loss: lossSum / samples, accuracy: classified ? correct / samples : NaN, samplesPerSecond: samples / seconds });
-      for (const cb of callbacks) cb.onBatchEnd?.({ batch, batches: trainLoader.length, size: y.length, loss: value }, ctx);
+      bar?.update(batch, { loss: lossSum / samples, accuracy: accuracyNow(), samplesPerSecond: samples / seconds });
+      for (const cb of callbacks) cb.onBatchEnd?.({ batch, batches: trainLoader.length, size: step.n, loss: step.value }, ctx);
     }
     if (samples === 0) throw new RangeError(`fit: the training loader yielded no samples in epoch ${ctx.epoch}`);
   } catch (err) {
+    // As for…of would: let the loader finish its epoch before it is put back.
+    batches.return?.();
     bar?.abort();
     rewindLoader(trainLoader, before, first, applied, err);
     throw err;
   }
   const seconds = (performance.now() - started) / 1000;
-  return { loss: lossSum / samples, accuracy: classified ? correct / samples : NaN, seconds, samplesPerSecond: samples / seconds, batches: batch };
+  return { loss: lossSum / samples, accuracy: accuracyNow(), metrics: tracker.values(), seconds, samplesPerSecond: samples / seconds, batches: batch };
 }

@@ -12,6 +12,10 @@ export interface EpochRecord {
   valLoss?: number;
   /** Validation accuracy, when fit() was given validation data. */
   valAccuracy?: number;
+  /** The metrics fit() was asked for, on the training batches (with a metrics option). */
+  metrics?: Record<string, number>;
+  /** The same metrics on the validation data. */
+  valMetrics?: Record<string, number>;
   /** Learning rate of the first parameter group during the epoch, when the optimizer exposes it. */
   lr?: number;
   /** Seconds spent training (validation excluded). */
@@ -50,6 +54,16 @@ export class History {
   /** Validation accuracy per epoch (empty without validation data). */
   get valAccuracy(): number[] {
     return this.epochs.flatMap((e) => (e.valAccuracy === undefined ? [] : [e.valAccuracy]));
+  }
+
+  /** A metric from fit()'s `metrics` option, per epoch, on the training batches. */
+  metric(name: string): number[] {
+    return this.epochs.flatMap((e) => (e.metrics?.[name] === undefined ? [] : [e.metrics[name]]));
+  }
+
+  /** A metric from fit()'s `metrics` option, per epoch, on the validation data (empty without it). */
+  valMetric(name: string): number[] {
+    return this.epochs.flatMap((e) => (e.valMetrics?.[name] === undefined ? [] : [e.valMetrics[name]]));
   }
 
   /** The last epoch's record, or undefined before the first epoch ends. */

@@ -45,13 +45,26 @@ export interface TrainableOptimizer {
   }[];
 }
 
-/** A loss: a module with forward(pred, labels) (tg.nn.CrossEntropyLoss) or a plain function. */
+/**
+ * What a batch pairs with its inputs: class labels from a { images, labels } Dataset, or a
+ * Tensor of targets of any shape and dtype from a TensorDataset.
+ */
+export type Target = Int32Array | Tensor;
+
+/**
+ * A plain loss function. Written through a method type so that a function declared for one
+ * kind of target, `(pred, labels: Int32Array) => …` or `(pred, target: Tensor) => …`, is
+ * accepted (TypeScript checks method parameters bivariantly, function parameters not).
+ */
+type LossFn = { fn(pred: Tensor, target: Target): Tensor }['fn'];
+
+/** A loss: a module with forward(pred, target) (tg.nn.CrossEntropyLoss, tg.nn.MSELoss) or a plain function. */
 export type LossFunction =
   | {
-      /** The loss of predictions `pred` against integer class `labels`, as a scalar tensor. */
-      forward(pred: Tensor, labels: Int32Array): Tensor;
+      /** The loss of predictions `pred` against the batch's labels or targets, as a scalar tensor. */
+      forward(pred: Tensor, target: Target): Tensor;
     }
-  | ((pred: Tensor, labels: Int32Array) => Tensor);
+  | LossFn;
 
 /**
  * A learning-rate scheduler, stepped once at the end of every epoch with that epoch's
@@ -68,7 +81,7 @@ export interface EpochScheduler {
 }
 
 /** Batches of one epoch per loop; a DataLoader, or any iterable of { x, y }. */
-export interface BatchSource extends Iterable<Batch> {
+export interface BatchSource extends Iterable<Batch<Target>> {
   /** Batches per epoch, for the progress bar. */
   readonly length?: number;
   /** Position for checkpoints (DataLoader has it). */
@@ -82,21 +95,30 @@ export interface BatchSource extends Iterable<Batch> {
  * a hand-written loss returning a number or a [B] tensor would otherwise fail later with
  * a message about `item` or `backward`, not about the loss.
  */
-export function applyLoss(loss: LossFunction, pred: Tensor, labels: Int32Array, who = 'fit'): Tensor {
+export function applyLoss(loss: LossFunction, pred: Tensor, labels: Target, who = 'fit'): Tensor {
   const out: unknown = typeof loss === 'function' ? loss(pred, labels) : loss.forward(pred, labels);
   if (!(out instanceof Tensor)) throw new TypeError(`${who}: the loss returned ${describeValue(out)}, expected a one-element Tensor`);
   if (out.size !== 1) throw new TypeError(`${who}: the loss returned a Tensor of shape ${fmtShape(out.shape)}, expected one element (reduce it with .mean() or .sum())`);
   return out;
 }
 
-/** A batch from a loader, checked to be { x: Tensor, y: Int32Array } of one length. */
-export function checkBatch(item: unknown, index: number, source: string, who = 'fit'): Batch {
-  const { x, y } = (item ?? {}) as Partial<Batch>;
-  if (!(x instanceof Tensor) || !(y instanceof Int32Array)) {
-    throw new TypeError(`${who}: batch ${index} of the ${source} must be { x: Tensor, y: Int32Array }, got ${describeValue(item)}${item && typeof item === 'object' ? ` with x ${describeValue(x)} and y ${describeValue(y)}` : ''}`);
+/** A batch from a loader, checked to be { x: Tensor, y: Int32Array | Tensor } with one sample count. */
+export function checkBatch(item: unknown, index: number, source: string, who = 'fit'): Batch<Target> {
+  const { x, y } = (item ?? {}) as Partial<Batch<Target>>;
+  if (!(x instanceof Tensor) || !(y instanceof Int32Array || y instanceof Tensor)) {
+    throw new TypeError(`${who}: batch ${index} of the ${source} must be { x: Tensor, y: Int32Array } (or y a Tensor of targets), got ${describeValue(item)}${item && typeof item === 'object' ? ` with x ${describeValue(x)} and y ${describeValue(y)}` : ''}`);
   }
-  if (x.ndim < 1 || x.shape[0] !== y.length) {
+  if (y instanceof Tensor) {
+    if (x.ndim < 1 || y.ndim < 1 || x.shape[0] !== y.shape[0]) {
+      throw new TypeError(`${who}: batch ${index} of the ${source} has targets of shape ${fmtShape(y.shape)} for inputs of shape ${fmtShape(x.shape)} (both need the batch along dimension 0)`);
+    }
+  } else if (x.ndim < 1 || x.shape[0] !== y.length) {
     throw new TypeError(`${who}: batch ${index} of the ${source} has ${y.length} labels for inputs of shape ${fmtShape(x.shape)}`);
   }
   return { x, y };
+}
+
+/** Samples in a checked batch. */
+export function batchSize(batch: Batch<Target>): number {
+  return batch.x.shape[0];
 }

@@ -115,6 +115,37 @@ describe('cpu elementwise programs: loop paths', () => {
     expect(Array.from(r3.kept)).toEqual([2, 4, 6]);
   });
 
+  it('in place, stored through the input (Adam-shaped, 3 outputs): equals the out-of-place run on 1, primes and odd sizes', () => {
+    // The in-place loop stores each output through the input it overwrites and bounds the loop
+    // by that input's length; the same program run out of place (fresh outputs) is the reference.
+    const source = 'let gi = g + l2 * p\nm = b1 * m + (1 - b1) * gi\nv = b2 * v + (1 - b2) * gi * gi\np = p - lr * m / (sqrt(v) + eps)';
+    for (const n of [1, 2, 3, 5, 7, 31, 1013, 4099]) {
+      const p = random(n, 60), g = random(n, 61), m = random(n, 62), v = random(n, 63).map(Math.abs);
+      const s = { l2: 0.01, b1: 0.9, b2: 0.999, lr: 1e-3, eps: 1e-8 };
+      const ref = run(source, { p: arg(p.slice(), [n]), g: arg(g, [n]), m: arg(m.slice(), [n]), v: arg(v.slice(), [n]), ...s }, [n], false);
+      const res = run(source, { p: arg(p, [n]), g: arg(g, [n]), m: arg(m, [n]), v: arg(v, [n]), ...s }, [n], true);
+      expect(res.p).toBe(p);
+      expect(res.m).toBe(m);
+      expect(res.v).toBe(v);
+      expect(Array.from(p)).toEqual(Array.from(ref.p));
+      expect(Array.from(m)).toEqual(Array.from(ref.m));
+      expect(Array.from(v)).toEqual(Array.from(ref.v));
+    }
+  });
+
+  it('in place with the same array as two inputs, a one-element operand, and one output not in place', () => {
+    for (const n of [1, 6, 97]) {
+      const x = random(n, 70), k = random(1, 71), before = x.slice();
+      // x is both a and b; y is a new array; x is updated through its own input.
+      const res = run('let t = a * b + k\na = t - a\ny = t * 2', { a: arg(x, [n]), b: arg(x, [n]), k: arg(k, [1]) }, [n], true);
+      expect(res.a).toBe(x);
+      expect(res.y).not.toBe(x);
+      const t = Array.from(before, (v) => v * v + k[0]);
+      expectFloat32(x, t.map((tv, i) => tv - before[i]), `a, n = ${n}`);
+      expectFloat32(res.y, t.map((tv) => tv * 2), `y, n = ${n}`);
+    }
+  });
+
   it('a missing argument is an error naming it', () => {
     expect(() => run('a + b', { a: arg(random(2, 1), [2]) }, [2])).toThrow("program: no value given for 'b' in: a + b");
   });

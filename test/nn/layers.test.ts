@@ -186,3 +186,39 @@ describe('Dropout', () => {
     expect(() => new nn.Dropout(Number.NaN)).toThrow(RangeError);
   });
 });
+
+describe('activation modules for the new activations', () => {
+  const x = tg.tensor([-3, -0.5, 0.25, 2]);
+  const ref = (f: (v: number) => number) => Array.from(x.data, f);
+  const erf = (v: number) => {
+    // Abramowitz–Stegun 7.1.26 is too coarse here; integrate the series instead (|v| ≤ 3).
+    let sum = 0, term = v;
+    for (let n = 0; n < 60; n++) { sum += term / (2 * n + 1); term *= (-v * v) / (n + 1); }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  };
+  const cases: [string, tg.nn.Module, (v: number) => number][] = [
+    ['LeakyReLU(0.2)', new nn.LeakyReLU(0.2), (v) => (v > 0 ? v : 0.2 * v)],
+    ['ELU(1.5)', new nn.ELU(1.5), (v) => (v > 0 ? v : 1.5 * (Math.exp(v) - 1))],
+    ['GELU()', new nn.GELU(), (v) => 0.5 * v * (1 + erf(v / Math.SQRT2))],
+    ['GELU(tanh)', new nn.GELU({ approximate: 'tanh' }), (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))],
+    ['SiLU', new nn.SiLU(), (v) => v / (1 + Math.exp(-v))],
+    ['Softplus(beta 2)', new nn.Softplus({ beta: 2 }), (v) => Math.log(1 + Math.exp(2 * v)) / 2],
+    ['LogSigmoid', new nn.LogSigmoid(), (v) => -Math.log(1 + Math.exp(-v))],
+    ['Identity', new nn.Identity(), (v) => v],
+  ];
+  for (const [name, layer, f] of cases) {
+    it(`${name}: values and gradient`, () => {
+      const y = layer.forward(x).data;
+      ref(f).forEach((want, i) => expect(y[i]).toBeCloseTo(want, 5));
+      if (name !== 'Identity') gradcheck((v) => layer.forward(v), [awayFromZero([6])]);
+    });
+  }
+
+  it('LogSoftmax sums to one in probability; bad options are refused', () => {
+    const p = new nn.LogSoftmax(1).forward(uniform([2, 5])).exp().sum(1);
+    for (const v of p.data) expect(v).toBeCloseTo(1, 6);
+    expect(() => new nn.GELU({ approximate: 'fast' as 'tanh' })).toThrow(/GELU: approximate must be one of 'none', 'tanh', got 'fast'/);
+    expect(() => new nn.Softplus({ beta: 0 })).toThrow(/Softplus: beta must be > 0/);
+    expect(() => new nn.LeakyReLU('0.1' as unknown as number)).toThrow(/LeakyReLU: negativeSlope must be a number/);
+  });
+});

@@ -71,6 +71,19 @@ export const SCENARIOS: Record<string, (m: Module, env: Env) => void> = {
     expect(vals(m.cast(t([-1.5, 2.7]), 'int32'))).toEqual([-1, 2]);
   },
 
+  'attention.ts': (m, { leaf, grads }) => {
+    expect(vals(m.causalMask(2, 3))).toEqual([0, 1, 1, 0, 0, 1]);
+    // q·kᵀ = 0 (k is zero): query 0 sees key 0 alone (causal), query 1 both keys equally.
+    const q = leaf([1, 0, 0, 1], [2, 2]), k = leaf([0, 0, 0, 0], [2, 2]), v = leaf([1, 2, 3, 4], [2, 2]);
+    const [out, w] = m.attention(q, k, v, { attnMask: m.causalMask(2) });
+    expect(vals(w)).toEqual([1, 0, 0.5, 0.5]);
+    near(vals(out), [1, 2, 2, 3], 'attention output');
+    // dL/dw = v·1 = [3, 7] per row; softmax's backward leaves row 0 zero and gives row 1
+    // [−1, 1]; dk_j = scale·Σ_i ds_ij·q_i with q_1 = [0, 1] and scale 1/√2; dq = ds·k = 0.
+    const s2 = Math.SQRT1_2;
+    near(grads(out, [q, k, v]).flat(), [0, 0, 0, 0, 0, -s2, 0, s2, 1.5, 1.5, 0.5, 0.5], 'attention backward');
+  },
+
   'broadcast.ts': (m, { t }) => {
     expect(m.broadcastedAxes([3], [2, 3])).toEqual([0]);
     expect(m.broadcastAll('op', [[2, 1], [3]])).toEqual([2, 3]);
@@ -100,6 +113,22 @@ export const SCENARIOS: Record<string, (m: Module, env: Env) => void> = {
     expect(grads(y, [x, w, b])).toEqual([[2, 2, 2, 2], [10], [4]]);
   },
 
+  'conv-transpose.ts': (m, { leaf, grads }) => {
+    // Each input pixel stamps x·w at stride 2: [1, 2] through a 2×2 kernel gives a 2×4 image.
+    const x = leaf([1, 2], [1, 1, 1, 2]), w = leaf([1, 2, 3, 4], [1, 1, 2, 2]), b = leaf([0.5]);
+    const y = m.convTranspose2d(x, w, b, { stride: 2 });
+    expect(y.shape).toEqual([1, 1, 2, 4]);
+    near(vals(y), [1.5, 2.5, 2.5, 4.5, 3.5, 4.5, 6.5, 8.5], 'convTranspose2d');
+    expect(grads(y, [x, w, b])).toEqual([[10, 10], [3, 3, 3, 3], [8]]);
+  },
+
+  'conv1d.ts': (m, { leaf, grads }) => {
+    const x = leaf([1, 2, 3], [1, 1, 3]), w = leaf([1, -1], [1, 1, 2]), b = leaf([0.5]);
+    const y = m.conv1d(x, w, b);
+    expect(vals(y)).toEqual([-0.5, -0.5]);
+    expect(grads(y, [x, w, b])).toEqual([[1, 0, -1], [3, 5], [2]]);
+  },
+
   'dropout.ts': (m, { leaf, grads, manualSeed }) => {
     expect(m.checkDropoutP('dropout', 0.5)).toBe(0.5);
     manualSeed(3);
@@ -108,6 +137,16 @@ export const SCENARIOS: Record<string, (m: Module, env: Env) => void> = {
     const yv = vals(y);
     yv.forEach((v, i) => expect([0, 2 * (i + 1)]).toContain(v));
     expect(grads(y, [x])[0]).toEqual(yv.map((v, i) => v / (i + 1)));
+  },
+
+  'embedding.ts': (m, { t, leaf, grads }) => {
+    expect(m.checkPaddingIdx('embedding', -1, 5)).toBe(4);
+    expect(m.checkPaddingIdx('embedding', undefined, 5)).toBe(null);
+    const w = leaf([1, 2, 3, 4, 5, 6], [3, 2]);
+    const y = m.embedding(t([0, 2, 2], [3], { dtype: 'int32' }), w, { paddingIdx: 0 });
+    expect(vals(y)).toEqual([1, 2, 5, 6, 5, 6]);
+    // row 2 is looked up twice (its gradients add); the padding row gets none
+    expect(grads(y, [w])[0]).toEqual([0, 0, 0, 0, 2, 2]);
   },
 
   'index.ts': (m, { leaf, grads }) => {
@@ -211,6 +250,44 @@ export const SCENARIOS: Record<string, (m: Module, env: Env) => void> = {
     expect(grads(y, [x], [1])[0]).toEqual([2, 0]);
   },
 
+  'norm.ts': (m, { t, leaf, grads }) => {
+    // y = (x − mean)/√(var + eps) with the biased variance; dx = (dy − mean(dy) − y·mean(dy·y))/σ.
+    const normalize = (xs: number[], eps = 1e-5) => {
+      const mu = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const sigma = Math.sqrt(xs.reduce((a, b) => a + (b - mu) ** 2, 0) / xs.length + eps);
+      return { y: xs.map((v) => (v - mu) / sigma), sigma };
+    };
+    const backward = (y: number[], sigma: number, dy: number[]) => {
+      const mean = (a: number[]) => a.reduce((p, q) => p + q, 0) / a.length;
+      const mdy = mean(dy), mdyy = mean(dy.map((d, i) => d * y[i]));
+      return dy.map((d, i) => (d - mdy - y[i] * mdyy) / sigma);
+    };
+    const xs = [0, 1, 5], dy = [1, -2, 0.5];
+    const { y, sigma } = normalize(xs);
+    let x = leaf(xs, [1, 3]);
+    let out = m.layerNorm(x, 3);
+    near(vals(out), y, 'layerNorm');
+    near(grads(out, [x], dy)[0], backward(y, sigma, dy), 'layerNorm backward');
+    x = leaf(xs, [1, 3, 1]);
+    out = m.groupNorm(x, 1, null, null, { eps: 1e-5 });
+    near(vals(out), y, 'groupNorm');
+    near(grads(out, [x], dy)[0], backward(y, sigma, dy), 'groupNorm backward');
+    // batchNorm in training: the batch's statistics, then weight·y + bias; the running
+    // averages move by momentum towards the batch mean and the unbiased batch variance.
+    x = leaf(xs, [3, 1]);
+    const weight = leaf([2]), bias = leaf([0.5]);
+    const runningMean = t([0]), runningVar = t([1]);
+    out = m.batchNorm(x, runningMean, runningVar, weight, bias, { training: true, momentum: 0.5 });
+    near(vals(out), y.map((v) => 2 * v + 0.5), 'batchNorm');
+    near(vals(runningMean), [0.5 * 2], 'running mean');
+    // deviations from the mean 2 are −2, −1, 3: Σ² = 14, unbiased 14/2 = 7
+    near(vals(runningVar), [0.5 * 1 + 0.5 * 7], 'running variance');
+    const [dx, dw, db] = grads(out, [x, weight, bias], dy);
+    near(dx, backward(y, sigma, dy).map((v) => 2 * v), 'batchNorm dx');
+    near(dw, [dy.reduce((a, d, i) => a + d * y[i], 0)], 'batchNorm dweight');
+    near(db, [dy.reduce((a, d) => a + d, 0)], 'batchNorm dbias');
+  },
+
   'pointwise.ts': (m, { t }) => {
     expect(vals(m.pointwise('op', 'x * 2 + y', { x: t([1, 2]), y: 0.5 }))).toEqual([2.5, 4.5]);
     const out = m.pointwiseAll('op', 'a = x + 1\nb = x > 1', { x: t([1, 2]) });
@@ -223,6 +300,15 @@ export const SCENARIOS: Record<string, (m: Module, env: Env) => void> = {
     const y = m.maxPool2d(x, 2, 1);
     expect(vals(y)).toEqual([5, 5, 7, 9]);
     expect(grads(y, [x])[0]).toEqual([0, 2, 0, 0, 0, 0, 1, 0, 1]);
+    // 2×2 averages at stride 1: each pixel gets 1/4 from every window that covers it
+    const xa = leaf([1, 5, 3, 2, 0, 4, 7, 6, 9], [1, 1, 3, 3]);
+    const ya = m.avgPool2d(xa, 2, 1);
+    near(vals(ya), [2, 3, 3.75, 4.75], 'avgPool2d');
+    near(grads(ya, [xa])[0], [0.25, 0.5, 0.25, 0.5, 1, 0.5, 0.25, 0.5, 0.25], 'avgPool2d backward');
+    const xg = leaf([1, 5, 3, 2, 0, 4, 7, 6, 9], [1, 1, 3, 3]);
+    const yg = m.adaptiveAvgPool2d(xg, 1);
+    near(vals(yg), [37 / 9], 'adaptiveAvgPool2d');
+    near(grads(yg, [xg])[0], new Array(9).fill(1 / 9), 'adaptiveAvgPool2d backward');
   },
 
   'record.ts': (m, { Tensor, leaf, grads }) => {
@@ -270,6 +356,26 @@ export const SCENARIOS: Record<string, (m: Module, env: Env) => void> = {
     const { value, events } = m.trace(() => m.inModule('body', 'Block', () => m.traced('custom', [x], { k: 1 }, () => x)));
     expect(value).toBe(x);
     expect(events.map((e: any) => [e.op, e.module, e.attrs.k])).toEqual([['custom', 'body', 1]]);
+  },
+
+  'unbind.ts': (m, { leaf, grads }) => {
+    const x = leaf([1, 2, 3, 4, 5, 6], [2, 3]);
+    const parts = m.unbind(x, 0);
+    expect(parts.map((p: T) => [p.shape, vals(p)])).toEqual([[[3], [1, 2, 3]], [[3], [4, 5, 6]]]);
+    expect(grads(parts[1], [x])[0]).toEqual([0, 0, 0, 1, 1, 1]);
+  },
+
+  'upsample.ts': (m, { leaf, grads }) => {
+    let x = leaf([1, 3], [1, 1, 1, 2]);
+    let y = m.interpolate(x, { scaleFactor: 2 });
+    expect(y.shape).toEqual([1, 1, 2, 4]);
+    expect(vals(y)).toEqual([1, 1, 3, 3, 1, 1, 3, 3]);
+    expect(grads(y, [x])[0]).toEqual([4, 4]);
+    // bilinear with corners aligned: 3 points from 2 are the ends and their midpoint
+    x = leaf([1, 3], [1, 1, 1, 2]);
+    y = m.interpolate(x, { size: [1, 3], mode: 'bilinear', alignCorners: true });
+    near(vals(y), [1, 2, 3], 'bilinear');
+    near(grads(y, [x])[0], [1.5, 1.5], 'bilinear backward');
   },
 
   'view.ts': (m, { leaf, grads }) => {

@@ -28,8 +28,15 @@ export function createCpuBackend(): Backend {
     mode: 'typed arrays',
     upload: (data) => data,
     elementwise: (p, args, outShape, inPlace) => {
-      const hostArgs: typeof args = Object.fromEntries(Object.entries(args).map(([k, a]) => [k, typeof a === 'number' ? a : { ...a, storage: host(a.storage) }]));
-      return runProgram(p, hostArgs, outShape, inPlace);
+      // Arguments already on the host (nearly always) pass as they are; no copy of `args`.
+      let copied: Record<string, (typeof args)[string]> | null = null;
+      for (const k in args) {
+        const a = args[k];
+        if (typeof a === 'number' || isHost(a.storage)) continue;
+        copied ??= { ...args };
+        copied[k] = { ...a, storage: host(a.storage) };
+      }
+      return runProgram(p, copied ?? args, outShape, inPlace);
     },
     reduce: (op, x, shape, axes, dtype, outDtype) => reduce(op, host(x), shape, axes, dtype, outDtype),
     argReduce: (op, x, layout) => argReduce(op, host(x), layout),

@@ -2,7 +2,7 @@
 import type { Tensor } from '../../tensor/tensor.ts';
 import { zeros } from '../../tensor/creation.ts';
 import { conv2d } from '../../ops/conv.ts';
-import { checkInteger } from '../../tensor/validate.ts';
+import { checkBoolean, checkInteger, checkOptions } from '../../tensor/validate.ts';
 import { Module } from '../module.ts';
 import { Parameter } from '../parameter.ts';
 import { biasUniform, kaimingUniform } from '../init.ts';
@@ -43,6 +43,8 @@ export class Conv2D extends Module {
     options: Conv2DOptions = {},
   ) {
     super();
+    checkOptions('Conv2D', options, ['stride', 'padding', 'bias']);
+    checkBoolean('Conv2D', 'bias', options.bias ?? true);
     checkInteger('Conv2D', 'inChannels', inChannels, 1);
     checkInteger('Conv2D', 'outChannels', outChannels, 1);
     const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;

@@ -2,7 +2,7 @@
 import type { Tensor } from '../../tensor/tensor.ts';
 import { zeros } from '../../tensor/creation.ts';
 import { linear } from '../../ops/linear.ts';
-import { checkInteger } from '../../tensor/validate.ts';
+import { checkBoolean, checkInteger, checkOptions } from '../../tensor/validate.ts';
 import { Module } from '../module.ts';
 import { Parameter } from '../parameter.ts';
 import { biasUniform, kaimingUniform } from '../init.ts';
@@ -29,8 +29,13 @@ export class Dense extends Module {
     options: DenseOptions = {},
   ) {
     super();
+    checkOptions('Dense', options, ['bias']);
+    checkBoolean('Dense', 'bias', options.bias ?? true);
     checkInteger('Dense', 'inFeatures', inFeatures, 1);
     checkInteger('Dense', 'outFeatures', outFeatures, 1);
+    if (inFeatures * outFeatures > 2147483647) {
+      throw new RangeError(`Dense: a weight [${outFeatures}, ${inFeatures}] would hold ${(inFeatures * outFeatures).toExponential(2)} elements, more than the 2147483647 a tensor can hold`);
+    }
     this.weight = new Parameter(kaimingUniform(zeros([outFeatures, inFeatures]), inFeatures));
     this.bias = options.bias ?? true ? new Parameter(biasUniform(zeros([outFeatures]), inFeatures)) : null;
   }

@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Files } from '../platform.ts';
 import { removeStaleTemps, tempPathFor } from './temp-files.ts';
 import { resolvePackage } from './packages.ts';
+import { FileAccessError } from '../errors.ts';
 
 /** The file system, for `caller` (named in errors). */
 export function nodeFiles(caller: string): Files {
@@ -36,6 +37,10 @@ export function nodeFiles(caller: string): Files {
 }
 
 function writeFileAtomic(caller: string, path: string, data: Uint8Array): void {
+  // Checked first: the rename would fail only after the whole file was written, naming the temp file.
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new FileAccessError(caller, path, 'it is a folder; give a file name inside it', 'EISDIR');
+  }
   removeStaleTemps(path, 'tmp');
   const tmp = tempPathFor(path, 'tmp');
   let fd = -1;
@@ -48,7 +53,7 @@ function writeFileAtomic(caller: string, path: string, data: Uint8Array): void {
       const why = code === 'ENOENT' ? `the folder ${dirname(resolve(path))} does not exist (create it first)`
         : code === 'EACCES' || code === 'EPERM' ? `no permission to create files in ${dirname(resolve(path))}`
         : (err as Error).message;
-      throw Object.assign(new Error(`${caller}: cannot write ${path}: ${why}`), { code });
+      throw new FileAccessError(caller, path, why, code);
     }
     let written = 0;
     while (written < data.length) written += writeSync(fd, data, written, data.length - written);
