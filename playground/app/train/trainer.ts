@@ -175,8 +175,10 @@ export class Trainer {
       let logits: tg.Tensor | null = null;
       const lossTensor = stepOptimizer(this.optimizer, () => {
         this.optimizer.zeroGrad();
-        logits = this.model.forward(x);
-        const l = this.lossFn.forward(logits, batch.y);
+        // Module.forward is typed `any` (a module may return anything): the MNIST models return logits.
+        const out: tg.Tensor = this.model.forward(x);
+        logits = out;
+        const l = this.lossFn.forward(out, batch.y);
         l.backward();
         return l;
       });
