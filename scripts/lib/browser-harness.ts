@@ -40,14 +40,17 @@ export function packTarball(dest: string): { tarball: string; report: PackReport
 }
 
 /**
- * A fresh project in `dir` with the tarball installed as a user installs it: no network
- * (the package has no runtime dependencies, and gpu.js is an optional peer that npm
- * leaves out).
+ * A fresh project in `dir` with the tarball installed as a user installs it, with its one
+ * runtime dependency, @bufbuild/protobuf, resolved by npm from the package's semver range
+ * (gpu.js is an optional peer that npm leaves out). --prefer-offline: npm takes
+ * @bufbuild/protobuf from its cache when it has it (installing this repository puts it
+ * there) and asks the registry otherwise, so the install needs the network only on a
+ * machine whose npm cache has never seen it.
  */
 export function makeProject(dir: string, tarball: string): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  run('npm install of the tarball', 'npm', ['install', tarball, '--offline', '--no-audit', '--no-fund'], dir);
+  run('npm install of the tarball', 'npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund'], dir);
 }
 
 /**

@@ -2,11 +2,12 @@
  * The part of the ONNX protobuf schema (onnx.proto, IR version 7–10) that the exporter writes,
  * as plain TypeScript shapes, and their encoding to protobuf bytes.
  *
- * The wire format itself (varints, length-delimited fields) is wire.ts; this file only
- * states, for each message, which field number carries which value. Field numbers are the
- * ones onnx.proto assigns.
+ * The wire format itself (varints, ten-byte negative int64s, fixed32 floats, length-delimited
+ * fields and nested messages) comes from @bufbuild/protobuf's BinaryWriter, tsgrad's one
+ * runtime dependency (it has none itself); this file only states, for each message, which
+ * field number carries which value. Field numbers are the ones onnx.proto assigns.
  */
-import { ProtoWriter as BinaryWriter, WireType } from './wire.ts';
+import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 
 /** TensorProto.DataType: the element types tsgrad tensors can have, plus INT64 for shape operands. */
 export const DataType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9 } as const;

