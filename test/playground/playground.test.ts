@@ -85,6 +85,12 @@ describe.skipIf(noBrowser !== null)(`the playground in headless Chromium${noBrow
     expect(accuracy).toBeGreaterThanOrEqual(0.9);
     expect(seconds).toBeLessThan(180);
     expect(shown).toMatch(/^9\d\.\d\d % of 10,000$/);
+    // The curves are drawn (uPlot's canvas and legend), and their text alternative has the last values.
+    for (const id of ['chart-loss', 'chart-accuracy']) {
+      expect(await read<boolean>(page, `!!document.querySelector('#${id} canvas') && document.querySelector('#${id}').clientHeight > 150`)).toBe(true);
+      expect(await read<string>(page, `[...document.querySelectorAll('#${id} .u-legend .u-series')].map((r) => r.textContent).join()`)).toMatch(/train.*test/);
+      expect(await read<string>(page, `document.getElementById('${id}').getAttribute('aria-label')`)).toMatch(/^\w[^:]*: train [\d.e-]+ at step \d+; test \(1,000 digits\) [\d.e-]+ at step \d+$/);
+    }
     expect(await read<string>(page, `document.getElementById('stat-backend').dataset.value`)).toMatch(/^cpu wasm-/);
     expect(await messages(page)).toEqual([]);
     expect(problems.get(page)).toEqual([]);

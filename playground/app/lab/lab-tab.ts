@@ -24,7 +24,7 @@ export class LabTab {
   private readonly surfaceSelect = byId<HTMLSelectElement>('lab-surface');
   private readonly canvas = byId<HTMLCanvasElement>('lab-contour');
   private readonly sliders: Sliders;
-  private readonly lossChart = new LineChart(byId<HTMLCanvasElement>('lab-loss'), { title: 'L(θ) − min L, per step (colours as in the table)', xLabel: 'step', yLog: true, legend: false });
+  private readonly lossChart = new LineChart(byId('lab-loss'), { title: 'L(θ) − min L, per step (colours as in the table)', xLabel: 'step', yLog: true, legend: false });
   private surface: Surface;
   private race: Race | null = null;
   /** Bumped by every new race, so an older animation loop knows to stop. */

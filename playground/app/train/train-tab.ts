@@ -32,8 +32,8 @@ export class TrainTab {
   private readonly form: TrainForm;
   private current: Current | null = null;
   private data: Mnist | null = null;
-  private readonly lossChart = new LineChart(byId<HTMLCanvasElement>('chart-loss'), { title: 'Loss (cross-entropy)', xLabel: 'step', yLog: true });
-  private readonly accChart = new LineChart(byId<HTMLCanvasElement>('chart-accuracy'), { title: 'Accuracy', xLabel: 'step' });
+  private readonly lossChart = new LineChart(byId('chart-loss'), { title: 'Loss (cross-entropy)', xLabel: 'step', yLog: true });
+  private readonly accChart = new LineChart(byId('chart-accuracy'), { title: 'Accuracy', xLabel: 'step' });
   private readonly pad: DrawPad;
   private redrawPending = false;
   private lastMemory = 0;

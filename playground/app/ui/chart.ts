@@ -1,9 +1,12 @@
 /**
- * A small line chart on a canvas: a few series, linear or log y axis, ticks at round
- * numbers, a legend. The page needs only this, so it is drawn here rather than pulled in
- * from a chart library. Series longer than the chart is wide are averaged per pixel
- * column, which both keeps drawing cheap and smooths noisy per-batch losses.
+ * The page's line charts (live loss and accuracy curves, the lab's loss per step), drawn by
+ * uPlot: a few series, linear or log y axis, a legend. This file only adapts the page's
+ * series to uPlot: series that are longer than the chart is wide are averaged per pixel
+ * column (which keeps drawing cheap and smooths noisy per-batch losses), and series with
+ * x values of their own are aligned on one x axis, as uPlot wants.
  */
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
 
 export interface Series {
   name: string;
@@ -23,129 +26,86 @@ export interface ChartOptions {
   yLog?: boolean;
   /** Fixed y range; otherwise it follows the data. */
   yRange?: [number, number];
-  /** Draw the series' names (default true); off where a table beside the chart says them. */
+  /** Show the series' names (default true); off where a table beside the chart says them. */
   legend?: boolean;
 }
 
-const PAD = { left: 52, right: 12, top: 28, bottom: 30 };
+/** Height of the plot and its axes in CSS pixels (the title and legend come on top). */
+const PLOT_HEIGHT = 180;
 
 export class LineChart {
   private series: Series[] = [];
-  private readonly ctx: CanvasRenderingContext2D;
+  private plot: uPlot | null = null;
+  /** The series' names, colours and styles the plot was made for. */
+  private shape = '';
 
-  constructor(readonly canvas: HTMLCanvasElement, private readonly options: ChartOptions) {
-    this.ctx = canvas.getContext('2d')!;
-    canvas.setAttribute('role', 'img');
-    new ResizeObserver(() => this.draw()).observe(canvas);
+  /** `element`: an empty element the chart fills; it gets role="img" and an aria-label. */
+  constructor(readonly element: HTMLElement, private readonly options: ChartOptions) {
+    element.setAttribute('role', 'img');
+    element.setAttribute('aria-label', `${options.title}: no data yet`);
+    new ResizeObserver(() => this.draw()).observe(element);
   }
 
   setSeries(series: Series[]): void {
     this.series = series;
+    this.element.setAttribute('aria-label', `${this.options.title}: ${this.summary()}`);
     this.draw();
   }
 
   draw(): void {
-    const { canvas, ctx } = this;
-    const dpr = window.devicePixelRatio || 1;
-    const width = canvas.clientWidth;
-    const height = canvas.clientHeight;
-    if (width === 0 || height === 0) return; // a hidden tab; drawn again when shown
-    if (canvas.width !== Math.round(width * dpr)) canvas.width = Math.round(width * dpr);
-    if (canvas.height !== Math.round(height * dpr)) canvas.height = Math.round(height * dpr);
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, width, height);
-    const style = getComputedStyle(canvas);
-    const ink = style.color || '#222';
-    ctx.font = `12px ${style.fontFamily || 'sans-serif'}`;
-
-    const plotW = width - PAD.left - PAD.right;
-    const plotH = height - PAD.top - PAD.bottom;
-    const columns = this.series.map((s) => columnAverages(s, plotW));
-    const { yLog } = this.options;
-    const tf = (y: number): number => (yLog ? Math.log10(y) : y);
-    let xMax = 1;
-    let yLo = Infinity;
-    let yHi = -Infinity;
-    for (const c of columns) {
-      for (const p of c) {
-        xMax = Math.max(xMax, p.x);
-        if (Number.isFinite(tf(p.y))) {
-          yLo = Math.min(yLo, tf(p.y));
-          yHi = Math.max(yHi, tf(p.y));
-        }
-      }
+    const width = this.element.clientWidth;
+    if (width === 0) return; // a hidden tab; drawn when shown (the ResizeObserver calls again)
+    const shape = JSON.stringify(this.series.map((s) => [s.name, s.color, s.dashed, s.dots]));
+    if (this.plot && shape !== this.shape) {
+      this.plot.destroy();
+      this.plot = null;
     }
-    if (this.options.yRange) [yLo, yHi] = this.options.yRange.map(tf) as [number, number];
-    if (!(yHi > yLo)) [yLo, yHi] = Number.isFinite(yLo) ? [yLo - 1, yLo + 1] : [0, 1];
-    const px = (x: number): number => PAD.left + (x / xMax) * plotW;
-    const py = (y: number): number => PAD.top + (1 - (tf(y) - yLo) / (yHi - yLo)) * plotH;
-
-    // Axes and ticks.
-    ctx.strokeStyle = 'rgba(128,128,128,0.35)';
-    ctx.fillStyle = ink;
-    ctx.lineWidth = 1;
-    ctx.textAlign = 'right';
-    ctx.textBaseline = 'middle';
-    for (const t of ticks(yLo, yHi, yLog ?? false)) {
-      const y = py(t);
-      ctx.beginPath();
-      ctx.moveTo(PAD.left, y);
-      ctx.lineTo(PAD.left + plotW, y);
-      ctx.stroke();
-      ctx.fillText(tickLabel(t), PAD.left - 4, y);
+    const data = alignedData(this.series, width);
+    if (!this.plot) {
+      this.shape = shape;
+      this.plot = new uPlot(this.plotOptions(width), data, this.element);
+      return;
     }
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'top';
-    for (const t of ticks(0, xMax, false)) ctx.fillText(tickLabel(t), px(t), PAD.top + plotH + 4);
-    ctx.textAlign = 'right';
-    ctx.fillText(this.options.xLabel, PAD.left + plotW, PAD.top + plotH + 16);
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'alphabetic';
-    ctx.font = `bold 13px ${style.fontFamily || 'sans-serif'}`;
-    ctx.fillText(this.options.title, PAD.left, 16);
+    if (this.plot.width !== width) this.plot.setSize({ width, height: PLOT_HEIGHT });
+    this.plot.setData(data);
+  }
 
-    // Lines, clipped to the plot.
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(PAD.left, PAD.top, plotW, plotH);
-    ctx.clip();
-    this.series.forEach((s, i) => {
-      ctx.strokeStyle = s.color;
-      ctx.fillStyle = s.color;
-      ctx.lineWidth = 1.6;
-      ctx.setLineDash(s.dashed ? [5, 4] : []);
-      ctx.beginPath();
-      let pen = false;
-      for (const p of columns[i]!) {
-        const y = py(p.y);
-        if (!Number.isFinite(y)) {
-          pen = false;
-          continue;
-        }
-        if (pen) ctx.lineTo(px(p.x), y);
-        else ctx.moveTo(px(p.x), y);
-        pen = true;
-        if (s.dots) ctx.fillRect(px(p.x) - 2, y - 2, 4, 4);
-      }
-      ctx.stroke();
-    });
-    ctx.restore();
-    ctx.setLineDash([]);
-
-    canvas.setAttribute('aria-label', `${this.options.title}: ${this.summary()}`);
-    if (this.options.legend === false) return;
-    // Legend, top right.
-    ctx.font = `12px ${style.fontFamily || 'sans-serif'}`;
-    let lx = PAD.left + plotW;
-    ctx.textAlign = 'right';
-    for (const s of [...this.series].reverse()) {
-      ctx.fillStyle = ink;
-      ctx.fillText(s.name, lx, 16);
-      lx -= ctx.measureText(s.name).width + 6;
-      ctx.fillStyle = s.color;
-      ctx.fillRect(lx - 12, 10, 12, 3);
-      lx -= 22;
-    }
+  private plotOptions(width: number): uPlot.Options {
+    const { title, xLabel, yLog, yRange, legend } = this.options;
+    const ink = getComputedStyle(this.element).color || '#222';
+    const grid = { stroke: 'rgba(128,128,128,0.35)', width: 1 };
+    const ticks = { stroke: 'rgba(128,128,128,0.35)', width: 1, size: 4 };
+    const values = (_: uPlot, splits: number[]): string[] => splits.map((t) => (t == null ? '' : tickLabel(t)));
+    // On a log axis, lines and labels at the powers of ten only (uPlot also marks 2…9 × 10ᵏ),
+    // unless the data span less than two of them.
+    const yAxis: uPlot.Axis = yLog
+      ? { grid: { ...grid, filter: decades }, ticks: { ...ticks, filter: decades }, filter: decades }
+      : { grid, ticks };
+    return {
+      title,
+      width,
+      height: PLOT_HEIGHT,
+      legend: { show: legend !== false, live: false },
+      cursor: { drag: { x: false, y: false } },
+      scales: {
+        x: { time: false },
+        y: { distr: yLog ? 3 : 1, ...(yRange ? { range: yRange } : {}) },
+      },
+      axes: [
+        { label: xLabel, labelSize: 18, stroke: ink, grid, ticks, values, size: 36 },
+        { ...yAxis, stroke: ink, values, size: 48 },
+      ],
+      series: [
+        { label: xLabel },
+        ...this.series.map((s): uPlot.Series => ({
+          label: s.name,
+          stroke: s.color,
+          width: 1.6,
+          ...(s.dashed ? { dash: [5, 4] } : {}),
+          points: s.dots ? { show: true, size: 5, fill: s.color, stroke: s.color } : { show: false },
+        })),
+      ],
+    };
   }
 
   private summary(): string {
@@ -155,6 +115,23 @@ export class LineChart {
     });
     return parts.join('; ');
   }
+}
+
+/**
+ * The series on one x axis, each averaged over at most `columns` equal intervals: x values
+ * a series lacks are undefined (uPlot draws the line across them), non-finite y values are
+ * null (a gap in the line).
+ */
+function alignedData(series: Series[], columns: number): uPlot.AlignedData {
+  const averaged = series.map((s) => columnAverages(s, columns));
+  const xs = [...new Set(averaged.flatMap((c) => c.map((p) => p.x)))].sort((a, b) => a - b);
+  const index = new Map(xs.map((x, i) => [x, i]));
+  const ys = averaged.map((c) => {
+    const out: (number | null | undefined)[] = new Array(xs.length).fill(undefined);
+    for (const p of c) out[index.get(p.x)!] = Number.isFinite(p.y) ? p.y : null;
+    return out;
+  });
+  return [xs, ...ys];
 }
 
 /** The series averaged over each of `columns` equal x intervals (or as is, when short). */
@@ -182,20 +159,19 @@ function columnAverages(s: Series, columns: number): { x: number; y: number }[] 
   return out;
 }
 
-/** Round tick values between lo and hi (in log10 units when `log`). */
-function ticks(lo: number, hi: number, log: boolean): number[] {
-  if (log) {
-    const out: number[] = [];
-    const step = Math.max(1, Math.ceil((hi - lo) / 5));
-    for (let e = Math.ceil(lo); e <= hi; e += step) out.push(10 ** e);
-    return out.length >= 2 ? out : ticks(10 ** lo, 10 ** hi, false);
-  }
-  const raw = (hi - lo) / 5;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
-  const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Number(t.toPrecision(12)));
-  return out;
+/** Of a log axis' splits, the powers of ten, every other one or sparser to keep to about five. */
+function decades(_: uPlot, splits: number[]): (number | null)[] {
+  const exponent = (t: number): number | null => {
+    const e = Math.round(Math.log10(t));
+    return Math.abs(Math.log10(t) - e) < 1e-9 ? e : null;
+  };
+  const count = splits.filter((t) => exponent(t) !== null).length;
+  if (count < 2) return splits;
+  const step = Math.max(1, Math.ceil(count / 5));
+  return splits.map((t) => {
+    const e = exponent(t);
+    return e !== null && e % step === 0 ? t : null;
+  });
 }
 
 function tickLabel(t: number): string {
