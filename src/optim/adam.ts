@@ -8,7 +8,7 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { add, div, mul, sub } from '../ops/arithmetic.ts';
 import { maximum, sqrt } from '../ops/math.ts';
 import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
-import { checkBoolean, checkNonNegative, checkPositive, checkThat, checkUnitInterval } from './validate.ts';
+import { betasOption, checkBetas, checkBoolean, checkNonNegative, checkPositive } from './validate.ts';
 
 /** Adam's options, named and defaulted as in PyTorch (camelCase). */
 export interface AdamOptions extends OptimizerOptions {
@@ -34,8 +34,7 @@ export abstract class AdamFamily extends Optimizer<AdamGroupOptions> {
   protected constructor(name: string, decoupled: boolean, params: Params<AdamGroupOptions>, options: AdamOptions, defaultWeightDecay: number) {
     super(name, params, {
       lr: options.lr ?? 1e-3,
-      // Copied when it is an array; anything else reaches validateOptions, which names it.
-      betas: Array.isArray(options.betas) ? [...options.betas] as [number, number] : options.betas ?? [0.9, 0.999],
+      betas: betasOption(options.betas, [0.9, 0.999]),
       eps: options.eps ?? 1e-8,
       weightDecay: options.weightDecay ?? defaultWeightDecay,
       amsgrad: options.amsgrad ?? false,
@@ -45,9 +44,7 @@ export abstract class AdamFamily extends Optimizer<AdamGroupOptions> {
 
   protected override validateOptions(o: AdamGroupOptions, where: string): void {
     checkNonNegative(where, 'lr', o.lr);
-    checkThat(Array.isArray(o.betas) && o.betas.length === 2, where, `betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`);
-    checkUnitInterval(where, 'betas[0]', o.betas[0]);
-    checkUnitInterval(where, 'betas[1]', o.betas[1]);
+    checkBetas(where, o.betas);
     checkPositive(where, 'eps', o.eps);
     checkNonNegative(where, 'weightDecay', o.weightDecay);
     checkBoolean(where, 'amsgrad', o.amsgrad);

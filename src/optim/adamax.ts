@@ -13,7 +13,7 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { add, div, mul, sub } from '../ops/arithmetic.ts';
 import { abs, maximum } from '../ops/math.ts';
 import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
-import { checkNonNegative, checkPositive, checkThat, checkUnitInterval } from './validate.ts';
+import { betasOption, checkBetas, checkNonNegative, checkPositive } from './validate.ts';
 
 /** Adamax's options, named and defaulted as in PyTorch (camelCase). */
 export interface AdamaxOptions extends OptimizerOptions {
@@ -35,8 +35,7 @@ export class Adamax extends Optimizer<AdamaxGroupOptions> {
   constructor(params: Params<AdamaxGroupOptions>, options: AdamaxOptions = {}) {
     super('Adamax', params, {
       lr: options?.lr ?? 2e-3,
-      // Copied when it is an array; anything else reaches validateOptions, which names it.
-      betas: Array.isArray(options?.betas) ? [...options.betas] as [number, number] : options?.betas ?? [0.9, 0.999],
+      betas: betasOption(options?.betas, [0.9, 0.999]),
       eps: options?.eps ?? 1e-8,
       weightDecay: options?.weightDecay ?? 0,
     }, options);
@@ -44,9 +43,7 @@ export class Adamax extends Optimizer<AdamaxGroupOptions> {
 
   protected override validateOptions(o: AdamaxGroupOptions, where: string): void {
     checkNonNegative(where, 'lr', o.lr);
-    checkThat(Array.isArray(o.betas) && o.betas.length === 2, where, `betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`);
-    checkUnitInterval(where, 'betas[0]', o.betas[0]);
-    checkUnitInterval(where, 'betas[1]', o.betas[1]);
+    checkBetas(where, o.betas);
     checkPositive(where, 'eps', o.eps);
     checkNonNegative(where, 'weightDecay', o.weightDecay);
   }

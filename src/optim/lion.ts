@@ -16,7 +16,7 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { add, mul, sub } from '../ops/arithmetic.ts';
 import { sign } from '../ops/math.ts';
 import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type Params } from './optimizer.ts';
-import { checkClosedUnitInterval, checkNonNegative, checkThat } from './validate.ts';
+import { betasOption, checkBetas, checkNonNegative } from './validate.ts';
 
 /** Lion's options (the paper's defaults; lr as in the authors' released code). */
 export interface LionOptions extends OptimizerOptions {
@@ -36,17 +36,14 @@ export class Lion extends Optimizer<LionGroupOptions> {
   constructor(params: Params<LionGroupOptions>, options: LionOptions = {}) {
     super('Lion', params, {
       lr: options?.lr ?? 1e-4,
-      // Copied when it is an array; anything else reaches validateOptions, which names it.
-      betas: Array.isArray(options?.betas) ? [...options.betas] as [number, number] : options?.betas ?? [0.9, 0.99],
+      betas: betasOption(options?.betas, [0.9, 0.99]),
       weightDecay: options?.weightDecay ?? 0,
     }, options);
   }
 
   protected override validateOptions(o: LionGroupOptions, where: string): void {
     checkNonNegative(where, 'lr', o.lr);
-    checkThat(Array.isArray(o.betas) && o.betas.length === 2, where, `betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`);
-    checkClosedUnitInterval(where, 'betas[0]', o.betas[0]);
-    checkClosedUnitInterval(where, 'betas[1]', o.betas[1]);
+    checkBetas(where, o.betas, true);
     checkNonNegative(where, 'weightDecay', o.weightDecay);
   }
 

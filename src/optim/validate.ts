@@ -53,3 +53,17 @@ export function checkOneOf(where: string, name: string, value: unknown, allowed:
 export function checkThat(ok: boolean, where: string, message: string): void {
   if (!ok) throw new RangeError(`${where}: ${message}`);
 }
+
+/** A pair [beta1, beta2] of decay rates, each in [0, 1) (in [0, 1] when `closed`, as Lion allows). */
+export function checkBetas(where: string, betas: unknown, closed = false): void {
+  checkThat(Array.isArray(betas) && betas.length === 2, where, `betas must be a pair [beta1, beta2], got ${JSON.stringify(betas)}`);
+  const check = closed ? checkClosedUnitInterval : checkUnitInterval;
+  const [beta1, beta2] = betas as unknown[];
+  check(where, 'betas[0]', beta1);
+  check(where, 'betas[1]', beta2);
+}
+
+/** The betas option: an array is copied (the caller's cannot change the group later); anything else is kept for checkBetas to name. */
+export function betasOption(given: unknown, fallback: [number, number]): [number, number] {
+  return Array.isArray(given) ? [...given] as [number, number] : (given ?? fallback) as [number, number];
+}
