@@ -3,22 +3,26 @@
  *
  * On the cpu, memory is the garbage collector's business. On a gpu it is not: the collector
  * never sees texture memory and never runs inside a synchronous training loop, so a browser
- * tab would fill the GPU in a few hundred steps. So every tensor is counted here: `dispose()`
- * frees one at once, and `tidy(fn)` disposes every tensor `fn` made except what it returns —
- * the way TF.js manages memory. Tensors share storage (a reshape is a view), so storages are
- * reference-counted and freed with their last tensor. A tensor that is simply dropped is
- * counted out when the collector finalizes it.
+ * tab would fill the GPU in a few hundred steps. So tensors are counted here, as TF.js counts
+ * them: `dispose()` frees one at once, and `tidy(fn)` disposes every tensor `fn` made except
+ * what it returns. Tensors share storage (a reshape is a view), so storages are
+ * reference-counted and freed with their last tensor.
+ *
+ * A tensor that is simply dropped stays counted by `memory()` until disposed; its host memory is
+ * still reclaimed by the collector, and a gpu texture by the backend's own reclaimer
+ * (gpu/memory.ts). Counting it out on collection would need a FinalizationRegistry entry per
+ * tensor, which is what this file once did, and it cost twice: V8 keeps registered objects alive
+ * through young-generation collections (a training step's tensors were promoted and swept by
+ * full collections: 37 of them per 2000 MLP steps instead of 2), and the registry's held value
+ * kept the storage itself alive until its callback ran — which never happens inside a
+ * synchronous training loop, so a loop without `tidy` grew by gigabytes (the MNIST CNN by
+ * 2.5 GB per 100 batches).
  */
 import type { Storage } from './storage.ts';
 import { storageBytes } from './storage.ts';
 
-/** What the registry holds for a tensor: its current storage, so a collected tensor can release it. */
-export interface StorageRef {
-  storage: Storage;
-}
-
 interface Tracked {
-  readonly ref: StorageRef;
+  readonly rawStorage: Storage;
   kept: boolean;
   disposed: boolean;
   dispose(): void;
@@ -45,27 +49,20 @@ export function releaseStorage(s: Storage): void {
   }
 }
 
-const finalizer = new FinalizationRegistry<StorageRef>((ref) => {
-  liveTensors--;
-  releaseStorage(ref.storage);
-});
-
 /** Open `tidy` scopes, innermost last: the tensors each has made. */
 const scopes: Tracked[][] = [];
 
 /** Counts a new tensor and hands it to the innermost open `tidy`. */
 export function trackTensor(t: Tracked): void {
   liveTensors++;
-  retainStorage(t.ref.storage);
-  finalizer.register(t, t.ref, t);
+  retainStorage(t.rawStorage);
   if (scopes.length > 0) scopes[scopes.length - 1].push(t);
 }
 
 /** Frees a tensor's claim on its storage now (the caller marks it disposed). */
 export function untrackTensor(t: Tracked): void {
-  finalizer.unregister(t);
   liveTensors--;
-  releaseStorage(t.ref.storage);
+  releaseStorage(t.rawStorage);
 }
 
 /**
@@ -109,13 +106,13 @@ function disposeAll(scope: Tracked[], returned: Set<unknown>): void {
   for (const t of scope) if (!t.kept && !t.disposed && !returned.has(t)) t.dispose();
 }
 
-/** Exempts `t` from every `tidy` (it lives until disposed or collected); returns it. */
+/** Exempts `t` from every `tidy` (it lives until disposed, or dropped and collected); returns it. */
 export function keep<T extends { kept: boolean }>(t: T): T {
   t.kept = true;
   return t;
 }
 
-/** Tensors alive (made and neither disposed nor collected) and the bytes of their storages. */
+/** Tensors made and not yet disposed, and the bytes of their storages (TF.js's `memory()`). */
 export function memory(): { tensors: number; bytes: number } {
   return { tensors: liveTensors, bytes: liveBytes };
 }

@@ -11,7 +11,7 @@ import { checkShape, sameShape, sizeOf, type Shape } from './shape.ts';
 import { runBackward, type GradNode } from './autograd.ts';
 import { isHost, type Storage } from './storage.ts';
 import { checkDType, dtypeOfArray, newArray, type DType, type HostArray } from './dtype.ts';
-import { releaseStorage, retainStorage, trackTensor, untrackTensor, type StorageRef } from './lifetimes.ts';
+import { releaseStorage, retainStorage, trackTensor, untrackTensor } from './lifetimes.ts';
 
 export interface TensorOptions {
   /** Record operations on this tensor so `backward()` can compute its gradient (float32 only). Default false. */
@@ -42,8 +42,8 @@ export class Tensor {
   kept = false;
   /** @internal */
   disposed = false;
-  /** @internal the storage, shared with the lifetime registry so a collected tensor can release it. */
-  readonly ref: StorageRef;
+  /** @internal the storage without the disposal check of `storage` (lifetimes.ts releases it after disposal). */
+  rawStorage: Storage;
   private _requiresGrad = false;
 
   /** Wraps existing storage; most code should use `tensor()`, `zeros()` and friends instead. */
@@ -60,7 +60,7 @@ export class Tensor {
     this.shape = Object.freeze([...shape]);
     this.size = size;
     this.dtype = dtype;
-    this.ref = { storage };
+    this.rawStorage = storage;
     this.requiresGrad = options.requiresGrad ?? false;
     trackTensor(this);
   }
@@ -103,7 +103,7 @@ export class Tensor {
         'return it from the tidy function or pass it to tg.keep() to use it afterwards',
       );
     }
-    return this.ref.storage;
+    return this.rawStorage;
   }
 
   /** Replaces the storage (an optimizer's update, a backend's result); it must hold exactly `size` values. */
@@ -117,7 +117,7 @@ export class Tensor {
     const old = this.storage;
     if (old === s) return;
     retainStorage(s);
-    this.ref.storage = s;
+    this.rawStorage = s;
     releaseStorage(old);
   }
 

@@ -1,9 +1,8 @@
 /**
  * Long graphs do not leak: an LSTM unrolled over 200 time steps and a stack of transformer
  * encoder layers train with each step inside tg.tidy, and the live tensor count (exact, unlike
- * RSS) does not grow after the first step. (It may shrink: the garbage collector may finalize
- * tensors other tests left behind at any moment, which is why no test asserts equality.) scripts/layer-memory.ts runs the full-size
- * version (100 steps) and prints RSS as well.
+ * RSS) does not grow after the first step. scripts/layer-memory.ts runs the full-size version
+ * (100 steps) and prints RSS as well.
  */
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../src/index.ts';

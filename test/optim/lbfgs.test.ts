@@ -327,8 +327,7 @@ describe('LBFGS: errors, atomic steps, state', () => {
   });
 });
 
-// Tensor counts are exact here: each test is synchronous, and the collector's finalizers (the
-// only other way a count drops) run between tasks, never inside one.
+// Tensor counts are exact: memory() changes only when tensors are made or disposed.
 describe('LBFGS: tensor lifetimes', () => {
   it('its memory outlives the caller\'s tidy, and what it forgets is disposed: the live count stays flat over steps', () => {
     for (const lineSearchFn of [null, 'strong_wolfe'] as const) {
