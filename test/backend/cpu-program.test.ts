@@ -243,6 +243,25 @@ describe('cpu elementwise programs: every builtin', () => {
     for (const [name, f] of Object.entries(fns)) expectFloat32(unary(`${name}(x)`), Array.from(x, f), name);
   });
 
+  it('max(x, 0) (compiled without a branch) is Math.max(x, 0) at every edge: ±0 → +0, −∞ → 0, NaN stays', () => {
+    for (const src of ['max(x, 0)', 'max(0, x)']) {
+      const out = unary(src);
+      for (let i = 0; i < n; i++) expect(Object.is(out[i], Math.fround(Math.max(x[i], 0))), `${src} at ${x[i]}`).toBe(true);
+    }
+    const edges = Float32Array.from([-0, 0, -Infinity, Infinity, NaN, -1e-45, 1e-45, -3.4e38]);
+    expect(Array.from(run('max(x, 0)', { x: arg(edges, [8]) }, [8]).out)).toEqual([0, 0, 0, Infinity, NaN, 0, 1e-45, 0].map(Math.fround));
+    expect(Object.is(run('max(x, 0)', { x: arg(Float32Array.of(-0), [1]) }, [1]).out[0], 0)).toBe(true);
+  });
+
+  it('comparisons used as numbers are 1 or 0 (NaN compares false), with ±∞ and ±0', () => {
+    const y = Float32Array.from([...x].reverse());
+    for (const op of ['<', '<=', '>', '>=']) {
+      const out = run(`dy * (x ${op} y)`, { dy: arg(x, [n]), x: arg(x, [n]), y: arg(y, [n]) }, [n]).out;
+      const cmp = (a: number, b: number) => (op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b);
+      expectFloat32(out, Array.from(x, (v, i) => v * (cmp(v, y[i]) ? 1 : 0)), op);
+    }
+  });
+
   it('log1p keeps tiny arguments, and gives −∞ at −1 and NaN below', () => {
     const v = Float32Array.from([1e-10, -1e-10, 1e-7, -1, -2, -0]);
     const out = run('log1p(x)', { x: arg(v, [6]) }, [6]).out;
