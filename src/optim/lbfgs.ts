@@ -26,7 +26,8 @@
  *
  * This is PyTorch's LBFGS (itself after Schmidt's minFunc): same defaults, same stopping
  * rules, same state carried between calls, one parameter group only. The line search is in
- * strong-wolfe.ts.
+ * strong-wolfe.ts, the vector helpers in lbfgs-vectors.ts, and the memory with its state
+ * dict in lbfgs-state.ts.
  *
  * Vectors are kept as one tensor per parameter, so every operation is a tensor op and runs
  * on any backend; only the dot products come back to the host, as numbers for the control flow.
@@ -36,18 +37,16 @@
  * the step succeeds, so a failed one can put them back on the gpu too.
  */
 import { Tensor } from '../tensor/tensor.ts';
-import { ShapeError, fmtShape } from '../tensor/errors.ts';
+import { fmtShape } from '../tensor/errors.ts';
 import { zeros } from '../tensor/creation.ts';
 import { noGrad } from '../tensor/autograd.ts';
 import { keep, tidy } from '../tensor/lifetimes.ts';
-import { toHost } from '../tensor/storage.ts';
-import { backend } from '../backend/registry.ts';
 import { add, clone, mul } from '../ops/arithmetic.ts';
-import { abs } from '../ops/math.ts';
-import { max, sum } from '../ops/reduce.ts';
 import { Optimizer, type Closure, type OptimizerStateDict, type ParamGroupInput, type Params } from './optimizer.ts';
 import { checkInteger, checkNonNegative, checkThat } from './validate.ts';
 import { strongWolfe, type Sample } from './strong-wolfe.ts';
+import { VectorPool, axpy, dot, maxAbs, scale, sumAbs, twoLoop, type Vec } from './lbfgs-vectors.ts';
+import { readLBFGSState, saveLBFGSState, vectorsOf, type LBFGSMemory } from './lbfgs-state.ts';
 
 /** LBFGS's options, named and defaulted as in PyTorch (camelCase). */
 export interface LBFGSOptions {
@@ -69,64 +68,6 @@ export interface LBFGSOptions {
 
 /** LBFGS's options with every default filled in. */
 export type LBFGSGroupOptions = Required<LBFGSOptions>;
-
-/** A vector over all parameters: one tensor per parameter, in group order. */
-type Vec = Tensor[];
-
-/** What LBFGS carries from one `step()` to the next (PyTorch keeps the same). */
-interface LBFGSMemory {
-  funcEvals: number;
-  nIter: number;
-  /** The last search direction and step length. */
-  d: Vec;
-  t: number;
-  /** The remembered pairs, oldest first: s (steps), y (gradient changes) and ρ = 1/yᵀs. */
-  oldSteps: Vec[];
-  oldDirs: Vec[];
-  ro: number[];
-  hDiag: number;
-  prevFlatGrad: Vec;
-  prevLoss: number;
-}
-
-// Each helper frees its temporaries at once (tidy), which matters on the gpu, where a step
-// of 20 iterations would otherwise leave hundreds of textures to the garbage collector.
-const dot = (a: Vec, b: Vec): number => tidy(() => a.reduce((s, x, i) => s + sum(mul(x, b[i])).item(), 0));
-const maxAbs = (a: Vec): number => tidy(() => a.reduce((m, x) => Math.max(m, x.size ? max(abs(x)).item() : 0), 0));
-const sumAbs = (a: Vec): number => tidy(() => a.reduce((s, x) => s + sum(abs(x)).item(), 0));
-/** a + α·b */
-const axpy = (a: Vec, alpha: number, b: Vec): Vec => tidy(() => a.map((x, i) => add(x, mul(b[i], alpha))));
-const scale = (a: Vec, alpha: number): Vec => tidy(() => a.map((x) => mul(x, alpha)));
-
-/**
- * The vectors made during one `step()`: each is kept (so no `tidy` of the caller's frees it
- * while LBFGS still needs it) and recorded, so the step can free the ones it stops using —
- * and, if it fails, all of them.
- */
-class VectorPool {
-  private readonly made = new Set<Tensor>();
-
-  own(v: Vec): Vec {
-    for (const x of v) this.made.add(keep(x));
-    return v;
-  }
-
-  /** Disposes every vector made here that is not among `live`. */
-  release(live: Iterable<Vec>): void {
-    const alive = new Set<Tensor>();
-    for (const v of live) for (const x of v) alive.add(x);
-    for (const x of this.made) {
-      if (alive.has(x)) continue;
-      x.dispose();
-      this.made.delete(x);
-    }
-  }
-}
-
-/** Every vector a memory holds. */
-function vectorsOf(m: LBFGSMemory | null): Vec[] {
-  return m ? [m.d, m.prevFlatGrad, ...m.oldSteps, ...m.oldDirs] : [];
-}
 
 /** L-BFGS with an optional strong-Wolfe line search; `step(closure)` runs up to maxIter iterations. */
 export class LBFGS extends Optimizer<LBFGSGroupOptions> {
@@ -269,7 +210,7 @@ export class LBFGS extends Optimizer<LBFGSGroupOptions> {
           ro.push(1 / ys);
           hDiag = ys / dot(y, y);
         }
-        d = pool.own(this.twoLoop(flatGrad, oldSteps, oldDirs, ro, hDiag));
+        d = pool.own(twoLoop(flatGrad, oldSteps, oldDirs, ro, hDiag));
       }
       prevFlatGrad = flatGrad;
       prevLoss = loss;
@@ -319,24 +260,6 @@ export class LBFGS extends Optimizer<LBFGSGroupOptions> {
     return { loss: first.raw, memory: { funcEvals, nIter, d, t, oldSteps, oldDirs, ro, hDiag, prevFlatGrad: prevFlatGrad!, prevLoss } };
   }
 
-  /** d = −H·g by the two-loop recursion over the remembered pairs. */
-  private twoLoop(g: Vec, steps: Vec[], dirs: Vec[], ro: number[], hDiag: number): Vec {
-    return tidy(() => {
-      const alpha = new Array<number>(steps.length);
-      let q = scale(g, -1);
-      for (let i = steps.length - 1; i >= 0; i--) {
-        alpha[i] = dot(steps[i], q) * ro[i];
-        q = axpy(q, -alpha[i], dirs[i]);
-      }
-      let r = scale(q, hDiag);
-      for (let i = 0; i < steps.length; i++) {
-        const beta = dot(dirs[i], r) * ro[i];
-        r = axpy(r, alpha[i] - beta, steps[i]);
-      }
-      return r;
-    });
-  }
-
   /** A kept tensor on each parameter's current storage, which keeps that storage alive. */
   private holdStorages(): Tensor[] {
     return this.params.map((p) => keep(p.detach()));
@@ -363,119 +286,19 @@ export class LBFGS extends Optimizer<LBFGSGroupOptions> {
    * (d and prevFlatGrad [n], the history oldSteps and oldDirs [k, n]).
    */
   override stateDict(): OptimizerStateDict {
-    const { params, ...options } = this.paramGroups[0];
-    const paramGroups = [{ ...options, params: params.map((_, i) => i) }];
-    const m = this.memory;
-    if (!m) return { state: {}, paramGroups };
-    const n = params.reduce((s, p) => s + p.size, 0);
-    const flat = (v: Vec): Float32Array => {
-      const out = new Float32Array(n);
-      let at = 0;
-      v.forEach((x) => { out.set(toHost(x.storage), at); at += x.size; });
-      return out;
-    };
-    const stack = (vs: Vec[]): Tensor => {
-      const out = new Float32Array(vs.length * n);
-      vs.forEach((v, k) => out.set(flat(v), k * n));
-      return new Tensor(out, [vs.length, n]);
-    };
-    return {
-      state: {
-        0: {
-          step: m.nIter,
-          buffers: { d: new Tensor(flat(m.d), [n]), prevFlatGrad: new Tensor(flat(m.prevFlatGrad), [n]), oldSteps: stack(m.oldSteps), oldDirs: stack(m.oldDirs) },
-          scalars: { funcEvals: m.funcEvals, t: m.t, hDiag: m.hDiag, prevLoss: m.prevLoss, ...Object.fromEntries(m.ro.map((r, i) => [`ro.${i}`, r])) },
-        },
-      },
-      paramGroups,
-    };
+    return saveLBFGSState(this.paramGroups[0], this.memory);
   }
 
   /** Restores `stateDict()`; everything is checked before anything changes. */
   override loadStateDict(sd: OptimizerStateDict): void {
-    const where = 'LBFGS.loadStateDict';
-    if (typeof sd !== 'object' || sd === null || !Array.isArray(sd.paramGroups) || typeof sd.state !== 'object' || sd.state === null) {
-      throw new TypeError(`${where}: expected { state, paramGroups } as returned by stateDict()`);
-    }
-    const params = this.params;
-    const saved = sd.paramGroups[0];
-    if (sd.paramGroups.length !== 1 || !Array.isArray(saved?.params) || saved.params.length !== params.length) {
-      throw new RangeError(`${where}: expected one parameter group of ${params.length} parameters`);
-    }
-    const options = {} as Record<string, unknown>;
-    for (const key of Object.keys(this.defaults)) {
-      if (!(key in saved)) throw new RangeError(`${where}: the group lacks option '${key}' (is this another optimizer's state?)`);
-      options[key] = saved[key];
-    }
-    for (const key of Object.keys(saved)) {
-      if (key !== 'params' && !(key in this.defaults)) throw new RangeError(`${where}: unknown option '${key}' (is this another optimizer's state?)`);
-    }
-    this.validateOptions(options as unknown as LBFGSGroupOptions, where);
-    const keys = Object.keys(sd.state);
-    let memory: LBFGSMemory | null = null;
-    if (keys.length > 0) {
-      if (keys.length !== 1 || keys[0] !== '0') throw new RangeError(`${where}: LBFGS keeps its state under parameter 0, got keys ${keys.join(', ')}`);
-      memory = this.unpack(sd.state[0], where, options.historySize as number);
-    }
+    const { options, memory } = readLBFGSState({
+      params: this.params,
+      defaults: this.defaults,
+      validateOptions: (options, where) => this.validateOptions(options, where),
+      bufferNames: () => this.bufferNames(),
+    }, sd);
     Object.assign(this.paramGroups[0], options);
     for (const x of vectorsOf(this.memory).flat()) x.dispose();
     this.memory = memory;
-  }
-
-  /** Checks and splits a saved state back into per-parameter tensors. */
-  private unpack(saved: OptimizerStateDict['state'][number], where: string, historySize: number): LBFGSMemory {
-    const params = this.params;
-    const n = params.reduce((s, p) => s + p.size, 0);
-    const nIter = saved?.step;
-    if (!Number.isInteger(nIter) || nIter < 1) throw new RangeError(`${where}: step (iterations so far) must be an integer ≥ 1, got ${nIter}`);
-    const b = saved.buffers ?? {};
-    const sc = saved.scalars ?? {};
-    const finiteData = (name: string, t: unknown, shape: (k: number) => boolean, want: string): Float32Array => {
-      if (!(t instanceof Tensor) || !shape(t.shape.length === 2 ? t.shape[0] : -1)) {
-        throw new ShapeError(`${where}: buffer '${name}' must be ${want}, got ${t instanceof Tensor ? fmtShape(t.shape) : typeof t}`);
-      }
-      const values = new Float32Array(toHost(t.storage));
-      const bad = values.findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) throw new RangeError(`${where}: buffer '${name}' holds ${values[bad]} at index ${bad}; a saved state must be finite`);
-      return values;
-    };
-    const isVec = (t: unknown) => t instanceof Tensor && t.shape.length === 1 && t.shape[0] === n;
-    const d = finiteData('d', b.d, () => isVec(b.d), `a vector of ${n} values`);
-    const prevFlatGrad = finiteData('prevFlatGrad', b.prevFlatGrad, () => isVec(b.prevFlatGrad), `a vector of ${n} values`);
-    const k = b.oldSteps instanceof Tensor && b.oldSteps.shape.length === 2 ? b.oldSteps.shape[0] : -1;
-    const isHistory = (t: unknown) => t instanceof Tensor && t.shape.length === 2 && t.shape[0] === k && t.shape[1] === n && k <= historySize;
-    const steps = finiteData('oldSteps', b.oldSteps, () => isHistory(b.oldSteps), `[k, ${n}] with k ≤ historySize ${historySize}`);
-    const dirs = finiteData('oldDirs', b.oldDirs, () => isHistory(b.oldDirs), `[k, ${n}] like oldSteps`);
-    const number = (name: string, ok: (v: number) => boolean, want: string): number => {
-      const v = sc[name];
-      if (typeof v !== 'number' || !ok(v)) throw new RangeError(`${where}: scalar '${name}' must be ${want}, got ${v}`);
-      return v;
-    };
-    const funcEvals = number('funcEvals', (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
-    const t = number('t', Number.isFinite, 'finite');
-    const hDiag = number('hDiag', (v) => Number.isFinite(v) && v > 0, 'finite and > 0');
-    const prevLoss = number('prevLoss', (v) => !Number.isNaN(v), 'a number');
-    const ro = Array.from({ length: k }, (_, i) => number(`ro.${i}`, (v) => Number.isFinite(v) && v > 0, 'finite and > 0'));
-    const expected = new Set(['funcEvals', 't', 'hDiag', 'prevLoss', ...ro.map((_, i) => `ro.${i}`)]);
-    const extra = Object.keys(sc).filter((key) => !expected.has(key));
-    if (extra.length) throw new RangeError(`${where}: unknown scalars ${extra.join(', ')} (with ${k} remembered pairs)`);
-    const unknown = Object.keys(b).filter((name) => !this.bufferNames().includes(name));
-    if (unknown.length) throw new RangeError(`${where}: unknown buffers ${unknown.join(', ')}`);
-
-    const split = (flat: Float32Array, offset: number): Vec => {
-      let at = offset;
-      return params.map((p) => {
-        const piece = flat.slice(at, at + p.size);
-        at += p.size;
-        return keep(new Tensor(backend().upload(piece), p.shape));
-      });
-    };
-    return {
-      funcEvals, nIter, t, hDiag, prevLoss, ro,
-      d: split(d, 0),
-      prevFlatGrad: split(prevFlatGrad, 0),
-      oldSteps: Array.from({ length: k }, (_, i) => split(steps, i * n)),
-      oldDirs: Array.from({ length: k }, (_, i) => split(dirs, i * n)),
-    };
   }
 }

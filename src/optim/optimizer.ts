@@ -7,6 +7,7 @@
  * program that every backend compiles into one fused pass (`applyProgram`), and as plain
  * tensor ops, the reference the fused form is tested against (`fused: false`). Optimizers
  * that treat all parameters as one vector (LBFGS) override `step` and the state dict instead.
+ * Saving and loading the state dict is in state-dict.ts, the public types in optimizer-types.ts.
  *
  * `step()` is all-or-nothing for every error it can foresee: the options of every group and
  * the gradient of every parameter are checked before the first parameter moves. NaN or
@@ -22,100 +23,12 @@ import { broadcastAll } from '../ops/broadcast.ts';
 import { program, type ProgramArgs } from '../backend/program.ts';
 import type { Storage } from '../tensor/storage.ts';
 import type { Shape } from '../tensor/shape.ts';
+import { copyValue, describe } from './validate.ts';
+import { SQUARE_BUFFERS, loadOptimizerState, saveOptimizerState, type OptimizerStateDict } from './state-dict.ts';
+import type { BaseOptions, Closure, OptimizerOptions, ParamGroup, ParamGroupInput, ParamState, Params } from './optimizer-types.ts';
 
-/** Options every optimizer has; schedulers rely on `lr` alone. */
-export interface BaseOptions {
-  /** Learning rate. */
-  lr: number;
-}
-
-/** A set of parameters optimized with its own options (a resolved copy lives in `paramGroups`). */
-export type ParamGroup<O> = O & {
-  /** The parameters this group's options apply to. */
-  params: Tensor[];
-};
-
-/** A parameter group as the user writes it: options left out fall back to the optimizer's. */
-export type ParamGroupInput<O> = Partial<O> & {
-  /** The group's parameters: one tensor or any iterable of them. */
-  params: Iterable<Tensor> | Tensor;
-};
-
-/** What an optimizer accepts: tensors (one group), or groups with their own options. */
-export type Params<O> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
-
-/** An optimizer's memory for one parameter: how many steps it took and its buffers. */
-export interface ParamState {
-  /** Steps this parameter has taken (the t of bias corrections and lrDecay). */
-  step: number;
-  /** The optimizer's per-element memory, e.g. Adam's expAvg and expAvgSq, shaped like the parameter. */
-  buffers: Record<string, Tensor>;
-  /** Memory that is one number per parameter, not per element, e.g. NAdam's product μ₁·…·μₜ. */
-  scalars: Record<string, number>;
-}
-
-/** One parameter's saved state: its step count and copies of its buffers. */
-export interface SavedParamState {
-  /** Steps this parameter had taken. */
-  step: number;
-  /** Copies of its buffers, shaped like the parameter. */
-  buffers: Record<string, Tensor>;
-  /** Its per-parameter numbers; present only for optimizers that keep some (NAdam). */
-  scalars?: Record<string, number>;
-}
-
-/** What `step(closure)` calls: re-evaluates the model and returns the loss (after `backward()`). */
-export type Closure<L extends Tensor | number = Tensor | number> = () => L;
-
-/**
- * Buffers of the five classic optimizers that are sums or averages of squares, so a negative
- * value in a loaded state can only be corruption (and would turn into NaN weights one step
- * later). Newer optimizers declare their own in `nonNegativeBuffers()`.
- */
-const SQUARE_BUFFERS: readonly string[] = ['sum', 'squareAvg', 'expAvgSq', 'maxExpAvgSq'];
-
-/**
- * An optimizer's state as plain data, like PyTorch's: parameters are referred to by their
- * index in group order (0, 1, … across all groups), so the dict can be loaded into a new
- * optimizer built over a new model with the same architecture.
- */
-export interface OptimizerStateDict {
-  /** Per-parameter state, keyed by parameter index; parameters that never stepped are absent. */
-  state: Record<number, SavedParamState>;
-  /** Each group's options (as plain values) and the indices of its parameters. */
-  paramGroups: (Record<string, unknown> & {
-    /** Indices of the group's parameters, in the numbering `state` uses. */
-    params: number[];
-  })[];
-}
-
-function copyValue(v: unknown): unknown {
-  return Array.isArray(v) ? [...v] : v;
-}
-
-function hostCopy(t: Tensor, shape: readonly number[]): Tensor {
-  return new Tensor(Float32Array.from(t.data), shape);
-}
-
-/** Options every optimizer takes besides its hyperparameters. */
-export interface OptimizerOptions {
-  /**
-   * Update with the fused elementwise program (default) or with the reference written as
-   * plain tensor ops — slower, the same to float32 rounding, and there to be read and tested
-   * against (PyTorch's `fused`/`foreach` flags play the same role).
-   */
-  fused?: boolean;
-}
-
-/** How a bad value is shown in an error: "a Float32Array", "the number 5", "undefined". */
-function describe(v: unknown): string {
-  if (v === null || v === undefined) return String(v);
-  if (typeof v === 'object' || typeof v === 'function') {
-    const name = (v as { constructor?: { name?: string } }).constructor?.name || typeof v;
-    return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
-  }
-  return `the ${typeof v} ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`;
-}
+export type { BaseOptions, Closure, OptimizerOptions, ParamGroup, ParamGroupInput, ParamState, Params } from './optimizer-types.ts';
+export type { OptimizerStateDict, SavedParamState } from './state-dict.ts';
 
 /** Base class of every optimizer in tg.optim. */
 export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
@@ -347,24 +260,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
 
   /** A copy of the optimizer's state: step counts, buffers and every group's options. */
   stateDict(): OptimizerStateDict {
-    const state: Record<number, SavedParamState> = {};
-    let index = 0;
-    const paramGroups = this.paramGroups.map((group) => {
-      const { params, ...options } = group;
-      const saved: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(options)) saved[k] = copyValue(v);
-      const ids = params.map((p) => {
-        const s = this.state.get(p);
-        if (s) {
-          const buffers: Record<string, Tensor> = {};
-          for (const [name, b] of Object.entries(s.buffers)) buffers[name] = keep(hostCopy(b, p.shape));
-          state[index] = Object.keys(s.scalars).length > 0 ? { step: s.step, buffers, scalars: { ...s.scalars } } : { step: s.step, buffers };
-        }
-        return index++;
-      });
-      return { ...saved, params: ids };
-    });
-    return { state, paramGroups };
+    return saveOptimizerState(this.paramGroups, this.state);
   }
 
   /**
@@ -373,99 +269,16 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
    * not fit (another optimizer's, another model's) leaves this optimizer as it was.
    */
   loadStateDict(sd: OptimizerStateDict): void {
-    const where = `${this.name}.loadStateDict`;
-    if (typeof sd !== 'object' || sd === null || !Array.isArray(sd.paramGroups) || typeof sd.state !== 'object' || sd.state === null) {
-      throw new TypeError(`${where}: expected { state, paramGroups } as returned by stateDict()`);
-    }
-    if (sd.paramGroups.length !== this.paramGroups.length) {
-      throw new RangeError(`${where}: the dict has ${sd.paramGroups.length} parameter groups, this optimizer has ${this.paramGroups.length}`);
-    }
-    const byIndex = new Map<number, Tensor>();
-    const newOptions = this.paramGroups.map((group, g) => {
-      const saved = sd.paramGroups[g];
-      const ids = saved?.params;
-      if (!Array.isArray(ids) || ids.length !== group.params.length) {
-        throw new RangeError(`${where}: group ${g} holds ${Array.isArray(ids) ? ids.length : 'no'} parameters in the dict, ${group.params.length} here`);
-      }
-      ids.forEach((id, i) => {
-        if (!Number.isInteger(id) || byIndex.has(id)) throw new RangeError(`${where}: group ${g} has a bad or repeated parameter index ${id}`);
-        byIndex.set(id, group.params[i]);
-      });
-      const options = {} as Record<string, unknown>;
-      for (const key of Object.keys(this.defaults)) {
-        if (!(key in saved)) throw new RangeError(`${where}: group ${g} lacks option '${key}' (is this another optimizer's state?)`);
-        options[key] = copyValue(saved[key]);
-      }
-      for (const key of Object.keys(saved)) {
-        if (key !== 'params' && !(key in this.defaults)) throw new RangeError(`${where}: group ${g} has unknown option '${key}' (is this another optimizer's state?)`);
-      }
-      this.validateOptions(options as unknown as O, `${where} (group ${g})`);
-      return options as unknown as O;
-    });
-    const groupOf = new Map<Tensor, O>();
-    this.paramGroups.forEach((group, g) => group.params.forEach((p) => groupOf.set(p, newOptions[g])));
-    const known = this.bufferNames();
-    const nonNegative = this.nonNegativeBuffers();
-    const scalarRanges = this.scalarRanges();
-    // Checked values stay on the host until everything has passed, so a refused dict uploads nothing.
-    const newState = new Map<Tensor, { step: number; buffers: Record<string, Float32Array>; scalars: Record<string, number> }>();
-    for (const [key, saved] of Object.entries(sd.state)) {
-      const p = byIndex.get(Number(key));
-      if (!p) throw new RangeError(`${where}: state for parameter ${key}, which no group lists`);
-      if (!Number.isInteger(saved?.step) || saved.step < 0) {
-        throw new RangeError(`${where}: parameter ${key} has step ${saved?.step}; expected an integer ≥ 0`);
-      }
-      const buffers: Record<string, Float32Array> = {};
-      for (const [name, t] of Object.entries(saved.buffers ?? {})) {
-        if (!known.includes(name)) throw new RangeError(`${where}: parameter ${key} has unknown buffer '${name}' (${this.name} keeps ${known.join(', ')})`);
-        if (!(t instanceof Tensor) || t.size !== p.size) {
-          const got = t instanceof Tensor ? `shape ${fmtShape(t.shape)}` : typeof t;
-          throw new ShapeError(`${where}: buffer '${name}' of parameter ${key} must have ${p.size} values like the parameter ${fmtShape(p.shape)}, got ${got}`);
-        }
-        const values = Float32Array.from(t.data);
-        checkBufferValues(values, nonNegative.includes(name), `${where}: buffer '${name}' of parameter ${key}`);
-        buffers[name] = values;
-      }
-      for (const name of this.requiredBuffers(groupOf.get(p)!)) {
-        if (saved.step > 0 && !(name in buffers)) throw new RangeError(`${where}: parameter ${key} lacks buffer '${name}'`);
-      }
-      const scalars: Record<string, number> = {};
-      const savedScalars: unknown = saved.scalars ?? {};
-      if (typeof savedScalars !== 'object' || savedScalars === null) throw new TypeError(`${where}: parameter ${key} has scalars that are ${describe(savedScalars)}; expected an object of numbers`);
-      for (const [name, v] of Object.entries(savedScalars)) {
-        const range = scalarRanges[name];
-        if (!range) throw new RangeError(`${where}: parameter ${key} has unknown scalar '${name}'${Object.keys(scalarRanges).length ? ` (${this.name} keeps ${Object.keys(scalarRanges).join(', ')})` : ` (${this.name} keeps none)`}`);
-        if (typeof v !== 'number' || !(v >= range[0] && v <= range[1])) {
-          throw new RangeError(`${where}: scalar '${name}' of parameter ${key} must be a number in [${range[0]}, ${range[1]}], got ${typeof v === 'number' ? v : describe(v)}`);
-        }
-        scalars[name] = v;
-      }
-      for (const name of Object.keys(scalarRanges)) {
-        if (saved.step > 0 && !(name in scalars)) throw new RangeError(`${where}: parameter ${key} lacks scalar '${name}'`);
-      }
-      newState.set(p, { step: saved.step, buffers, scalars });
-    }
-    // Everything checked: now commit.
-    this.paramGroups.forEach((group, g) => Object.assign(group, newOptions[g]));
-    for (const s of this.state.values()) for (const b of Object.values(s.buffers)) b.dispose();
-    this.state.clear();
-    for (const [p, s] of newState) {
-      const buffers: Record<string, Tensor> = {};
-      for (const [name, values] of Object.entries(s.buffers)) buffers[name] = keep(new Tensor(backend().upload(values), p.shape));
-      this.state.set(p, { step: s.step, buffers, scalars: s.scalars });
-    }
-  }
-}
-
-/**
- * Refuses NaN and ±Infinity in a loaded buffer, and negative values in one that holds squares
- * or step sizes: a trained state never contains them, and they would reach the weights on
- * the next step.
- */
-function checkBufferValues(values: Float32Array, nonNegative: boolean, what: string): void {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isFinite(v)) throw new RangeError(`${what} holds ${v} at index ${i}; a saved state must be finite`);
-    if (nonNegative && v < 0) throw new RangeError(`${what} holds ${v} at index ${i}; it can never be negative`);
+    loadOptimizerState({
+      name: this.name,
+      defaults: this.defaults,
+      paramGroups: this.paramGroups,
+      state: this.state,
+      validateOptions: (options, where) => this.validateOptions(options, where),
+      bufferNames: () => this.bufferNames(),
+      requiredBuffers: (group) => this.requiredBuffers(group),
+      nonNegativeBuffers: () => this.nonNegativeBuffers(),
+      scalarRanges: () => this.scalarRanges(),
+    }, sd);
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Checks for hyperparameters. A bad value is caught where it is given (at construction, or
  * when a state dict is loaded), with a RangeError that names the optimizer, the option and
- * the value, rather than surfacing later as NaN weights.
+ * the value, rather than surfacing later as NaN weights. Also the two small helpers that the
+ * Optimizer base and its state-dict loading (state-dict.ts) both use: `describe` for a bad
+ * value in an error message, and `copyValue` for an option value.
  */
 
 function show(value: unknown): string {
@@ -66,4 +68,19 @@ export function checkBetas(where: string, betas: unknown, closed = false): void 
 /** The betas option: an array is copied (the caller's cannot change the group later); anything else is kept for checkBetas to name. */
 export function betasOption(given: unknown, fallback: [number, number]): [number, number] {
   return Array.isArray(given) ? [...given] as [number, number] : (given ?? fallback) as [number, number];
+}
+
+/** How a bad value is shown in an error: "a Float32Array", "the number 5", "undefined". */
+export function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'object' || typeof v === 'function') {
+    const name = (v as { constructor?: { name?: string } }).constructor?.name || typeof v;
+    return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+  }
+  return `the ${typeof v} ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`;
+}
+
+/** An option value as a group keeps it: arrays (betas) are copied, so groups, defaults and saved dicts never share one. */
+export function copyValue(v: unknown): unknown {
+  return Array.isArray(v) ? [...v] : v;
 }
