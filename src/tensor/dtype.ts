@@ -4,6 +4,7 @@
  * Bools are stored one byte per element as 0 and 1.
  */
 import { DTypeError } from './errors.ts';
+import { takeArray } from './host-pool.ts';
 
 export type DType = 'float32' | 'int32' | 'bool';
 
@@ -23,14 +24,18 @@ export function checkDType(op: string, v: unknown): DType {
   return v;
 }
 
+/** A zeroed host array of `n` elements (reused from a finished step when it can be: host-pool.ts). */
 export function newArray<D extends DType>(dtype: D, n: number): HostArrayOf<D>;
 export function newArray(dtype: DType, n: number): HostArray;
 export function newArray(dtype: DType, n: number): HostArray {
-  switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'bool': return new Uint8Array(n);
-  }
+  return takeArray(dtype, n);
+}
+
+/** Like `newArray`, for kernels that write every element: the contents are undefined. */
+export function newArrayUnfilled<D extends DType>(dtype: D, n: number): HostArrayOf<D>;
+export function newArrayUnfilled(dtype: DType, n: number): HostArray;
+export function newArrayUnfilled(dtype: DType, n: number): HostArray {
+  return takeArray(dtype, n, false);
 }
 
 /** The dtype whose host array `a` is. */

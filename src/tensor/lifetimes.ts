@@ -20,6 +20,7 @@
  */
 import type { Storage } from './storage.ts';
 import { storageBytes } from './storage.ts';
+import { recycleArray } from './host-pool.ts';
 
 interface Tracked {
   readonly rawStorage: Storage;
@@ -43,7 +44,8 @@ export function releaseStorage(s: Storage): void {
   if (n <= 1) {
     refCounts.delete(s);
     if (n === 1) liveBytes -= storageBytes(s);
-    if (!(ArrayBuffer.isView(s))) s.dispose?.();
+    if (ArrayBuffer.isView(s)) recycleArray(s);
+    else s.dispose?.();
   } else {
     refCounts.set(s, n - 1);
   }

@@ -12,6 +12,7 @@ import { runBackward, type GradNode } from './autograd.ts';
 import { isHost, type Storage } from './storage.ts';
 import { checkDType, dtypeOfArray, newArray, type DType, type HostArray } from './dtype.ts';
 import { releaseStorage, retainStorage, trackTensor, untrackTensor } from './lifetimes.ts';
+import { exposeArray } from './host-pool.ts';
 
 export interface TensorOptions {
   /** Record operations on this tensor so `backward()` can compute its gradient (float32 only). Default false. */
@@ -88,7 +89,10 @@ export class Tensor {
    */
   get data(): HostArray {
     const s = this.storage;
-    if (isHost(s)) return s;
+    if (isHost(s)) {
+      exposeArray(s); // the caller may keep it: never reused for another tensor (host-pool.ts)
+      return s;
+    }
     const host = newArray(this.dtype, this.size);
     host.set(s.download());
     this.storage = host;

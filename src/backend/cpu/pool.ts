@@ -8,6 +8,7 @@
  */
 import type { Pool2dGeometry } from '../nn-kernels.ts';
 import { toHost, type Storage } from '../../tensor/storage.ts';
+import { newArray, newArrayUnfilled } from '../../tensor/dtype.ts';
 import { maxPool2dWasm } from './pool-wasm.ts';
 
 /** Max over each kernel×kernel window; argmax holds the winner's offset h·W + w in its plane. */
@@ -25,7 +26,7 @@ export function maxPool2dGrad(dys: Storage, argmaxs: Storage, g: Pool2dGeometry)
 export function maxPool2dTs(x: Float32Array, g: Pool2dGeometry): { values: Float32Array; argmax: Float32Array } {
   const { n, c, h: H, w: W, kernel: k, stride: s, oh, ow } = g;
   const planes = n * c;
-  const values = new Float32Array(planes * oh * ow);
+  const values = newArrayUnfilled('float32', planes * oh * ow);
   const argmax = new Float32Array(planes * oh * ow);
   let out = 0;
   for (let pl = 0; pl < planes; pl++) {
@@ -54,7 +55,7 @@ export function maxPool2dTs(x: Float32Array, g: Pool2dGeometry): { values: Float
 /** dx: every dy value added at the position its window's maximum came from (overlaps add). */
 export function maxPool2dGradTs(dy: Float32Array, argmax: Float32Array, g: Pool2dGeometry): Float32Array {
   const { n, c, h: H, w: W, oh, ow } = g;
-  const dx = new Float32Array(n * c * H * W);
+  const dx = newArray('float32', n * c * H * W);
   const perPlane = oh * ow;
   for (let pl = 0, out = 0; pl < n * c; pl++) {
     const base = pl * H * W;

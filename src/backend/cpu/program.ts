@@ -10,7 +10,7 @@
  */
 import { argTypes, inferTypes, outputTypes, typeSignature, type Builtin, type Expr, type Program, type ProgramArgs, type ValueType } from '../program.ts';
 import { coalesce, broadcastStrides } from '../plan.ts';
-import { newArray, type DType, type HostArray } from '../../tensor/dtype.ts';
+import { newArrayUnfilled, type DType, type HostArray } from '../../tensor/dtype.ts';
 import { sizeOf, type Shape } from '../../tensor/shape.ts';
 import { isHost, type Storage } from '../../tensor/storage.ts';
 
@@ -224,7 +224,8 @@ export function runProgram(p: Program, args: ProgramArgs<Storage>, outShape: Sha
     // Writing over an input is safe only where the input is laid out exactly like the output.
     const reusable = inPlace && a !== undefined && typeof a !== 'number' && a.storage.length === n &&
       sameTail(a.shape, outShape) && a.storage instanceof arrayType(outTypes[o]);
-    return reusable ? (a.storage as HostArray) : newArray(outTypes[o], n);
+    // The loop (or the copy below) writes every element, so the array need not be zeroed.
+    return reusable ? (a.storage as HostArray) : newArrayUnfilled(outTypes[o], n);
   });
   if (n > 0) {
     if (isCopy(p) && ins[0].length === n && ins[0] instanceof arrayType(outTypes[p.outputs[0]])) {

@@ -1,6 +1,7 @@
 /** CPU softmax and log-softmax along an axis, and their backward passes. */
 import type { AxisLayout } from '../plan.ts';
 import { toHost, type Storage } from '../../tensor/storage.ts';
+import { newArrayUnfilled } from '../../tensor/dtype.ts';
 
 /**
  * Softmax over the middle axis of [outer, n, inner]. Subtracting the max first makes the
@@ -8,7 +9,7 @@ import { toHost, type Storage } from '../../tensor/storage.ts';
  */
 export function softmax(xs: Storage, { outer, n, inner }: AxisLayout, log: boolean): Float32Array {
   const x = toHost(xs);
-  const y = new Float32Array(outer * n * inner);
+  const y = newArrayUnfilled('float32', outer * n * inner);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;
@@ -34,7 +35,7 @@ export function softmax(xs: Storage, { outer, n, inner }: AxisLayout, log: boole
  */
 export function softmaxGrad(ys: Storage, dys: Storage, { outer, n, inner }: AxisLayout, log: boolean): Float32Array {
   const y = toHost(ys), dy = toHost(dys);
-  const dx = new Float32Array(outer * n * inner);
+  const dx = newArrayUnfilled('float32', outer * n * inner);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;

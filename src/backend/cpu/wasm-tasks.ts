@@ -3,6 +3,7 @@
 // The kernels themselves are wasm/tasks.as.ts and the files it dispatches to.
 import { wasmGemm, type WasmGemm } from './gemm-wasm.ts';
 import { ThreadChoice } from './thread-choice.ts';
+import { newArrayUnfilled } from '../../tensor/dtype.ts';
 
 /** Job kinds; must match the TASK_* constants in wasm/tasks.as.ts. */
 export const TASK = {
@@ -38,7 +39,7 @@ export function chunking(items: number, itemWork = 1, minChunkWork = 1): { perCh
  * than allocating and `set()`-ing (4.7 MB: 3.8 ms against 1.0 ms, most of it page faults).
  */
 export function copyOut(f32: Float32Array, start: number, length: number): Float32Array {
-  const out = new Float32Array(length);
+  const out = newArrayUnfilled('float32', length);
   out.set(f32.subarray(start, start + length));
   return out;
 }

@@ -1,0 +1,79 @@
+/**
+ * Host arrays handed from one training step to the next.
+ *
+ * A training step makes the same tensors every time: the same activations, gradients and
+ * temporaries, of the same sizes. Inside `tidy` (which fit() and evaluate() run every batch
+ * in) they are all disposed when the step ends, so their arrays can serve the next step
+ * instead of being dropped for the garbage collector while fresh ones are allocated: large
+ * typed arrays live outside the JavaScript heap, and each fresh one costs a zeroing
+ * allocation, page faults on first touch, and collections triggered by external memory.
+ *
+ * Only arrays this module made, whose last tensor was disposed, and that nobody outside the
+ * framework can hold are reused: reading `t.data` gives the caller the array itself, so it is
+ * never reused (see `exposeArray`). A tensor that is dropped without being disposed leaves its
+ * array to the garbage collector as before.
+ */
+import type { DType, HostArray } from './dtype.ts';
+
+/** Below this many elements a fresh array is cheap (small typed arrays live in the JS heap). */
+const MIN_ELEMENTS = 1024;
+/** At most this many bytes wait in the pool; past it, released arrays go to the collector. */
+const MAX_POOLED_BYTES = 256 * 2 ** 20;
+
+const DTYPE_CODE: Record<DType, number> = { float32: 0, int32: 1, bool: 2 };
+
+/** Free arrays by dtype and length (key: length · 4 + dtype code). */
+const free = new Map<number, HostArray[]>();
+let pooledBytes = 0;
+/** Arrays made here that may be reused once released (not exposed through `.data`). */
+const reusable = new WeakSet<HostArray>();
+
+function fresh(dtype: DType, n: number): HostArray {
+  switch (dtype) {
+    case 'float32': return new Float32Array(n);
+    case 'int32': return new Int32Array(n);
+    case 'bool': return new Uint8Array(n);
+  }
+}
+
+/**
+ * A host array of `n` elements: zeroed, or with `zeroed` false, with undefined contents (for
+ * kernels that write every element).
+ */
+export function takeArray(dtype: DType, n: number, zeroed = true): HostArray {
+  if (n < MIN_ELEMENTS) return fresh(dtype, n);
+  const a = free.get(n * 4 + DTYPE_CODE[dtype])?.pop();
+  if (a === undefined) {
+    const made = fresh(dtype, n);
+    reusable.add(made);
+    return made;
+  }
+  pooledBytes -= a.byteLength;
+  reusable.add(a);
+  if (zeroed) a.fill(0);
+  return a;
+}
+
+/** Takes back an array whose last tensor was disposed, if it is one of ours and unexposed. */
+export function recycleArray(a: HostArray): void {
+  if (!reusable.delete(a) || pooledBytes + a.byteLength > MAX_POOLED_BYTES) return;
+  const key = a.length * 4 + DTYPE_CODE[dtypeOf(a)];
+  let list = free.get(key);
+  if (list === undefined) free.set(key, (list = []));
+  list.push(a);
+  pooledBytes += a.byteLength;
+}
+
+/** Marks an array as held by user code (read through `.data`): it is never reused. */
+export function exposeArray(a: HostArray): void {
+  reusable.delete(a);
+}
+
+/** Bytes of released arrays waiting to be reused (not counted by `memory()`). */
+export function pooledArrayBytes(): number {
+  return pooledBytes;
+}
+
+function dtypeOf(a: HostArray): DType {
+  return a instanceof Float32Array ? 'float32' : a instanceof Int32Array ? 'int32' : 'bool';
+}

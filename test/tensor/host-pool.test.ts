@@ -1,0 +1,60 @@
+/**
+ * Host arrays reused between steps (src/tensor/host-pool.ts): a disposed tensor's array serves
+ * the next tensor of its size, and never one that user code can still see.
+ */
+import { describe, expect, it } from 'vitest';
+import * as tg from '../../src/index.ts';
+import { pooledArrayBytes } from '../../src/tensor/host-pool.ts';
+
+const N = 5000; // above the pool's minimum size
+
+describe('host arrays are reused across tidy steps', () => {
+  it('a tensor made after a tidy disposed one of the same size and dtype gets its array', () => {
+    const x = tg.keep(tg.rand([N]));
+    let first: unknown = null;
+    tg.tidy(() => { first = x.mul(2).storage; });
+    const again = tg.tidy(() => x.mul(3));
+    expect(again.storage).toBe(first);
+    expect(Array.from(again.data.subarray(0, 5))).toEqual(Array.from(x.data.subarray(0, 5), (v) => Math.fround(v * 3)));
+    again.dispose(); x.dispose();
+  });
+
+  it('a reused array comes back zeroed where the op needs zeros (tg.zeros, the gradient of narrow)', () => {
+    tg.tidy(() => { tg.ones([N]).mul(7); });
+    expect(tg.zeros([N]).data.every((v) => v === 0)).toBe(true);
+    tg.tidy(() => { tg.ones([N]).mul(7); });
+    // narrow's gradient pads dy with zeros back to the input's shape.
+    const x = tg.ones([N], { requiresGrad: true });
+    tg.tidy(() => { x.narrow(0, 0, 10).sum().backward(); });
+    expect(x.grad!.data.reduce((a, b) => a + b, 0)).toBe(10);
+  });
+
+  it('an array read through .data is never handed to another tensor', () => {
+    const x = tg.keep(tg.rand([N]));
+    const seen = tg.tidy(() => x.mul(2).data);
+    const copy = Array.from(seen);
+    for (let i = 0; i < 3; i++) tg.tidy(() => { x.mul(5); x.add(1); });
+    expect(Array.from(seen)).toEqual(copy);
+    x.dispose();
+  });
+
+  it('an array shared by a view returns to the pool only with its last tensor', () => {
+    const x = tg.keep(tg.rand([N]));
+    const view = tg.tidy(() => x.mul(2).reshape([50, 100]));
+    const values = Array.from(view.data);
+    // view.data exposed it; make a fresh one without reading it:
+    const v2 = tg.tidy(() => x.mul(4).reshape([100, 50]));
+    const held = v2.storage;
+    for (let i = 0; i < 3; i++) tg.tidy(() => { x.mul(9); });
+    expect(v2.storage).toBe(held);
+    expect(Array.from(v2.toArray().flat() as number[]).slice(0, 3)).toEqual(Array.from(x.data.subarray(0, 3), (v) => Math.fround(v * 4)));
+    expect(Array.from(view.data)).toEqual(values);
+    view.dispose(); v2.dispose(); x.dispose();
+  });
+
+  it('the pool holds at most 256 MB of released arrays', () => {
+    tg.tidy(() => { for (let i = 0; i < 40; i++) tg.zeros([2 ** 21]); }); // 40 × 8 MB released at once
+    expect(pooledArrayBytes()).toBeLessThanOrEqual(256 * 2 ** 20);
+    expect(pooledArrayBytes()).toBeGreaterThan(200 * 2 ** 20);
+  });
+});
