@@ -24,17 +24,12 @@ function sumRuns(x: HostArray, runs: Runs, outSize: number): Float64Array {
   if (runs.length === 0) {
     acc[0] = x.length ? x[0] : 0;
   } else if (runs.length === 1) {
-    if (red[0]) { let s = 0; for (let i = 0; i < x.length; i++) s += x[i]; acc[0] = s; }
+    if (red[0]) acc[0] = sumRange(x, 0, x.length);
     else for (let i = 0; i < x.length; i++) acc[i] = x[i];
   } else if (runs.length === 2 && red[1]) {
     // [kept, reduced]: row sums
     const [rows, n] = dims;
-    for (let r = 0; r < rows; r++) {
-      let s = 0;
-      const base = r * n;
-      for (let j = 0; j < n; j++) s += x[base + j];
-      acc[r] = s;
-    }
+    for (let r = 0; r < rows; r++) acc[r] = sumRange(x, r * n, r * n + n);
   } else if (runs.length === 2) {
     // [reduced, kept]: column sums, e.g. a bias gradient over the batch
     const [n, cols] = dims;
@@ -48,15 +43,31 @@ function sumRuns(x: HostArray, runs: Runs, outSize: number): Float64Array {
     for (let o = 0; o < outer; o++) {
       for (let k = 0; k < kept; k++) {
         const base = (o * kept + k) * inner;
-        let s = 0;
-        for (let j = 0; j < inner; j++) s += x[base + j];
-        acc[k] += s;
+        acc[k] += sumRange(x, base, base + inner);
       }
     }
   } else {
     walk(x.length, dims, red, (i, o) => { acc[o] += x[i]; });
   }
   return acc;
+}
+
+/**
+ * x[from] + … + x[to − 1] in float64, in four interleaved partial sums: one running sum waits
+ * for each addition to finish (4 cycles) before the next can start, four keep the adder busy
+ * (a conv bias gradient, [64, 8, 576] summed per channel: 0.66–1.0 → 0.27 ms).
+ */
+function sumRange(x: HostArray, from: number, to: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let i = from;
+  for (; i + 3 < to; i += 4) {
+    s0 += x[i];
+    s1 += x[i + 1];
+    s2 += x[i + 2];
+    s3 += x[i + 3];
+  }
+  for (; i < to; i++) s0 += x[i];
+  return (s0 + s1) + (s2 + s3);
 }
 
 function extremeRuns(x: HostArray, runs: Runs, outSize: number, isMax: boolean): Float64Array {
