@@ -16,8 +16,8 @@
  * searched between the start and the minimum of the smoothed curve (see docs/optimizers.md).
  */
 import { Tensor } from '../tensor/tensor.ts';
+import { keep } from '../tensor/lifetimes.ts';
 import { getRngState, setRngState } from '../tensor/random.ts';
-import type { Storage } from '../tensor/storage.ts';
 import { backend } from '../backend/registry.ts';
 import type { Module } from '../nn/module.ts';
 import { Optimizer, type BaseOptions } from './optimizer.ts';
@@ -82,7 +82,8 @@ export interface FindLrResult {
 
 /** Everything findLr changes, captured so it can be put back exactly. */
 interface Snapshot {
-  storages: Storage[];
+  /** Each parameter's storage, held by a tensor of its own so it is never freed or reused meanwhile. */
+  storages: Tensor[];
   weights: Record<string, Tensor>;
   training: boolean[];
   grads: { grad: Tensor | null; values: Float32Array | null }[];
@@ -178,7 +179,7 @@ export function findLr<Y>(model: Module, loader: FindLrLoader<Y>, options: FindL
 function capture<Y>(model: Module, optimizer: Optimizer<BaseOptions>, loader: FindLrLoader<Y>): Snapshot {
   const params = model.parameters();
   return {
-    storages: params.map((p) => p.storage),
+    storages: params.map((p) => keep(new Tensor(p.storage, p.shape, { dtype: p.dtype }))),
     weights: model.stateDict(),
     training: model.namedModules().map(([, m]) => m.training),
     grads: params.map((p) => ({ grad: p.grad, values: p.grad ? new Float32Array(p.grad.data) : null })),
@@ -191,7 +192,7 @@ function capture<Y>(model: Module, optimizer: Optimizer<BaseOptions>, loader: Fi
 function restore<Y>(model: Module, optimizer: Optimizer<BaseOptions>, loader: FindLrLoader<Y>, s: Snapshot): void {
   const params = model.parameters();
   // The original storage objects first (others may hold them), then their original values.
-  params.forEach((p, i) => { p.storage = s.storages[i]; });
+  params.forEach((p, i) => { p.storage = s.storages[i].storage; s.storages[i].dispose(); });
   model.loadStateDict(s.weights);
   model.namedModules().forEach(([, m], i) => { m.training = s.training[i]; });
   params.forEach((p, i) => {

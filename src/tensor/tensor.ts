@@ -96,6 +96,7 @@ export class Tensor {
     const host = newArray(this.dtype, this.size);
     host.set(s.download());
     this.storage = host;
+    exposeArray(host);
     return host;
   }
 

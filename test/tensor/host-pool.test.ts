@@ -26,7 +26,7 @@ describe('host arrays are reused across tidy steps', () => {
     // narrow's gradient pads dy with zeros back to the input's shape.
     const x = tg.ones([N], { requiresGrad: true });
     tg.tidy(() => { x.narrow(0, 0, 10).sum().backward(); });
-    expect(x.grad!.data.reduce((a, b) => a + b, 0)).toBe(10);
+    expect(Array.from(x.grad!.data).reduce((a, b) => a + b, 0)).toBe(10);
   });
 
   it('an array read through .data is never handed to another tensor', () => {
@@ -47,7 +47,7 @@ describe('host arrays are reused across tidy steps', () => {
     const held = v2.storage;
     for (let i = 0; i < 3; i++) tg.tidy(() => { x.mul(9); });
     expect(v2.storage).toBe(held);
-    expect(Array.from(v2.toArray().flat() as number[]).slice(0, 3)).toEqual(Array.from(x.data.subarray(0, 3), (v) => Math.fround(v * 4)));
+    expect(Array.from(v2.data.subarray(0, 3))).toEqual(Array.from(x.data.subarray(0, 3), (v) => Math.fround(v * 4)));
     expect(Array.from(view.data)).toEqual(values);
     view.dispose(); v2.dispose(); x.dispose();
   });
@@ -56,5 +56,26 @@ describe('host arrays are reused across tidy steps', () => {
     tg.tidy(() => { for (let i = 0; i < 40; i++) tg.zeros([2 ** 21]); }); // 40 × 8 MB released at once
     expect(pooledArrayBytes()).toBeLessThanOrEqual(256 * 2 ** 20);
     expect(pooledArrayBytes()).toBeGreaterThan(200 * 2 ** 20);
+  });
+});
+
+describe('arrays held outside a tensor are never reused', () => {
+  it('after findLr with a reference (unfused) optimizer, the parameters hold arrays no other tensor gets', () => {
+    tg.manualSeed(4);
+    const model = new tg.nn.Sequential(new tg.nn.Dense(40, 64), new tg.nn.ReLU(), new tg.nn.Dense(64, 3));
+    // fused: false replaces each parameter's storage every step, releasing the original one.
+    const opt = new tg.optim.SGD(model.parameters(), { lr: 0.01, fused: false });
+    const x = tg.keep(tg.randn([32, 40]));
+    const y = Int32Array.from({ length: 32 }, (_, i) => i % 3);
+    const loader = Array.from({ length: 12 }, () => ({ x, y }));
+    // Read through a copy: p.data would mark the parameter's own array as never reusable.
+    const values = () => model.parameters().map((p) => tg.tidy(() => Array.from(p.mul(1).data)));
+    const weights = values();
+    tg.optim.findLr(model, loader, { optimizer: opt, loss: new tg.nn.CrossEntropyLoss(), steps: 10 });
+    expect(values()).toEqual(weights);
+    // Steps that allocate arrays of the parameters' sizes must not write into the parameters.
+    for (let i = 0; i < 3; i++) tg.tidy(() => { for (const p of model.parameters()) p.mul(7).add(1); });
+    expect(values()).toEqual(weights);
+    x.dispose();
   });
 });
