@@ -4,8 +4,12 @@
  * be exactly the float32 rounding of the same formula evaluated in float64 — on the flat loop
  * (same-size and one-element operands), the strided loop (broadcasting), in place, and for
  * every builtin at its edge cases.
+ *
+ * These tests pin down the JavaScript loop, so the WebAssembly SIMD loop (program-wasm.ts, which
+ * takes flat float32 programs from 512 elements and rounds every operation to float32) is
+ * switched off here; cpu-program-wasm.test.ts tests it.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProgram } from '../../src/backend/cpu/program.ts';
 import { program, type ProgramArgs } from '../../src/backend/program.ts';
 import type { DType, HostArray } from '../../src/tensor/dtype.ts';
@@ -14,6 +18,10 @@ import { expectFloat32, expectNear } from '../helpers/close.ts';
 import { erf64 } from '../helpers/erf.ts';
 import { random } from '../helpers/random.ts';
 import { elementwise, size, type Shape } from './naive.ts';
+
+let savedSwitch: string | undefined;
+beforeAll(() => { savedSwitch = process.env.TSGRAD_WASM_PROGRAMS; process.env.TSGRAD_WASM_PROGRAMS = '0'; });
+afterAll(() => { if (savedSwitch === undefined) delete process.env.TSGRAD_WASM_PROGRAMS; else process.env.TSGRAD_WASM_PROGRAMS = savedSwitch; });
 
 function arg(data: HostArray, shape: Shape, dtype: DType = 'float32') {
   return { storage: data as Storage, shape, dtype };

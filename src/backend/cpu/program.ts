@@ -7,12 +7,16 @@
  * Two loop shapes: a flat one when every tensor argument is the full output size or a single
  * element (the common case: same-shape operands, scalars), and a strided one that walks the
  * coalesced output dimensions with one offset per argument (broadcasting).
+ *
+ * A flat float32 program of 512 elements or more whose constructs all have SIMD instructions
+ * runs in WebAssembly instead (program-wasm.ts), rounding each operation to float32.
  */
 import { argTypes, inferTypes, outputTypes, typeSignature, type Builtin, type Expr, type Program, type ProgramArgs, type ValueType } from '../program.ts';
 import { coalesce, broadcastStrides } from '../plan.ts';
 import { newArrayUnfilled, type DType, type HostArray } from '../../tensor/dtype.ts';
 import { sizeOf, type Shape } from '../../tensor/shape.ts';
 import { isHost, type Storage } from '../../tensor/storage.ts';
+import { compileWasmProgram, runWasmProgram, wasmPrograms, wasmProgramsEnabled, type WasmKernel } from './program-wasm.ts';
 
 /** JavaScript for each builtin, given its arguments' code. */
 const BUILTIN_JS: Record<Builtin, (a: string[]) => string> = {
@@ -184,6 +188,8 @@ interface Compiled {
   tensorNames: string[];
   scalarNames: string[];
   kinds: ('full' | 'one')[];
+  /** The SIMD kernel (program-wasm.ts): undefined until first wanted, null where the program has none. */
+  wasm?: WasmKernel | null;
 }
 
 const compiledByProgram = new WeakMap<Program, Map<string, Compiled>>();
@@ -231,6 +237,10 @@ export function runProgram(p: Program, args: ProgramArgs<Storage>, outShape: Sha
     if (isCopy(p) && ins[0].length === n && ins[0] instanceof arrayType(outTypes[p.outputs[0]])) {
       // A plain copy of a full-size input: memcpy instead of a loop.
       outs[0].set(ins[0]);
+    } else if (compiled.flat && n >= wasmPrograms.minElements && compiled.wasm !== null && wasmProgramsEnabled() &&
+      (compiled.wasm ??= compileWasmProgram(p, compiled.types, compiled.tensorNames, compiled.scalarNames, compiled.kinds, outTypes))) {
+      // Float32 throughout and every construct a SIMD instruction: the wasm loop, 4 lanes at a time.
+      runWasmProgram(compiled.wasm, outs as Float32Array[], ins as Float32Array[], scalars, n);
     } else {
       const aliases = compiled.flat ? aliasesOf(outs, ins, compiled.kinds) : NO_ALIASES;
       const aKey = aliases.join(',');
