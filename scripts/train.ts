@@ -135,7 +135,7 @@ export function runTraining(c: TrainConfig): number {
     tg.setRngState(rng);
   }
   const optimizer = makeOptimizer(c, model.parameters());
-  const scheduler = makeScheduler(c, optimizer);
+  const scheduler = makeScheduler(c, optimizer, trainLoader.length);
   const { params: _params, ...initialOptions } = optimizer.paramGroups[0];
   const optimizerOptions = structuredClone(initialOptions); // before the scheduler changes lr
   const name = c.name ?? `${c.dataset}-${c.model}-${c.optimizer}`;

@@ -67,6 +67,8 @@ interface Phase {
 
 /** The one-cycle policy: warm up to maxLr, then anneal far below the start. */
 export class OneCycleLR extends LRScheduler {
+  /** fit() steps it after every batch: the cycle is counted in batches. */
+  readonly interval = 'batch';
   /** Steps in the cycle. */
   readonly totalSteps: number;
   /** Fraction of the steps spent climbing. */

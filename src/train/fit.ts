@@ -46,7 +46,7 @@ export interface FitOptions {
    * object: written to instead of stdout.
    */
   progress?: boolean | ProgressStream;
-  /** Stepped once at the end of each epoch (with the validation loss, or the training loss). */
+  /** Stepped once at the end of each epoch (with the validation loss, or the training loss); after every batch instead if its `interval` is 'batch' (OneCycleLR). */
   scheduler?: EpochScheduler;
   /** A checkpoint (from ModelCheckpoint) to continue from, exactly as if never interrupted. */
   resumeFrom?: string;
@@ -169,7 +169,7 @@ export function fit(model: TrainableModel, trainLoader: BatchSource, options: Fi
       if (options.metrics) record.valMetrics = val.metrics;
     }
     ctx.history.epochs.push(record);
-    options.scheduler?.step(record.valLoss ?? record.loss);
+    if (options.scheduler?.interval !== 'batch') options.scheduler?.step(record.valLoss ?? record.loss);
     bar?.finish(stats.batches, epochSummary(record));
     for (const cb of callbacks) cb.onEpochEnd?.(record, ctx);
     // A callback may have changed the weights (restoreBestWeights); check before any saves them.
@@ -270,6 +270,7 @@ function trainOneEpoch(ctx: TrainingContext, loss: LossFunction, bar: ProgressBa
         applied++;
         const badParam = findNonFinite(params);
         if (badParam) throw new NonFiniteLossError(position, badParam.value, `parameter '${names[badParam.index]}' (loss and gradients were finite; the update overflowed)`, true);
+        if (ctx.scheduler?.interval === 'batch') ctx.scheduler.step();
 
         lossSum += value * n;
         samples += n;

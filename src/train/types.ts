@@ -69,9 +69,12 @@ export type LossFunction =
 /**
  * A learning-rate scheduler, stepped once at the end of every epoch with that epoch's
  * validation loss (training loss without validation): ReduceLROnPlateau uses it, the
- * epoch-count schedulers ignore it.
+ * epoch-count schedulers ignore it. One whose `interval` is 'batch' (OneCycleLR, whose
+ * schedule is counted in batches) is stepped after every batch's optimizer step instead.
  */
 export interface EpochScheduler {
+  /** When fit() steps it: 'epoch' (the default) or 'batch'. */
+  readonly interval?: 'epoch' | 'batch';
   /** Advances one epoch. */
   step(metric?: number): void;
   /** Its state, for checkpoints. */

@@ -25,7 +25,7 @@ describe('train CLI: the newer optimizers and schedulers', () => {
     expect(group('--optimizer lion --beta1 0.95')).toMatchObject({ lr: 1e-4, betas: [0.95, 0.99] });
     const c = parse('--scheduler multistep --milestones 1,3 --gamma 0.5 --lr 0.1 --optimizer sgd')!;
     const opt = makeOptimizer(c, [zeros([1])]);
-    const s = makeScheduler(c, opt)!;
+    const s = makeScheduler(c, opt, 10)!;
     const lrs = [0, 1, 2, 3].map(() => { s.step(); return opt.paramGroups[0].lr; });
     expect(lrs).toEqual([0.05, 0.05, 0.025, 0.025]);
   });

@@ -42,20 +42,38 @@ describe('train CLI options', () => {
   it('builds the schedulers', () => {
     const c = parse('--scheduler step --step-size 2 --gamma 0.5')!;
     const opt = makeOptimizer(c, [zeros([1])]);
-    const s = makeScheduler(c, opt)!;
+    const s = makeScheduler(c, opt, 10)!;
     s.step(); s.step();
     expect(opt.paramGroups[0].lr).toBeCloseTo(0.0005, 12);
-    expect(makeScheduler(parse('--scheduler cosine')!, opt)).toBeInstanceOf(optim.CosineAnnealingLR);
-    expect(makeScheduler(parse('--scheduler none')!, opt)).toBeUndefined();
+    expect(makeScheduler(parse('--scheduler cosine')!, opt, 10)).toBeInstanceOf(optim.CosineAnnealingLR);
+    expect(makeScheduler(parse('--scheduler none')!, opt, 10)).toBeUndefined();
     // the default: cosine over --epochs, from --lr down to --eta-min
     const cos = parse('--epochs 4 --lr 0.002 --eta-min 0.0002')!;
     const opt2 = makeOptimizer(cos, [zeros([1])]);
     const lrs: number[] = [];
-    const sched = makeScheduler(cos, opt2)!;
+    const sched = makeScheduler(cos, opt2, 10)!;
     for (let e = 0; e < 4; e++) { lrs.push(opt2.paramGroups[0].lr); sched.step(); }
     lrs.push(opt2.paramGroups[0].lr);
     // closed form: eta_min + (lr − eta_min)(1 + cos(πe/4))/2
     lrs.forEach((lr, e) => expect(lr).toBeCloseTo(0.0002 + 0.0018 * (1 + Math.cos((Math.PI * e) / 4)) / 2, 12));
+  });
+
+  it('onecycle: stepped every batch, --lr is the peak, Adam\'s β₁ cycled against it; no momentum to cycle for plain SGD', () => {
+    const c = parse('--scheduler onecycle --epochs 2 --lr 0.004')!;
+    const opt = makeOptimizer(c, [zeros([1])]);
+    const s = makeScheduler(c, opt, 10)!;
+    expect(s).toBeInstanceOf(optim.OneCycleLR);
+    expect((s as optim.OneCycleLR).interval).toBe('batch');
+    // 20 steps, a quarter climbing: step 0 at 0.004/25 with β₁ 0.95, step 4 (= 0.25·20 − 1) at the peak with β₁ 0.85.
+    const seen: [number, number][] = [];
+    for (let t = 0; t < 20; t++) { seen.push([opt.paramGroups[0].lr, (opt.paramGroups[0] as unknown as { betas: [number, number] }).betas[0]]); s.step(); }
+    expect(seen[0][0]).toBeCloseTo(0.004 / 25, 12);
+    expect(seen[0][1]).toBeCloseTo(0.95, 12);
+    expect(seen[4][0]).toBeCloseTo(0.004, 12);
+    expect(seen[4][1]).toBeCloseTo(0.85, 12);
+    expect(seen[19][0]).toBeCloseTo(0.004 / 25 / 1e4, 12);
+    const sgd = makeOptimizer(parse('--optimizer sgd --scheduler onecycle')!, [zeros([1])]);
+    expect(() => makeScheduler(parse('--optimizer sgd --scheduler onecycle')!, sgd, 5)).not.toThrow();
   });
 
   it('rejects mistakes with a message naming the flag', () => {

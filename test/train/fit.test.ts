@@ -90,6 +90,26 @@ describe('fit', () => {
     expect(history.epochs.map((e) => e.lr)).toEqual([0.1, 0.05, 0.025]);
   });
 
+  it('a scheduler with interval \'batch\' (OneCycleLR) is stepped after every batch, not at the epoch end', () => {
+    const train = blobs(30, 4, 1);
+    const model = linearModel(0);
+    const opt = new optim.Adam(model.parameters(), { lr: 0.01 });
+    // 3 epochs of 3 batches: the cycle's 9 steps end exactly with training (a 10th would throw).
+    const sched = new optim.OneCycleLR(opt, { maxLr: 0.01, epochs: 3, stepsPerEpoch: 3, pctStart: 0.25, annealStrategy: 'linear' });
+    const lrs: number[] = [];
+    const history = fit(model, new DataLoader(train, { batchSize: 10 }), {
+      optimizer: opt, loss: nn.functional.crossEntropy, epochs: 3, scheduler: sched, progress: false,
+      callbacks: [{ onBatchEnd: () => { lrs.push(opt.paramGroups[0].lr); } }],
+    });
+    // PyTorch's phases over steps 0..8: up from 0.01/25 until step 0.25·9 − 1 = 1.25, then down to
+    // 0.01/25/1e4 at step 8 (and held there after the last step). Batch i ends having taken step i + 1.
+    const [init, peak, last] = [0.01 / 25, 0.01, 0.01 / 25 / 1e4];
+    const lrAt = (t: number) => (t <= 1.25 ? init + (peak - init) * (t / 1.25) : peak + (last - peak) * ((Math.min(t, 8) - 1.25) / (8 - 1.25)));
+    lrs.forEach((lr, i) => expect(lr).toBeCloseTo(lrAt(i + 1), 12));
+    expect(lrs.length).toBe(9);
+    expect(history.epochs.map((e) => e.lr)).toEqual([0.01 / 25, lrs[2], lrs[5]]);
+  });
+
   it('evaluate() runs in eval mode without a graph and restores the mode', () => {
     manualSeed(0);
     const model = new nn.Sequential(new nn.Dense(4, 8), new nn.Dropout(0.9), new nn.Dense(8, 3));
