@@ -23,10 +23,11 @@
  * into one WebAssembly.Memory (this file's, not the GEMM's), one region per input, runs the
  * loop, and copies each output out to the array runProgram chose for it (a new array, or the
  * input itself for an in-place update) — a chunk of CHUNK elements at a time, so the regions
- * stay in the cache and the memory stays small (it grows to the largest set of regions). An output named like a full-size input is written over
- * that input's region: every input of a vector is loaded before any output of it is stored,
- * so this is safe, and it is how `m = beta1 * m + …` reads its old value. Regions are padded
- * to whole vectors; the padding lanes compute garbage that is never copied out.
+ * stay in the cache and the memory stays small (it grows to the largest set of regions). An
+ * output named like a full-size input is written over that input's region: every input of a
+ * vector is loaded before any output of it is stored, so this is safe, and it is how
+ * `m = beta1 * m + …` reads its old value. Regions are padded to whole vectors; the padding
+ * lanes compute garbage that is never copied out.
  *
  * Set TSGRAD_WASM_PROGRAMS=0 to run every program in JavaScript (for A/B comparisons).
  */
