@@ -98,7 +98,8 @@ describe.skipIf(noBrowser !== null)(`the playground in headless Chromium${noBrow
   }, 200_000);
 
   it('bad input gets a message; the running model keeps training, a paused one stays exactly as it was', async () => {
-    const page = await open('?steps=1000000&autorun');
+    // 100 epochs: the run must outlast the test (one epoch, 938 steps, now ends in well under a minute).
+    const page = await open('?epochs=100&autorun');
     await waitFor(page, `Number(document.getElementById('stat-step').dataset.value) > 20`, 120_000);
 
     // An lr of 'abc': said in the page, not applied, training goes on at the old rate.
