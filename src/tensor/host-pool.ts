@@ -20,31 +20,25 @@ const MIN_ELEMENTS = 1024;
 /** At most this many bytes wait in the pool; past it, released arrays go to the collector. */
 const MAX_POOLED_BYTES = 256 * 2 ** 20;
 
-const DTYPE_CODE: Record<DType, number> = { float32: 0, int32: 1, bool: 2 };
+type ArrayType = typeof Float32Array | typeof Int32Array | typeof Uint8Array;
+const ARRAY_TYPE: Record<DType, ArrayType> = { float32: Float32Array, int32: Int32Array, bool: Uint8Array };
 
-/** Free arrays by dtype and length (key: length · 4 + dtype code). */
-const free = new Map<number, HostArray[]>();
+/** Free arrays by array type (that is, dtype), then by length. */
+const free = new Map<ArrayType, Map<number, HostArray[]>>();
 let pooledBytes = 0;
 /** Arrays made here that may be reused once released (not exposed through `.data`). */
 const reusable = new WeakSet<HostArray>();
-
-function fresh(dtype: DType, n: number): HostArray {
-  switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'bool': return new Uint8Array(n);
-  }
-}
 
 /**
  * A host array of `n` elements: zeroed, or with `zeroed` false, with undefined contents (for
  * kernels that write every element).
  */
 export function takeArray(dtype: DType, n: number, zeroed = true): HostArray {
-  if (n < MIN_ELEMENTS) return fresh(dtype, n);
-  const a = free.get(n * 4 + DTYPE_CODE[dtype])?.pop();
+  const type = ARRAY_TYPE[dtype];
+  if (n < MIN_ELEMENTS) return new type(n);
+  const a = free.get(type)?.get(n)?.pop();
   if (a === undefined) {
-    const made = fresh(dtype, n);
+    const made = new type(n);
     reusable.add(made);
     return made;
   }
@@ -57,9 +51,11 @@ export function takeArray(dtype: DType, n: number, zeroed = true): HostArray {
 /** Takes back an array whose last tensor was disposed, if it is one of ours and unexposed. */
 export function recycleArray(a: HostArray): void {
   if (!reusable.delete(a) || pooledBytes + a.byteLength > MAX_POOLED_BYTES) return;
-  const key = a.length * 4 + DTYPE_CODE[dtypeOf(a)];
-  let list = free.get(key);
-  if (list === undefined) free.set(key, (list = []));
+  const type = a.constructor as ArrayType;
+  let byLength = free.get(type);
+  if (byLength === undefined) free.set(type, (byLength = new Map()));
+  let list = byLength.get(a.length);
+  if (list === undefined) byLength.set(a.length, (list = []));
   list.push(a);
   pooledBytes += a.byteLength;
 }
@@ -72,8 +68,4 @@ export function exposeArray(a: HostArray): void {
 /** Bytes of released arrays waiting to be reused (not counted by `memory()`). */
 export function pooledArrayBytes(): number {
   return pooledBytes;
-}
-
-function dtypeOf(a: HostArray): DType {
-  return a instanceof Float32Array ? 'float32' : a instanceof Int32Array ? 'int32' : 'bool';
 }

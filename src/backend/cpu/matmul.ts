@@ -9,7 +9,7 @@ export function matmul(
 ): Float32Array {
   const a = toHost(as), b = toHost(bs);
   // Every element is written by the bias fill or the GEMM (which, without bias, overwrites C).
-  const c = k === 0 || batch * m * n === 0 ? newArray('float32', batch * m * n) : newArrayUnfilled('float32', batch * m * n);
+  const c = k === 0 ? newArray('float32', batch * m * n) : newArrayUnfilled('float32', batch * m * n);
   if (bias) {
     // The GEMM accumulates into C, so starting C at the bias adds it for free.
     const row = toHost(bias);
