@@ -42,7 +42,7 @@ describe('the embedded wasm kernels', () => {
     const plain = new wasmApi.Memory({ initial: 1, maximum: 65536, shared: false });
     const shared = new wasmApi.Memory({ initial: 1, maximum: 65536, shared: true });
     const instantiate = (isShared: boolean, memory: object) =>
-      () => new wasmApi.Instance(compileKernel(binaries, { relaxed: false, shared: isShared }).module, { env: { memory } });
+      () => new wasmApi.Instance(compileKernel(binaries, { relaxed: false, shared: isShared }).module, { env: { memory, programChunk: () => {} } });
     expect(instantiate(true, plain)).toThrow(/memory/i);
     expect(instantiate(false, shared)).toThrow(/memory/i);
     expect(instantiate(true, shared)).not.toThrow();

@@ -8,6 +8,7 @@
 //   FAIL_ADDR            i32 a worker sets if it fails mid-job
 //   JOB_ADDR             the job struct runJob() reads (fields mirror gemm.as.ts)
 //   SCRATCH_BASE + t·S   packing scratch of thread t (t = 0 is the caller)
+//   (resident arrays)    blocks handed out by reserve() (resident.ts), for good
 //   operandsBase         A, B, C of the current call, each 64-byte aligned
 //
 // The operands have to be copied: wasm can only address its own memory, and
@@ -19,6 +20,8 @@
 import { canBlock, env, hardwareThreads, workersShareMemory } from '#platform';
 import { gemm as gemmBinaries } from '../../../build/wasm/kernels.js';
 import { GemmPool } from './threads.ts';
+import { ThreadChoice } from './thread-choice.ts';
+import { makeProgramChunk } from './program-chunk.ts';
 import { compileKernel, wasmApi, type WasmMemory, type WasmModule } from './wasm-module.ts';
 
 export type { WasmMemory, WasmModule } from './wasm-module.ts';
@@ -45,7 +48,7 @@ const J_KIND = 16, J_PARAMS = 17;
 // the operand it shares with the others. Measured (`bench/gemm.ts --threads`,
 // best of many runs): at 96³ and 128×128×64 two threads tie with one, at 128³
 // they are 1.25× faster, at 160³ 1.4×, at 256³ 1.5×. (On a busy machine they
-// may not pay at all; see threadsPay() below.)
+// may not pay at all; see thread-choice.ts.)
 const THREAD_MIN_MACS = 128 * 128 * 128;
 // Each thread takes about this many chunks, so one that loses its core for a
 // while leaves work for the other to pick up, rather than making it wait. More
@@ -71,14 +74,14 @@ export class WasmGemm {
   private readonly memory: WasmMemory;
   private readonly kernel: KernelExports;
   private readonly pool: GemmPool | null;
-  private readonly operandsBase: number;
+  private operandsBase: number;
   private readonly scratchBytes: number;
   private f32: Float32Array;
   private i32: Int32Array;
   private generation = 0;
   private readonly canBlock = canBlock();
-  // Per product shape: measured cost alone and threaded (see threadsPay()).
-  private readonly timings = new Map<string, ShapeTimings>();
+  // Per product shape: whether threads are measured to pay (thread-choice.ts).
+  private readonly choice = new ThreadChoice();
   /** Threaded jobs run, chunks in them, and how many of those the calling thread did itself. */
   readonly stats = { jobs: 0, chunks: 0, callerChunks: 0 };
 
@@ -91,7 +94,7 @@ export class WasmGemm {
     private readonly adaptive = true,
   ) {
     this.memory = new wasmApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: threads > 1 });
-    const instance = new wasmApi.Instance(module, { env: { memory: this.memory } });
+    const instance = new wasmApi.Instance(module, { env: { memory: this.memory, programChunk: makeProgramChunk(this.memory) } });
     this.kernel = instance.exports as unknown as KernelExports;
     const scratch = align64(this.kernel.scratchBytes());
     this.scratchBytes = scratch;
@@ -131,8 +134,8 @@ export class WasmGemm {
     const splitRows = m >= n;
     const dim = splitRows ? m : n;
     const chunks = this.chunkCount(m * n * k, dim);
-    const shape = chunks < 2 ? null : this.shapeTimings(m, n, k);
-    const threaded = shape === null ? false : !this.adaptive || threadsPay(shape);
+    const shape = chunks < 2 ? null : `${m}x${n}x${k}`;
+    const threaded = shape === null ? false : !this.adaptive || this.choice.choose(shape);
     const start = performance.now();
     if (!threaded) {
       this.kernel.gemm(m, n, k, pa, lda, +transA, pb, ldb, +transB, pc, n, +accumulate, SCRATCH_BASE);
@@ -148,7 +151,7 @@ export class WasmGemm {
       w[job + J_KIND] = 0;
       this.runThreaded(Math.ceil(dim / chunk));
     }
-    if (shape !== null) record(shape, threaded, performance.now() - start);
+    if (shape !== null) this.choice.record(shape, threaded, performance.now() - start);
     c.set(f32.subarray(pc / 4, pc / 4 + m * n));
     return true;
   }
@@ -162,12 +165,14 @@ export class WasmGemm {
   /**
    * Runs `chunks` chunks of one of the module's other kernels (wasm/tasks.as.ts), described
    * by the parameter block at byte address `params`; the workers join in when `threaded`.
+   * `whilePublished` runs after the job is published and the workers are woken, before this
+   * thread claims chunks (program-shared.ts copies inputs then).
    */
-  runTask(kind: number, params: number, chunks: number, threaded: boolean): void {
+  runTask(kind: number, params: number, chunks: number, threaded: boolean, whilePublished?: () => void): void {
     const w = this.i32, job = JOB_ADDR >> 2;
     w[job + J_KIND] = kind;
     w[job + J_PARAMS] = params;
-    this.runThreaded(chunks, threaded && this.pool !== null);
+    this.runThreaded(chunks, threaded && this.pool !== null, whilePublished);
   }
 
   /**
@@ -186,8 +191,31 @@ export class WasmGemm {
     return { f32: this.f32, base, scratchBase: SCRATCH_BASE, scratchBytes: this.scratchBytes };
   }
 
+  /**
+   * Takes `bytes` (a multiple of 64) of memory for good, below every call's operands and
+   * workspace, which move up past it; the byte address, or null if the memory cannot grow.
+   * Only a shared memory is never moved by growing, so only there do views of it stay valid.
+   */
+  reserve(bytes: number): number | null {
+    if (!this.shared) return null;
+    const at = this.operandsBase;
+    if (!this.grow(at + bytes)) return null;
+    this.operandsBase = at + bytes;
+    return at;
+  }
+
+  /** Whether the memory is a SharedArrayBuffer, which growing never detaches. */
+  get shared(): boolean {
+    return this.threads > 1;
+  }
+
+  /** The memory's current buffer (its views are valid for good when `shared`). */
+  get buffer(): ArrayBuffer | SharedArrayBuffer {
+    return this.memory.buffer;
+  }
+
   /** Publishes the job written at JOB_ADDR, works on it alongside the workers, waits for the rest. */
-  private runThreaded(chunks: number, wakeWorkers = true): void {
+  private runThreaded(chunks: number, wakeWorkers = true, whilePublished?: () => void): void {
     const w = this.i32, job = JOB_ADDR >> 2;
     Atomics.store(w, job + J_DONE, 0);
     // Publishing the ticket (a sequentially consistent store) makes the fields
@@ -195,6 +223,7 @@ export class WasmGemm {
     this.generation = (this.generation + 1) & 0x7fff;
     Atomics.store(w, job + J_TICKET, (this.generation << 16) | chunks);
     if (wakeWorkers) this.pool!.notify();
+    whilePublished?.();
     const mine = this.kernel.runJob(JOB_ADDR, SCRATCH_BASE);
     this.stats.jobs++;
     this.stats.chunks += chunks;
@@ -214,16 +243,6 @@ export class WasmGemm {
     }
   }
 
-  private shapeTimings(m: number, n: number, k: number): ShapeTimings {
-    const key = `${m}x${n}x${k}`;
-    let t = this.timings.get(key);
-    if (t === undefined) {
-      if (this.timings.size >= MAX_SHAPES) this.timings.clear();
-      t = { count: 0, solo: 0, threaded: 0 };
-      this.timings.set(key, t);
-    }
-    return t;
-  }
 
   private grow(bytes: number): boolean {
     const have = this.memory.buffer.byteLength;
@@ -237,37 +256,6 @@ export class WasmGemm {
       return false;  // out of memory: the caller falls back to plain JS
     }
   }
-}
-
-// Whether threads pay is measured, not assumed. On an idle machine two threads
-// are 1.5–1.9× faster than one above THREAD_MIN_MACS. But when other processes
-// keep the cores busy, the two threads end up sharing one core, or a worker
-// loses its core in the middle of a chunk and the caller sits waiting for it:
-// measured under a load of four on two cores, threads ran 10% slower than one
-// at 512³, and 2–3× slower in bursts at 128³–256³. So for each product shape
-// (training repeats the same few), the time of each run is kept per mode, and
-// the cheaper mode is used, trying the other one every EXPLORE_EVERY-th run to
-// notice when the machine changes. Threads are assumed to pay until measured.
-interface ShapeTimings {
-  count: number;
-  /** Moving averages of the run time in ms, 0 until measured. */
-  solo: number;
-  threaded: number;
-}
-const EXPLORE_EVERY = 16;
-const MAX_SHAPES = 256;
-
-function threadsPay(t: ShapeTimings): boolean {
-  t.count++;
-  const threadsWin = t.threaded === 0 || t.solo === 0 || t.threaded <= t.solo;
-  return threadsWin !== (t.count % EXPLORE_EVERY === 0);
-}
-
-function record(t: ShapeTimings, threaded: boolean, ms: number): void {
-  const old = threaded ? t.threaded : t.solo;
-  const avg = old === 0 ? ms : old + 0.25 * (ms - old);
-  if (threaded) t.threaded = avg;
-  else t.solo = avg;
 }
 
 /** Options for createWasmGemm(); the defaults come from the environment. */

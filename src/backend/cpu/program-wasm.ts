@@ -65,15 +65,23 @@ export function wasmProgramsEnabled(): boolean {
 
 /** A compiled program and how runProgram's arrays map onto its parameters. */
 export interface WasmKernel {
+  /** The loop on this file's memory: run(bytes, input addresses…, output addresses…, floats…). */
   run: (...args: number[]) => void;
   /** Tensor indices (into runProgram's `ins`) of the full-size inputs: region r holds fullInputs[r]. */
   fullInputs: number[];
   /** Tensor indices of the one-element inputs, passed as float parameters. */
   oneInputs: number[];
-  /** For each output, the region it is written to. */
+  /** For each output, the region it is written to in the chunked loop. */
   outputRegions: number[];
   regions: number;
+  /** For each output, the full-size input it is named like (its old value), or -1. */
+  outputOf: number[];
+  /** The same loop importing a shared memory (program-shared.ts), and its id among programs. */
+  sharedBytes: Uint8Array;
+  id: number;
 }
+
+let nextId = 1;
 
 const ONE = 1.0;
 const MASK_OPS = { '<': SIMD.f32x4_lt, '<=': SIMD.f32x4_le, '>': SIMD.f32x4_gt, '>=': SIMD.f32x4_ge, '==': SIMD.f32x4_eq, '!=': SIMD.f32x4_ne } as const;
@@ -155,35 +163,42 @@ export function compileWasmProgram(p: Program, types: Record<string, ValueType>,
     return r >= 0 ? r : regions++;
   });
 
-  // Parameters: the bytes to process (a multiple of 16: whole vectors), each region's address,
-  // then the one-element inputs and the JS numbers as float32s. Then locals: the loop's byte
-  // offset and one v128 per name. The loop body loads every full-size input, runs the lines,
-  // stores every output, and steps 16 bytes until the end:
-  //   loop  (local.set v_x (v128.load (i32.add base_x i)))…  (lines)…  (v128.store …)…
+  // Parameters: the bytes to process (a multiple of 16: whole vectors), each full-size input's
+  // address, each output's address, then the one-element inputs and the JS numbers as float32s.
+  // An output may have the address of an input (an update in place): every input of a vector
+  // is loaded before any output of it is stored. Then locals: the loop's byte offset and one
+  // v128 per name. The loop body loads every full-size input, runs the lines, stores every
+  // output, and steps 16 bytes until the end:
+  //   loop  (local.set v_x (v128.load (i32.add in_x i)))…  (lines)…  (v128.store (i32.add out_y i) v_y)…
   //         (br_if 0 (i32.lt_u (local.tee i (i32.add i 16)) bytes))  end
   const floatNames = [...oneInputs.map((t) => tensorNames[t]), ...scalarNames];
-  const params = [VALTYPE.i32, ...Array<number>(regions).fill(VALTYPE.i32), ...floatNames.map(() => VALTYPE.f32)];
-  const base = (r: number) => 1 + r;
+  const addresses = fullInputs.length + p.outputs.length;
+  const params = [VALTYPE.i32, ...Array<number>(addresses).fill(VALTYPE.i32), ...floatNames.map(() => VALTYPE.f32)];
+  const inAddress = (r: number) => 1 + r;
+  const outAddress = (o: number) => 1 + fullInputs.length + o;
   const offset = params.length;
   const names = [...p.inputs, ...p.statements.map((s) => s.name).filter((n) => !p.inputs.includes(n))];
   const uniqueNames = [...new Set(names)];
   const local = (n: string) => offset + 1 + uniqueNames.indexOf(n);
 
   const body: number[] = [];
-  floatNames.forEach((n, j) => body.push(OP.local_get, ...uleb(1 + regions + j), ...simd(SIMD.f32x4_splat), OP.local_set, ...uleb(local(n))));
+  floatNames.forEach((n, j) => body.push(OP.local_get, ...uleb(1 + addresses + j), ...simd(SIMD.f32x4_splat), OP.local_set, ...uleb(local(n))));
   body.push(OP.loop, OP.void);
-  const address = (r: number) => [OP.local_get, ...uleb(base(r)), OP.local_get, ...uleb(offset), OP.i32_add];
-  fullInputs.forEach((t, r) => body.push(...address(r), ...simd(SIMD.v128_load), ...memarg(4, 0), OP.local_set, ...uleb(local(tensorNames[t]))));
+  const address = (param: number) => [OP.local_get, ...uleb(param), OP.local_get, ...uleb(offset), OP.i32_add];
+  fullInputs.forEach((t, r) => body.push(...address(inAddress(r)), ...simd(SIMD.v128_load), ...memarg(4, 0), OP.local_set, ...uleb(local(tensorNames[t]))));
   for (const s of p.statements) body.push(...emitValue(s.expr, local), OP.local_set, ...uleb(local(s.name)));
-  p.outputs.forEach((o, k) => body.push(...address(outputRegions[k]), OP.local_get, ...uleb(local(o)), ...simd(SIMD.v128_store), ...memarg(4, 0)));
+  p.outputs.forEach((o, k) => body.push(...address(outAddress(k)), OP.local_get, ...uleb(local(o)), ...simd(SIMD.v128_store), ...memarg(4, 0)));
   body.push(OP.local_get, ...uleb(offset), OP.i32_const, ...sleb(16), OP.i32_add, OP.local_tee, ...uleb(offset),
     OP.local_get, ...uleb(0), OP.i32_lt_u, OP.br_if, 0, OP.end);
 
-  const bytes = oneFunctionModule(params, [[1, VALTYPE.i32], [uniqueNames.length, VALTYPE.v128]], body);
+  const locals: [number, number][] = [[1, VALTYPE.i32], [uniqueNames.length, VALTYPE.v128]];
+  const bytes = oneFunctionModule(params, locals, body);
   try {
     const instance = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory: wasmMemory() } });
     const run = (instance.exports as { run: (...args: number[]) => void }).run;
-    return { run, fullInputs, oneInputs, outputRegions, regions };
+    const outputOf = p.outputs.map((o) => fullInputs.findIndex((t) => tensorNames[t] === o));
+    const sharedBytes = oneFunctionModule(params, locals, body, { sharedMemory: true });
+    return { run, fullInputs, oneInputs, outputRegions, regions, outputOf, sharedBytes, id: nextId++ };
   } catch (err) {
     // An engine without WebAssembly SIMD: say so once, and stay with JavaScript.
     simdWorks = false;
@@ -236,7 +251,8 @@ export function runWasmProgram(k: WasmKernel, outs: Float32Array[], ins: Float32
   const regionBytes = Math.ceil(Math.min(n, CHUNK) / 16) * 64;
   const mem = view(regionBase(k.regions, regionBytes));
   const args: number[] = [0];
-  for (let r = 0; r < k.regions; r++) args.push(regionBase(r, regionBytes));
+  for (let r = 0; r < k.fullInputs.length; r++) args.push(regionBase(r, regionBytes));
+  for (const r of k.outputRegions) args.push(regionBase(r, regionBytes));
   for (const t of k.oneInputs) args.push(ins[t][0]);
   for (const s of scalars) args.push(s);
   for (let start = 0; start < n; start += CHUNK) {

@@ -16,6 +16,7 @@ import { coalesce, broadcastStrides } from '../plan.ts';
 import { newArrayUnfilled, type DType, type HostArray } from '../../tensor/dtype.ts';
 import { sizeOf, type Shape } from '../../tensor/shape.ts';
 import { isHost, type Storage } from '../../tensor/storage.ts';
+import { runSharedProgram } from './program-shared.ts';
 import { compileWasmProgram, runWasmProgram, wasmPrograms, wasmProgramsEnabled, type WasmKernel } from './program-wasm.ts';
 
 /** JavaScript for each builtin, given its arguments' code. */
@@ -239,8 +240,11 @@ export function runProgram(p: Program, args: ProgramArgs<Storage>, outShape: Sha
       outs[0].set(ins[0]);
     } else if (compiled.flat && n >= wasmPrograms.minElements && compiled.wasm !== null && wasmProgramsEnabled() &&
       (compiled.wasm ??= compileWasmProgram(p, compiled.types, compiled.tensorNames, compiled.scalarNames, compiled.kinds, outTypes))) {
-      // Float32 throughout and every construct a SIMD instruction: the wasm loop, 4 lanes at a time.
-      runWasmProgram(compiled.wasm, outs as Float32Array[], ins as Float32Array[], scalars, n);
+      // Float32 throughout and every construct a SIMD instruction: the wasm loop, 4 lanes at a
+      // time; on resident arrays where they lie, and on both threads (program-shared.ts).
+      if (!runSharedProgram(compiled.wasm, outs as Float32Array[], ins as Float32Array[], scalars, n)) {
+        runWasmProgram(compiled.wasm, outs as Float32Array[], ins as Float32Array[], scalars, n);
+      }
     } else {
       const aliases = compiled.flat ? aliasesOf(outs, ins, compiled.kinds) : NO_ALIASES;
       const aKey = aliases.join(',');

@@ -1,51 +1,77 @@
-// Whether sharing a job among threads pays, decided by measurement per job shape: the rule
-// the GEMM uses (see threadsPay() in gemm-wasm.ts), for the other kernels of the module.
+// Whether sharing a job among threads pays, decided by measurement per job shape, for the GEMM
+// (gemm-wasm.ts) and the other kernels of the module (wasm-tasks.ts).
 //
-// Why measure: the images of a convolution are independent, so on an idle machine two threads
-// approach twice the speed of one. On a busy one a worker that has claimed an image can lose
-// its core for a whole time slice while the caller waits for that image: under a load of ten
-// on two cores, the MNIST CNN's convolutions (batch 64) took 0.9–3.2× as long on two threads
-// as on one (medians of 9 runs per kernel). Training repeats the same few shapes, so each
-// shape keeps a moving average of its time alone and shared, uses the cheaper, and tries the
-// other every EXPLORE_EVERY-th run to notice when the machine changes. Threads are assumed to
-// pay until measured.
+// Why measure: the images of a convolution, or the row slabs of a product, are independent, so
+// on an idle machine two threads approach twice the speed of one. On a busy one a worker that
+// has claimed a chunk can lose its core for a whole time slice while the caller waits for it:
+// under a load of ten on two cores, the MNIST CNN's convolutions (batch 64) took 0.9–3.2× as
+// long on two threads as on one (medians of 9 runs per kernel), and under a load of four a
+// 512³ product ran 10% slower threaded. Training repeats the same few shapes, so each shape
+// keeps its recent run times alone and shared, uses the cheaper, and tries the other every
+// EXPLORE_EVERY-th run to notice when the machine changes. Threads are assumed to pay until
+// measured.
+//
+// Why the median of the last three runs, not a moving average: the mode not in use is only
+// sampled every 16th run, so one slow sample of it (a collection, a time slice lost to another
+// process) used to decide the next 16 × several runs. With a moving average, matmul 1024²
+// through the tensor API fell from 28 ms to 51 ms per product for rounds of 30 products at a
+// time, stuck on one thread after one slow threaded run (load 0.9, nothing else running). A
+// median needs two slow runs out of three to switch.
 
 const EXPLORE_EVERY = 16;
 const MAX_SHAPES = 256;
-// Weight of the newest run in the moving averages.
-const SMOOTHING = 0.25;
+/** Run times kept per mode. */
+const WINDOW = 3;
 
 interface ShapeTimings {
   count: number;
-  /** Moving averages of the run time in ms, 0 until measured. */
-  solo: number;
-  threaded: number;
+  /** The last WINDOW run times in ms of each mode, oldest first. */
+  solo: number[];
+  threaded: number[];
+}
+
+/** Median of the recent times; +∞ until measured. */
+function estimate(times: number[]): number {
+  if (times.length === 0) return Infinity;
+  if (times.length < 3) return Math.min(...times);
+  const [a, b, c] = times;
+  return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
 }
 
 /** Per job shape: run it shared among threads, or alone? */
 export class ThreadChoice {
   private readonly shapes = new Map<string, ShapeTimings>();
 
-  /** Runs `job` (threaded or not, as chosen for `shape`) and records how long it took. */
-  run(shape: string, job: (threaded: boolean) => void): void {
+  /** Whether to run the next job of `shape` threaded; report its time with `record`. */
+  choose(shape: string): boolean {
     const t = this.timings(shape);
     t.count++;
-    const threadsWin = t.threaded === 0 || t.solo === 0 || t.threaded <= t.solo;
-    const threaded = threadsWin !== (t.count % EXPLORE_EVERY === 0);
+    // Unmeasured threads count as paying; an unmeasured solo mode is tried at the first exploration.
+    const threadsWin = t.threaded.length === 0 || t.solo.length === 0 || estimate(t.threaded) <= estimate(t.solo);
+    return threadsWin !== (t.count % EXPLORE_EVERY === 0);
+  }
+
+  /** Records how long a job of `shape` took, run threaded or not. */
+  record(shape: string, threaded: boolean, ms: number): void {
+    const t = this.timings(shape);
+    const times = threaded ? t.threaded : t.solo;
+    times.push(ms);
+    if (times.length > WINDOW) times.shift();
+  }
+
+  /** Runs `job` (threaded or not, as chosen for `shape`) and records how long it took. */
+  run(shape: string, job: (threaded: boolean) => void): void {
+    const threaded = this.choose(shape);
     const start = performance.now();
     job(threaded);
-    const ms = performance.now() - start;
-    const old = threaded ? t.threaded : t.solo;
-    const avg = old === 0 ? ms : old + SMOOTHING * (ms - old);
-    if (threaded) t.threaded = avg;
-    else t.solo = avg;
+    this.record(shape, threaded, performance.now() - start);
   }
 
   private timings(shape: string): ShapeTimings {
     let t = this.shapes.get(shape);
     if (t === undefined) {
       if (this.shapes.size >= MAX_SHAPES) this.shapes.clear();
-      t = { count: 0, solo: 0, threaded: 0 };
+      t = { count: 0, solo: [], threaded: [] };
       this.shapes.set(shape, t);
     }
     return t;

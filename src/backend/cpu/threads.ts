@@ -22,6 +22,7 @@
 import { startWorker } from '#platform';
 import type { WorkerHandle } from '../../platform/platform.ts';
 import type { WasmMemory, WasmModule } from './wasm-module.ts';
+import { PROGRAM_CHUNK_SOURCE } from './program-chunk.ts';
 
 /** The word addresses and per-worker scratch the pool needs to run jobs. */
 export interface PoolLayout {
@@ -42,9 +43,10 @@ export interface PoolLayout {
 // worked on now or seen as a change and worked on next. Should the kernel ever
 // trap, the caller must not wait forever for the chunk that was in hand: it is
 // counted as done and the failure flagged, and the caller throws.
-const WORKER_SOURCE = `
+const WORKER_SOURCE = `${PROGRAM_CHUNK_SOURCE}
 function main({ module, memory, wakeAddr, jobAddr, doneAddr, failAddr, scratchAddr }) {
-  const { runJob } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const programChunk = programChunkFor(memory);
+  const { runJob } = new WebAssembly.Instance(module, { env: { memory, programChunk } }).exports;
   const words = new Int32Array(memory.buffer);
   const wake = wakeAddr >> 2, done = doneAddr >> 2, fail = failAddr >> 2;
   for (;;) {

@@ -88,11 +88,16 @@ export function memarg(alignLog2: number, offset: number): number[] {
 /**
  * A module of one function, exported as `run`, of type (params) → (), that imports its
  * memory as env.memory. `locals` are the function's locals beyond its parameters, as
- * [count, type] runs; `body` is its code, without the final `end`.
+ * [count, type] runs; `body` is its code, without the final `end`. With `sharedMemory`, the
+ * memory it imports is a shared one of at most 65536 pages, as the GEMM's (gemm-wasm.ts).
  */
-export function oneFunctionModule(params: number[], locals: [number, number][], body: number[]): Uint8Array {
+export function oneFunctionModule(
+  params: number[], locals: [number, number][], body: number[], options: { sharedMemory?: boolean } = {},
+): Uint8Array {
   const funcType = [0x60, ...vec(params.map((t) => [t])), ...vec([])];
-  const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)];
+  // Limits: flag 0 is a minimum only; flag 3 is shared, with a minimum and a maximum.
+  const limits = options.sharedMemory ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
+  const memoryImport = [...name('env'), ...name('memory'), 0x02, ...limits];
   const exportRun = [...name('run'), 0x00, ...uleb(0)];
   const code = [...vec(locals.map(([count, type]) => [...uleb(count), type])), ...body, OP.end];
   return new Uint8Array([

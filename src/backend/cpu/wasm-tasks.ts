@@ -12,6 +12,7 @@ export const TASK = {
   convGradWeight: 3,
   maxPool: 4,
   convPackWeight: 5,
+  program: 6,
 } as const;
 
 // The ticket word of a job holds the chunk count in 16 bits (gemm.as.ts), so a job has at

@@ -3,6 +3,11 @@
 // address of a parameter block (i32 words, layouts in conv.as.ts and pool.as.ts). Each
 // thread then claims chunks of the job — a few images, or a few planes — and runs them here.
 // The numbers must match TASK in src/backend/cpu/wasm-tasks.ts.
+//
+// One kind is not compiled here: an elementwise program is compiled to a module of its own at
+// run time (program-wasm.ts), which this module cannot call. Its chunks go back out to the
+// host through the imported function programChunk, which every thread supplies
+// (program-chunk.ts): the claiming, counting and waking stay the same for every kind.
 
 import { convForward, convGradInput, convGradWeight, convPackWeight } from './conv.as.ts';
 import { maxPoolForward } from './pool.as.ts';
@@ -12,6 +17,12 @@ export const TASK_CONV_GRAD_INPUT: i32 = 2;
 export const TASK_CONV_GRAD_WEIGHT: i32 = 3;
 export const TASK_MAX_POOL: i32 = 4;
 export const TASK_CONV_PACK_WEIGHT: i32 = 5;
+export const TASK_PROGRAM: i32 = 6;
+
+/** Runs chunk `index` of the elementwise program job described at `params` (in JavaScript). */
+// @ts-ignore: decorator
+@external("env", "programChunk")
+declare function programChunk(params: usize, index: i32): void;
 
 /** Runs chunk `index` of a task job; `scratch` is the calling thread's GEMM packing area. */
 export function runTask(kind: i32, params: usize, index: i32, scratch: usize): void {
@@ -21,6 +32,7 @@ export function runTask(kind: i32, params: usize, index: i32, scratch: usize): v
     case TASK_CONV_GRAD_WEIGHT: convGradWeight(params, index, scratch); break;
     case TASK_MAX_POOL: maxPoolForward(params, index); break;
     case TASK_CONV_PACK_WEIGHT: convPackWeight(params); break;
+    case TASK_PROGRAM: programChunk(params, index); break;
     default: unreachable();
   }
 }
