@@ -243,7 +243,6 @@ export class WasmGemm {
     }
   }
 
-
   private grow(bytes: number): boolean {
     const have = this.memory.buffer.byteLength;
     if (bytes <= have) return true;

@@ -7,7 +7,8 @@
 // Node and in browsers, where a worker blocked in Atomics.wait cannot receive messages.
 //
 // The runner is source text, evaluated once on the calling thread (makeProgramChunk) and once
-// in each worker (threads.ts), so that both run the very same code.
+// in each worker (threads.ts), so that both run the very same code. The word offsets in it
+// are PROGRAM_PARAMS's, written in when the text is made.
 //
 // Parameter block, i32 words from `params` (byte address):
 //   0 id   1 module bytes' address   2 their length   3 n (elements)   4 elements per chunk
@@ -26,6 +27,7 @@ import type { WasmMemory } from './wasm-module.ts';
 export const PROGRAM_PARAMS = { id: 0, bytesAt: 1, bytesLength: 2, n: 3, perChunk: 4, addresses: 5, floats: 6, ready: 7, first: 8 } as const;
 
 /** `function programChunkFor(memory)` returning `(params, index) => void`, as source text. */
+const q = PROGRAM_PARAMS;
 export const PROGRAM_CHUNK_SOURCE = `
 function programChunkFor(memory) {
   const runs = new Map();
@@ -36,21 +38,21 @@ function programChunkFor(memory) {
       floats = new Float32Array(memory.buffer);
     }
     const p = params >> 2;
-    const id = words[p];
+    const id = words[p + ${q.id}];
     let run = runs.get(id);
     if (run === undefined) {
-      const bytes = new Uint8Array(words[p + 2]);
-      bytes.set(new Uint8Array(memory.buffer, words[p + 1], words[p + 2]));
+      const bytes = new Uint8Array(words[p + ${q.bytesLength}]);
+      bytes.set(new Uint8Array(memory.buffer, words[p + ${q.bytesAt}], bytes.length));
       run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.run;
       runs.set(id, run);
     }
-    const n = words[p + 3], per = words[p + 4], addresses = words[p + 5], count = words[p + 6];
+    const n = words[p + ${q.n}], per = words[p + ${q.perChunk}], addresses = words[p + ${q.addresses}], count = words[p + ${q.floats}];
     const fromEnd = Math.ceil(n / per) - index;
-    while (Atomics.load(words, p + 7) < fromEnd) {}
+    while (Atomics.load(words, p + ${q.ready}) < fromEnd) {}
     const start = index * per, len = Math.min(per, n - start);
     const args = [Math.ceil(len / 4) * 16];
-    for (let a = 0; a < addresses; a++) args.push(words[p + 8 + a] + start * 4);
-    for (let f = 0; f < count; f++) args.push(floats[p + 8 + addresses + f]);
+    for (let a = 0; a < addresses; a++) args.push(words[p + ${q.first} + a] + start * 4);
+    for (let f = 0; f < count; f++) args.push(floats[p + ${q.first} + addresses + f]);
     run(...args);
   };
 }
@@ -59,7 +61,5 @@ function programChunkFor(memory) {
 /** The runner for the calling thread. */
 export function makeProgramChunk(memory: WasmMemory): (params: number, index: number) => void {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('WebAssembly', `${PROGRAM_CHUNK_SOURCE}\nreturn programChunkFor;`)(
-    (globalThis as unknown as { WebAssembly: unknown }).WebAssembly,
-  )(memory) as (params: number, index: number) => void;
+  return new Function(`${PROGRAM_CHUNK_SOURCE}\nreturn programChunkFor;`)()(memory) as (params: number, index: number) => void;
 }

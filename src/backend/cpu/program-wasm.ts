@@ -71,11 +71,12 @@ export interface WasmKernel {
   fullInputs: number[];
   /** Tensor indices of the one-element inputs, passed as float parameters. */
   oneInputs: number[];
-  /** For each output, the region it is written to in the chunked loop. */
+  /**
+   * For each output, the region it is written to in the chunked loop: that of the full-size
+   * input it is named like (r < fullInputs.length), else one of its own.
+   */
   outputRegions: number[];
   regions: number;
-  /** For each output, the full-size input it is named like (its old value), or -1. */
-  outputOf: number[];
   /** The same loop importing a shared memory (program-shared.ts), and its id among programs. */
   sharedBytes: Uint8Array;
   id: number;
@@ -196,9 +197,8 @@ export function compileWasmProgram(p: Program, types: Record<string, ValueType>,
   try {
     const instance = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory: wasmMemory() } });
     const run = (instance.exports as { run: (...args: number[]) => void }).run;
-    const outputOf = p.outputs.map((o) => fullInputs.findIndex((t) => tensorNames[t] === o));
     const sharedBytes = oneFunctionModule(params, locals, body, { sharedMemory: true });
-    return { run, fullInputs, oneInputs, outputRegions, regions, outputOf, sharedBytes, id: nextId++ };
+    return { run, fullInputs, oneInputs, outputRegions, regions, sharedBytes, id: nextId++ };
   } catch (err) {
     // An engine without WebAssembly SIMD: say so once, and stay with JavaScript.
     simdWorks = false;
