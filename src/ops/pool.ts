@@ -8,6 +8,7 @@ import { full } from '../tensor/creation.ts';
 import { checkFloat, checkInteger, checkTensor, show } from '../tensor/validate.ts';
 import type { Pool2dGeometry } from '../backend/nn-kernels.ts';
 import { backend } from '../backend/registry.ts';
+import { ownedByScope } from '../tensor/lifetimes.ts';
 import { record } from './record.ts';
 import { traced } from './trace.ts';
 import { conv2d } from './conv.ts';
@@ -41,7 +42,10 @@ export function maxPool2d(x: Tensor, kernel: number, stride: number = kernel): T
   return traced('maxPool2d', [x], { kernel, stride }, () => {
     const { values, argmax } = backend().maxPool2d(x.storage, g);
     const y = new Tensor(values, [g.n, g.c, g.oh, g.ow]);
-    return record('maxPool2d', y, [x], (dy) => [new Tensor(backend().maxPool2dGrad(dy.storage, argmax, g), x.shape)]);
+    // No tensor holds argmax, so tidy frees it explicitly: otherwise every step's would wait
+    // for the collector, and never be reused for the next step (host-pool.ts).
+    const savedArgmax = ownedByScope('maxPool2d', argmax);
+    return record('maxPool2d', y, [x], (dy) => [new Tensor(backend().maxPool2dGrad(dy.storage, savedArgmax(), g), x.shape)]);
   });
 }
 

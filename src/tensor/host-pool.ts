@@ -23,11 +23,40 @@ const MAX_POOLED_BYTES = 256 * 2 ** 20;
 type ArrayType = typeof Float32Array | typeof Int32Array | typeof Uint8Array;
 const ARRAY_TYPE: Record<DType, ArrayType> = { float32: Float32Array, int32: Int32Array, bool: Uint8Array };
 
-/** Free arrays by array type (that is, dtype), then by length. */
-const free = new Map<ArrayType, Map<number, HostArray[]>>();
+/**
+ * Where float32 arrays of `minElements` or more come from when a backend has a better place for
+ * them than the JavaScript heap: the cpu backend's resident arrays, which its WebAssembly
+ * kernels read and write where they lie (backend/cpu/resident.ts). Only while `active()`
+ * (inside tidy, where every array comes back when its step ends) are they made or reused;
+ * `take` returns null to decline; `zero` zeroes one (fill() is slow on shared memory).
+ */
+export interface Float32Source {
+  readonly minElements: number;
+  active(): boolean;
+  take(n: number): Float32Array | null;
+  zero(a: Float32Array): void;
+}
+let float32Source: Float32Source | null = null;
+/** The source each array it made came from (its free arrays are kept apart from the others). */
+const sourceOf = new WeakMap<HostArray, Float32Source>();
+
+/** Installs (or with null, removes) the source of large float32 arrays. */
+export function setFloat32Source(source: Float32Source | null): void {
+  float32Source = source;
+}
+
+
+/** Free arrays by kind (array type, that is dtype, or the source that made them), then by length. */
+const free = new Map<ArrayType | Float32Source, Map<number, HostArray[]>>();
 let pooledBytes = 0;
 /** Arrays made here that may be reused once released (not exposed through `.data`). */
 const reusable = new WeakSet<HostArray>();
+
+function takeFree(kind: ArrayType | Float32Source, n: number): HostArray | undefined {
+  const a = free.get(kind)?.get(n)?.pop();
+  if (a !== undefined) pooledBytes -= a.byteLength;
+  return a;
+}
 
 /**
  * A host array of `n` elements: zeroed, or with `zeroed` false, with undefined contents (for
@@ -35,14 +64,26 @@ const reusable = new WeakSet<HostArray>();
  */
 export function takeArray(dtype: DType, n: number, zeroed = true): HostArray {
   const type = ARRAY_TYPE[dtype];
+  const source = float32Source;
+  if (type === Float32Array && source !== null && n >= source.minElements && source.active()) {
+    let a = takeFree(source, n) as Float32Array | undefined;
+    if (a === undefined) {
+      a = source.take(n) ?? undefined;
+      if (a !== undefined) sourceOf.set(a, source);
+    }
+    if (a !== undefined) {
+      reusable.add(a);
+      if (zeroed) source.zero(a);
+      return a;
+    }
+  }
   if (n < MIN_ELEMENTS) return new type(n);
-  const a = free.get(type)?.get(n)?.pop();
+  const a = takeFree(type, n);
   if (a === undefined) {
     const made = new type(n);
     reusable.add(made);
     return made;
   }
-  pooledBytes -= a.byteLength;
   reusable.add(a);
   if (zeroed) a.fill(0);
   return a;
@@ -51,9 +92,9 @@ export function takeArray(dtype: DType, n: number, zeroed = true): HostArray {
 /** Takes back an array whose last tensor was disposed, if it is one of ours and unexposed. */
 export function recycleArray(a: HostArray): void {
   if (!reusable.delete(a) || pooledBytes + a.byteLength > MAX_POOLED_BYTES) return;
-  const type = a.constructor as ArrayType;
-  let byLength = free.get(type);
-  if (byLength === undefined) free.set(type, (byLength = new Map()));
+  const kind = sourceOf.get(a) ?? (a.constructor as ArrayType);
+  let byLength = free.get(kind);
+  if (byLength === undefined) free.set(kind, (byLength = new Map()));
   let list = byLength.get(a.length);
   if (list === undefined) byLength.set(a.length, (list = []));
   list.push(a);

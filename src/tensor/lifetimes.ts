@@ -21,6 +21,7 @@
 import type { Storage } from './storage.ts';
 import { storageBytes } from './storage.ts';
 import { recycleArray } from './host-pool.ts';
+import { DisposedError } from './errors.ts';
 
 interface Tracked {
   readonly rawStorage: Storage;
@@ -106,6 +107,37 @@ function collectReturned(v: unknown, out: Set<unknown>, depth: number): void {
 
 function disposeAll(scope: Tracked[], returned: Set<unknown>): void {
   for (const t of scope) if (!t.kept && !t.disposed && !returned.has(t)) t.dispose();
+}
+
+/** Whether a `tidy` is open: what is made now is disposed when it ends, unless returned or kept. */
+export function insideTidy(): boolean {
+  return scopes.length > 0;
+}
+
+/**
+ * Hands `s`, a storage no tensor holds (an op's saved state for its backward, like max-pool's
+ * argmax), to the innermost open `tidy`, which frees it with the tensors it made. Returns how
+ * to read it: a function that throws, naming `op`, once the storage is freed. Outside `tidy`
+ * the storage is left to the garbage collector, as before.
+ */
+export function ownedByScope<S extends Storage>(op: string, s: S): () => S {
+  const scope = scopes[scopes.length - 1];
+  if (scope === undefined) return () => s;
+  const owner: Tracked = {
+    rawStorage: s, kept: false, disposed: false,
+    dispose() {
+      this.disposed = true;
+      if (ArrayBuffer.isView(s)) recycleArray(s);
+      else s.dispose?.();
+    },
+  };
+  scope.push(owner);
+  return () => {
+    if (owner.disposed) {
+      throw new DisposedError(`${op}: backward after the tidy() that ran the forward pass ended; what the gradient needs was freed with it (call backward inside that tidy)`);
+    }
+    return s;
+  };
 }
 
 /** Exempts `t` from every `tidy` (it lives until disposed, or dropped and collected); returns it. */

@@ -1,13 +1,15 @@
 // Host side of the WebAssembly convolution kernels (wasm/conv.as.ts): copies the operands
-// into wasm memory, runs one job whose chunks are images, shared among the threads, and
-// copies the result out. The TypeScript kernels in conv.ts are the reference these are
+// into wasm memory (unless they are resident arrays there already, resident.ts), runs one job
+// whose chunks are images, shared among the threads, and copies the result out (unless it is
+// resident). The TypeScript kernels in conv.ts are the reference these are
 // tested against, and the fallback when WebAssembly is unavailable.
 //
 // The copies are linear in the data and the GEMMs are not, so they cost little: in a
 // one-thread profile of an MNIST CNN training step, copying in and out of every wasm kernel
 // (convolutions and pooling) took 7% of the step, the kernels themselves 65%.
 import type { Conv2dGeometry } from '../nn-kernels.ts';
-import { MIN_CHUNK_WORK, TASK, chunking, copyOut, layout, runTask, taskKernel, type TaskOptions } from './wasm-tasks.ts';
+import { MIN_CHUNK_WORK, TASK, chunking, layout, runTask, taskKernel, type TaskOptions } from './wasm-tasks.ts';
+import { newArrayUnfilled } from '../../tensor/dtype.ts';
 
 // Parameter block words; must match the constants at the top of wasm/conv.as.ts.
 const CONV_PARAMS = {
@@ -31,18 +33,24 @@ type Kind = 'forward' | 'gradInput' | 'gradWeight';
 
 /**
  * Lays out one call in wasm memory, writes the parameter block and the inputs, runs the job
- * and returns the memory view and output offset; null when WebAssembly is unavailable or its
- * memory cannot grow that far.
+ * and returns the result (the weight gradient summed from the threads' partial sums); null
+ * when WebAssembly is unavailable or its memory cannot grow that far. Operands that are
+ * resident arrays (resident.ts) are read and written where they lie; the others are copied
+ * in, and the output out.
  */
 function run(
   kind: Kind, g: Conv2dGeometry, inputs: { x?: Float32Array; weight?: Float32Array; bias?: Float32Array | null; dy?: Float32Array },
   options: TaskOptions,
-): { f32: Float32Array; out: number; partials: number[] } | null {
+): Float32Array | null {
   const kernel = taskKernel(options);
   if (kernel === null) return null;
   const K = g.c * g.kh * g.kw, P = g.oh * g.ow;
   const imageFloats = g.c * g.h * g.w;
   const outFloats = kind === 'forward' ? g.n * g.o * P : kind === 'gradInput' ? g.n * imageFloats : 0;
+  // Made before the workspace is planned: a new resident array moves the workspace up. The
+  // weight gradient is summed into it from the threads' partial sums.
+  const output = newArrayUnfilled('float32', kind === 'gradWeight' ? g.o * K : outFloats);
+  const written = kind !== 'gradWeight';
   const pointwise = g.kh === 1 && g.kw === 1 && g.stride === 1 && g.padding === 0;
   // Each thread's area: first the image's cols (packed for the forward; plain for the weight
   // gradient, or the input gradient's dcols; none for the backward of a pointwise conv), then
@@ -53,28 +61,37 @@ function run(
   const areaBytes = firstBytes + secondBytes;
   // The weight, packed once as the A operand of every image's product.
   const packedBytes = kind === 'forward' ? roundUp(g.o, MR) * K * 4 : kind === 'gradInput' ? roundUp(K, MR) * g.o * 4 : 0;
+  const copied = (a: Float32Array | null | undefined, floats: number) => (a && !kernel.holds(a) ? floats * 4 : 0);
   const { at, bytes } = layout({
     params: PARAM_BYTES,
     packedWeight: packedBytes,
-    x: inputs.x ? g.n * imageFloats * 4 : 0,
-    weight: inputs.weight ? g.o * K * 4 : 0,
-    bias: inputs.bias ? g.o * 4 : 0,
-    dy: inputs.dy ? g.n * g.o * P * 4 : 0,
-    out: outFloats * 4,
+    x: copied(inputs.x, g.n * imageFloats),
+    weight: copied(inputs.weight, g.o * K),
+    bias: copied(inputs.bias, g.o),
+    dy: copied(inputs.dy, g.n * g.o * P),
+    out: written ? copied(output, outFloats) : 0,
     areas: kernel.threads * areaBytes,
   });
   const ws = kernel.workspace(bytes);
   if (ws === null) return null;
   const { f32, base } = ws;
   const addr = (offset: number) => base + offset;
-  if (inputs.weight) f32.set(inputs.weight.subarray(0, g.o * K), addr(at.weight) / 4);
-  if (inputs.x) f32.set(inputs.x.subarray(0, g.n * imageFloats), addr(at.x) / 4);
-  if (inputs.bias) f32.set(inputs.bias.subarray(0, g.o), addr(at.bias) / 4);
-  if (inputs.dy) f32.set(inputs.dy.subarray(0, g.n * g.o * P), addr(at.dy) / 4);
+  // The byte address of an operand: where it lies, or its region (copied in when `copyIn`).
+  const place = (a: Float32Array | null | undefined, region: number, floats: number, copyIn: boolean) => {
+    if (!a) return 0;
+    if (kernel.holds(a)) return a.byteOffset;
+    if (copyIn) f32.set(a.subarray(0, floats), addr(region) / 4);
+    return addr(region);
+  };
+  const weightAt = place(inputs.weight, at.weight, g.o * K, true);
+  const xAt = place(inputs.x, at.x, g.n * imageFloats, true);
+  const biasAt = place(inputs.bias, at.bias, g.o, true);
+  const dyAt = place(inputs.dy, at.dy, g.n * g.o * P, true);
+  const outAt = written ? place(output, at.out, outFloats, false) : 0;
   const partials = kind === 'gradWeight'
     ? Array.from({ length: kernel.threads }, (_, t) => addr(at.areas) + t * areaBytes + firstBytes)
     : [];
-  for (const p of partials) f32.fill(0, p / 4, p / 4 + g.o * K);
+  for (const p of partials) kernel.zero(p, g.o * K * 4);
 
   const { perChunk, chunks } = chunking(g.n, g.o * K * P, MIN_CHUNK_WORK.convMacs);
   const words = new Int32Array(f32.buffer, addr(at.params), PARAM_BYTES / 4);
@@ -82,11 +99,7 @@ function run(
   words[q.n] = g.n; words[q.c] = g.c; words[q.h] = g.h; words[q.w] = g.w; words[q.o] = g.o;
   words[q.kh] = g.kh; words[q.kw] = g.kw; words[q.stride] = g.stride; words[q.padding] = g.padding;
   words[q.oh] = g.oh; words[q.ow] = g.ow;
-  words[q.x] = inputs.x ? addr(at.x) : 0;
-  words[q.weight] = inputs.weight ? addr(at.weight) : 0;
-  words[q.bias] = inputs.bias ? addr(at.bias) : 0;
-  words[q.out] = addr(at.out);
-  words[q.dy] = inputs.dy ? addr(at.dy) : 0;
+  words[q.x] = xAt; words[q.weight] = weightAt; words[q.bias] = biasAt; words[q.out] = outAt; words[q.dy] = dyAt;
   words[q.area] = addr(at.areas); words[q.areaBytes] = areaBytes;
   words[q.scratchBase] = ws.scratchBase; words[q.scratchBytes] = ws.scratchBytes;
   words[q.perChunk] = perChunk;
@@ -98,39 +111,37 @@ function run(
   const task = kind === 'forward' ? TASK.convForward : kind === 'gradInput' ? TASK.convGradInput : TASK.convGradWeight;
   const shape = `${g.n},${g.c},${g.h},${g.w},${g.o},${g.kh},${g.kw},${g.stride},${g.padding}`;
   runTask(kernel, task, addr(at.params), chunks, options, g.n * g.o * K * P >= THREAD_MIN_MACS, shape);
-  return { f32, out: addr(at.out), partials };
+  if (written) {
+    if (!kernel.holds(output)) output.set(f32.subarray(outAt / 4, outAt / 4 + outFloats));
+    return output;
+  }
+  const size = g.o * K;
+  const [first, ...rest] = partials;
+  output.set(f32.subarray(first / 4, first / 4 + size));
+  for (const p of rest) {
+    const part = f32.subarray(p / 4, p / 4 + size);
+    for (let i = 0; i < size; i++) output[i] += part[i];
+  }
+  return output;
 }
 
 /** y [N,O,oH,oW] = conv(x, w) (+ bias), or null when the wasm kernel cannot run. */
 export function conv2dWasm(
   x: Float32Array, weight: Float32Array, bias: Float32Array | null, g: Conv2dGeometry, options: TaskOptions = {},
 ): Float32Array | null {
-  const r = run('forward', g, { x, weight, bias }, options);
-  if (r === null) return null;
-  return copyOut(r.f32, r.out / 4, g.n * g.o * g.oh * g.ow);
+  return run('forward', g, { x, weight, bias }, options);
 }
 
 /** dx [N,C,H,W] from dy and w, or null when the wasm kernel cannot run. */
 export function conv2dGradInputWasm(
   dy: Float32Array, weight: Float32Array, g: Conv2dGeometry, options: TaskOptions = {},
 ): Float32Array | null {
-  const r = run('gradInput', g, { dy, weight }, options);
-  if (r === null) return null;
-  return copyOut(r.f32, r.out / 4, g.n * g.c * g.h * g.w);
+  return run('gradInput', g, { dy, weight }, options);
 }
 
 /** dw [O,C,kH,kW] from dy and x, or null when the wasm kernel cannot run. */
 export function conv2dGradWeightWasm(
   dy: Float32Array, x: Float32Array, g: Conv2dGeometry, options: TaskOptions = {},
 ): Float32Array | null {
-  const size = g.o * g.c * g.kh * g.kw;
-  const r = run('gradWeight', g, { dy, x }, options);
-  if (r === null) return null;
-  const [first, ...rest] = r.partials;
-  const dw = copyOut(r.f32, first / 4, size);
-  for (const p of rest) {
-    const part = r.f32.subarray(p / 4, p / 4 + size);
-    for (let i = 0; i < size; i++) dw[i] += part[i];
-  }
-  return dw;
+  return run('gradWeight', g, { dy, x }, options);
 }

@@ -65,6 +65,7 @@ interface KernelExports {
     b: number, ldb: number, transB: number,
     c: number, ldc: number, accumulate: number, scratch: number): void;
   runJob(job: number, scratch: number): number;
+  zeroBytes(dst: number, bytes: number): void;
 }
 
 const align64 = (x: number): number => Math.ceil(x / 64) * 64;
@@ -79,6 +80,8 @@ export class WasmGemm {
   private f32: Float32Array;
   private i32: Int32Array;
   private generation = 0;
+  /** Buffer objects of this memory handed out by `buffer` (see there). */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
   private readonly canBlock = canBlock();
   // Per product shape: whether threads are measured to pay (thread-choice.ts).
   private readonly choice = new ThreadChoice();
@@ -117,18 +120,26 @@ export class WasmGemm {
     m: number, n: number, k: number,
     transA: boolean, transB: boolean, accumulate: boolean,
   ): boolean {
-    const pa = this.operandsBase;
-    const pb = align64(pa + m * k * 4);
-    const pc = align64(pb + k * n * 4);
-    if (!this.grow(pc + m * n * 4)) return false;
+    // An operand that is a view of this memory (a resident array, resident.ts) is used where
+    // it lies; the others get a region each from operandsBase on, and are copied in.
+    const inA = this.holds(a), inB = this.holds(b), inC = this.holds(c);
+    let top = this.operandsBase;
+    const region = (inside: boolean, array: Float32Array, floats: number) => {
+      if (inside) return array.byteOffset;
+      const at = top;
+      top = align64(top + floats * 4);
+      return at;
+    };
+    const pa = region(inA, a, m * k), pb = region(inB, b, k * n), pc = region(inC, c, m * n);
+    if (!this.grow(top)) return false;
     if (this.f32.buffer.byteLength !== this.memory.buffer.byteLength) {
       this.f32 = new Float32Array(this.memory.buffer);
       this.i32 = new Int32Array(this.memory.buffer);
     }
     const f32 = this.f32;
-    f32.set(a.subarray(0, m * k), pa / 4);
-    f32.set(b.subarray(0, k * n), pb / 4);
-    if (accumulate) f32.set(c.subarray(0, m * n), pc / 4);
+    if (!inA) f32.set(a.subarray(0, m * k), pa / 4);
+    if (!inB) f32.set(b.subarray(0, k * n), pb / 4);
+    if (accumulate && !inC) f32.set(c.subarray(0, m * n), pc / 4);
 
     const lda = transA ? m : k, ldb = transB ? k : n;
     const splitRows = m >= n;
@@ -152,8 +163,18 @@ export class WasmGemm {
       this.runThreaded(Math.ceil(dim / chunk));
     }
     if (shape !== null) this.choice.record(shape, threaded, performance.now() - start);
-    c.set(f32.subarray(pc / 4, pc / 4 + m * n));
+    if (!inC) c.set(f32.subarray(pc / 4, pc / 4 + m * n));
     return true;
+  }
+
+  /** Whether `a` is a view of this memory (a resident array), which kernels use where it lies. */
+  holds(a: Float32Array): boolean {
+    return this.buffers.has(a.buffer);
+  }
+
+  /** Zeroes `bytes` bytes of this memory from byte address `at` (natively: fill() on a shared buffer is slow). */
+  zero(at: number, bytes: number): void {
+    this.kernel.zeroBytes(at, bytes);
   }
 
   /** Chunks to split a product of `macs` multiply-adds into, along a dimension of `dim`. */
@@ -211,7 +232,11 @@ export class WasmGemm {
 
   /** The memory's current buffer (its views are valid for good when `shared`). */
   get buffer(): ArrayBuffer | SharedArrayBuffer {
-    return this.memory.buffer;
+    const buffer = this.memory.buffer;
+    // Growing a shared memory gives it a new buffer object over the same bytes; views made on
+    // an older one are still views of this memory, so every object handed out is remembered.
+    this.buffers.add(buffer);
+    return buffer;
   }
 
   /** Publishes the job written at JOB_ADDR, works on it alongside the workers, waits for the rest. */

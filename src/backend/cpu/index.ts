@@ -12,6 +12,8 @@ import { softmax, softmaxGrad } from './softmax.ts';
 import { matmul } from './matmul.ts';
 import { conv2d, conv2dGradInput, conv2dGradWeight } from './conv.ts';
 import { maxPool2d, maxPool2dGrad } from './pool.ts';
+import { residentFloat32Source } from './resident.ts';
+import { setFloat32Source } from '../../tensor/host-pool.ts';
 
 /** A host array of the storage (device data from another backend is downloaded, as float32). */
 function host(s: Storage): HostArray {
@@ -23,6 +25,8 @@ function hostInt(s: Storage): Int32Array {
 }
 
 export function createCpuBackend(): Backend {
+  // Large float32 arrays made inside tidy come from the kernels' shared memory (resident.ts).
+  setFloat32Source(residentFloat32Source);
   return {
     name: 'cpu',
     mode: 'typed arrays',

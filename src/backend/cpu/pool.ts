@@ -1,15 +1,17 @@
 /**
- * CPU max-pooling kernels: a direct sweep over the windows, remembering where each max was.
- * The forward pass runs the WebAssembly version (pool-wasm.ts: SIMD for 2×2 windows, planes
- * shared among threads) and falls back to the TypeScript one here (`…Ts`), which is also the
- * reference the wasm one is tested against. The gradient stays in TypeScript: it is one
- * scattered add per output, and moving dy and argmax into wasm memory and dx out cost more
- * than that (MNIST CNN's first pool, batch 64, CPU ms: TypeScript 2.8–7.5, wasm 4.3–8.5).
+ * CPU max-pooling kernels: a direct sweep over the windows, remembering where each max was,
+ * and its gradient, a scattered add per output. Both run the WebAssembly versions (pool-wasm.ts:
+ * SIMD for 2×2 windows, planes shared among threads) and fall back to the TypeScript ones here
+ * (`…Ts`), which are also the reference the wasm ones are tested against. The gradient is
+ * worth moving to wasm only because its operands are resident inside a training step
+ * (resident.ts): when dy and argmax had to be copied in and dx out, the copies cost more than
+ * the scatter (MNIST CNN's first pool, batch 64, CPU ms: TypeScript 2.8–7.5, wasm 4.3–8.5).
  */
 import type { Pool2dGeometry } from '../nn-kernels.ts';
 import { toHost, type Storage } from '../../tensor/storage.ts';
 import { newArray, newArrayUnfilled } from '../../tensor/dtype.ts';
-import { maxPool2dWasm } from './pool-wasm.ts';
+import { maxPool2dGradWasm, maxPool2dWasm } from './pool-wasm.ts';
+import { wasmGemm } from './gemm-wasm.ts';
 
 /** Max over each kernel×kernel window; argmax holds the winner's offset h·W + w in its plane. */
 export function maxPool2d(xs: Storage, g: Pool2dGeometry): { values: Float32Array; argmax: Float32Array } {
@@ -19,7 +21,10 @@ export function maxPool2d(xs: Storage, g: Pool2dGeometry): { values: Float32Arra
 
 /** dx: every dy value added at the position its window's maximum came from (overlaps add). */
 export function maxPool2dGrad(dys: Storage, argmaxs: Storage, g: Pool2dGeometry): Float32Array {
-  return maxPool2dGradTs(toHost(dys), toHost(argmaxs), g);
+  const dy = toHost(dys), argmax = toHost(argmaxs);
+  // In wasm where dy lies there already (resident); otherwise its copy would cost more than it saves.
+  const resident = wasmGemm()?.holds(dy) ?? false;
+  return (resident ? maxPool2dGradWasm(dy, argmax, g) : null) ?? maxPool2dGradTs(dy, argmax, g);
 }
 
 /** Max over each kernel×kernel window; argmax holds the winner's offset h·W + w in its plane. */

@@ -38,8 +38,8 @@ const choice = new ThreadChoice();
 const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 
 /**
- * Runs `k` on the shared memory when one of its full-size inputs is resident, or an output
- * updates an input in place that should become resident; returns false (having done nothing)
+ * Runs `k` on the shared memory when one of its full-size inputs or outputs is resident, or an
+ * output updates an input in place that should become resident; returns false (having done nothing)
  * otherwise, and where there is no shared memory. `outs[o]` may be replaced by a resident array.
  */
 export function runSharedProgram(k: WasmKernel, outs: Float32Array[], ins: Float32Array[], scalars: number[], n: number): boolean {
@@ -48,7 +48,7 @@ export function runSharedProgram(k: WasmKernel, outs: Float32Array[], ins: Float
   const inputs = k.fullInputs.map((t) => ins[t]);
   // Outputs that update a full-size input in place, by output index: the input's region.
   const inPlace = k.outputRegions.map((r, o) => (r < inputs.length && outs[o] === inputs[r] ? r : -1));
-  const anyResident = inputs.some((a) => resident.has(a));
+  const anyResident = inputs.some((a) => resident.has(a)) || outs.some((a) => resident.has(a));
   const migrate = n >= RESIDENT_MIN_ELEMENTS && inPlace.some((r) => r >= 0 && !resident.has(inputs[r]));
   if (!anyResident && !migrate) return false;
 
@@ -71,8 +71,9 @@ export function runSharedProgram(k: WasmKernel, outs: Float32Array[], ins: Float
   const floatCount = k.oneInputs.length + scalars.length;
   const regionBytes = roundUp(n, 16) * 4;
   const copiedIn = inputs.map((a) => !resident.has(a));
-  // An update in place of a resident array is written where it lies; every other output to a region.
-  const ownOutput = inPlace.map((r) => r < 0 || !resident.has(inputs[r]));
+  // A resident output (an update in place of a resident input, or a new array from the host
+  // pool inside tidy) is written where it lies; every other output to a region of its own.
+  const ownOutput = inPlace.map((r, o) => !resident.has(r < 0 ? outs[o] : inputs[r]));
   const paramBytes = roundUp((PROGRAM_PARAMS.first + addresses + floatCount) * 4, 64);
   const moduleBytes = roundUp(k.sharedBytes.length, 64);
   const regions = copiedIn.filter(Boolean).length + ownOutput.filter(Boolean).length;
@@ -91,8 +92,8 @@ export function runSharedProgram(k: WasmKernel, outs: Float32Array[], ins: Float
     next += regionBytes;
     return at;
   });
-  const outputAt = outs.map((_, o) => {
-    if (!ownOutput[o]) return inputAt[inPlace[o]];
+  const outputAt = outs.map((a, o) => {
+    if (!ownOutput[o]) return inPlace[o] < 0 ? a.byteOffset : inputAt[inPlace[o]];
     const at = next;
     next += regionBytes;
     return at;

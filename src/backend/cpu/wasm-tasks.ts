@@ -3,7 +3,6 @@
 // The kernels themselves are wasm/tasks.as.ts and the files it dispatches to.
 import { wasmGemm, type WasmGemm } from './gemm-wasm.ts';
 import { ThreadChoice } from './thread-choice.ts';
-import { newArrayUnfilled } from '../../tensor/dtype.ts';
 
 /** Job kinds; must match the TASK_* constants in wasm/tasks.as.ts. */
 export const TASK = {
@@ -13,6 +12,7 @@ export const TASK = {
   maxPool: 4,
   convPackWeight: 5,
   program: 6,
+  maxPoolGrad: 7,
 } as const;
 
 // The ticket word of a job holds the chunk count in 16 bits (gemm.as.ts), so a job has at
@@ -32,17 +32,6 @@ export const MIN_CHUNK_WORK = { convMacs: 1 << 16, poolElements: 1 << 15 } as co
 export function chunking(items: number, itemWork = 1, minChunkWork = 1): { perChunk: number; chunks: number } {
   const perChunk = Math.max(1, Math.ceil(items / MAX_CHUNKS), Math.min(items, Math.ceil(minChunkWork / Math.max(1, itemWork))));
   return { perChunk, chunks: Math.ceil(items / perChunk) };
-}
-
-/**
- * A new host array holding `length` floats of wasm memory from float index `start`.
- * Not `f32.slice()`: V8 copies out of a shared buffer element by element there, 3.7× slower
- * than allocating and `set()`-ing (4.7 MB: 3.8 ms against 1.0 ms, most of it page faults).
- */
-export function copyOut(f32: Float32Array, start: number, length: number): Float32Array {
-  const out = newArrayUnfilled('float32', length);
-  out.set(f32.subarray(start, start + length));
-  return out;
 }
 
 /** Byte offsets of named regions laid out one after another, each 64-byte aligned. */

@@ -1,5 +1,4 @@
-// Max pooling (no padding) over NCHW planes, planes shared among threads. Its gradient is
-// a scattered add per output, left to TypeScript (see src/backend/cpu/pool.ts).
+// Max pooling (no padding) over NCHW planes, and its gradient, planes shared among threads.
 //
 // Semantics are those of the TypeScript kernel (src/backend/cpu/pool.ts), which is the
 // reference the tests compare against: windows are scanned row by row, the first maximum
@@ -13,7 +12,7 @@ import { param } from './tasks.as.ts';
 
 // Parameter block (i32 words); must match POOL_PARAMS in src/backend/cpu/pool-wasm.ts.
 const PLANES = 0, H = 1, W = 2, K = 3, S = 4, OH = 5, OW = 6;
-const X = 7, VALUES = 8, ARGMAX = 9, PER_CHUNK = 10;
+const X = 7, VALUES = 8, ARGMAX = 9, PER_CHUNK = 10, DY = 11, DX = 12;
 
 /** Values and argmax of the planes of chunk `index`. */
 export function maxPoolForward(p: usize, index: i32): void {
@@ -92,4 +91,27 @@ function poolGeneric(x: usize, w: i32, k: i32, s: i32, oh: i32, ow: i32, values:
   }
   store<f32>(value, best);
   store<f32>(argmax, <f32>bestAt);
+}
+
+/**
+ * dx of the planes of chunk `index`: each plane zeroed, then every dy added at its window's
+ * argmax (overlapping windows add). A plane is written by one thread only, so no two threads
+ * ever add to the same element.
+ */
+export function maxPoolBackward(p: usize, index: i32): void {
+  const plane = param(p, H) * param(p, W), outPlane = param(p, OH) * param(p, OW);
+  const per = param(p, PER_CHUNK);
+  const first = index * per, end = min(param(p, PLANES), (index + 1) * per);
+  if (first >= end) return;
+  const dx = <usize>param(p, DX);
+  memory.fill(dx + <usize>(first * plane) * 4, 0, <usize>((end - first) * plane) * 4);
+  for (let pl = first; pl < end; pl++) {
+    const planeAt = dx + <usize>(pl * plane) * 4;
+    const dy = <usize>param(p, DY) + <usize>(pl * outPlane) * 4;
+    const argmax = <usize>param(p, ARGMAX) + <usize>(pl * outPlane) * 4;
+    for (let q = 0; q < outPlane; q++) {
+      const at = planeAt + <usize>(<i32>load<f32>(argmax + <usize>q * 4)) * 4;
+      store<f32>(at, load<f32>(at) + load<f32>(dy + <usize>q * 4));
+    }
+  }
 }

@@ -10,7 +10,7 @@
 // (program-chunk.ts): the claiming, counting and waking stay the same for every kind.
 
 import { convForward, convGradInput, convGradWeight, convPackWeight } from './conv.as.ts';
-import { maxPoolForward } from './pool.as.ts';
+import { maxPoolBackward, maxPoolForward } from './pool.as.ts';
 
 export const TASK_CONV_FORWARD: i32 = 1;
 export const TASK_CONV_GRAD_INPUT: i32 = 2;
@@ -18,6 +18,7 @@ export const TASK_CONV_GRAD_WEIGHT: i32 = 3;
 export const TASK_MAX_POOL: i32 = 4;
 export const TASK_CONV_PACK_WEIGHT: i32 = 5;
 export const TASK_PROGRAM: i32 = 6;
+export const TASK_MAX_POOL_GRAD: i32 = 7;
 
 /** Runs chunk `index` of the elementwise program job described at `params` (in JavaScript). */
 // @ts-ignore: decorator
@@ -33,6 +34,7 @@ export function runTask(kind: i32, params: usize, index: i32, scratch: usize): v
     case TASK_MAX_POOL: maxPoolForward(params, index); break;
     case TASK_CONV_PACK_WEIGHT: convPackWeight(params); break;
     case TASK_PROGRAM: programChunk(params, index); break;
+    case TASK_MAX_POOL_GRAD: maxPoolBackward(params, index); break;
     default: unreachable();
   }
 }
