@@ -3,6 +3,8 @@ import type { ReduceOp } from '../backend.ts';
 import { reductionRuns, type AxisLayout } from '../plan.ts';
 import { newArray, type DType, type HostArray } from '../../tensor/dtype.ts';
 import { sizeOf, type Shape } from '../../tensor/shape.ts';
+import { wasmGemm } from './gemm-wasm.ts';
+import { sumMiddleAxisWasm } from './reduce-wasm.ts';
 
 /** Reduces over `axes`; sums accumulate in float64 so long sums do not drift; max and min propagate NaN. */
 export function reduce(op: ReduceOp, x: HostArray, shape: Shape, axes: readonly number[], _dtype: DType, outDtype: DType): HostArray {
@@ -40,6 +42,11 @@ function sumRuns(x: HostArray, runs: Runs, outSize: number): Float64Array {
   } else if (runs.length === 3 && red[0]) {
     // [reduced, kept, reduced]: per-channel sums over batch and positions, e.g. a conv bias gradient
     const [outer, kept, inner] = dims;
+    // A resident array (resident.ts) is summed in wasm where it lies, on both threads.
+    if (x instanceof Float32Array && wasmGemm()?.holds(x)) {
+      const sums = sumMiddleAxisWasm(x, outer, kept, inner);
+      if (sums !== null) return sums;
+    }
     for (let o = 0; o < outer; o++) {
       for (let k = 0; k < kept; k++) {
         const base = (o * kept + k) * inner;

@@ -13,6 +13,7 @@ export const TASK = {
   convPackWeight: 5,
   program: 6,
   maxPoolGrad: 7,
+  sumMiddle: 8,
 } as const;
 
 // The ticket word of a job holds the chunk count in 16 bits (gemm.as.ts), so a job has at

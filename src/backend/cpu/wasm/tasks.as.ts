@@ -1,6 +1,6 @@
 // The kernels other than GEMM that run as threaded jobs (see runJob() in gemm.as.ts): the
 // host writes a job whose kind is one of the constants below and whose J_PARAMS word is the
-// address of a parameter block (i32 words, layouts in conv.as.ts and pool.as.ts). Each
+// address of a parameter block (i32 words, layouts in conv.as.ts, pool.as.ts and reduce.as.ts). Each
 // thread then claims chunks of the job — a few images, or a few planes — and runs them here.
 // The numbers must match TASK in src/backend/cpu/wasm-tasks.ts.
 //
@@ -11,6 +11,7 @@
 
 import { convForward, convGradInput, convGradWeight, convPackWeight } from './conv.as.ts';
 import { maxPoolBackward, maxPoolForward } from './pool.as.ts';
+import { sumMiddleAxis } from './reduce.as.ts';
 
 export const TASK_CONV_FORWARD: i32 = 1;
 export const TASK_CONV_GRAD_INPUT: i32 = 2;
@@ -19,6 +20,7 @@ export const TASK_MAX_POOL: i32 = 4;
 export const TASK_CONV_PACK_WEIGHT: i32 = 5;
 export const TASK_PROGRAM: i32 = 6;
 export const TASK_MAX_POOL_GRAD: i32 = 7;
+export const TASK_SUM_MIDDLE: i32 = 8;
 
 /** Runs chunk `index` of the elementwise program job described at `params` (in JavaScript). */
 // @ts-ignore: decorator
@@ -35,6 +37,7 @@ export function runTask(kind: i32, params: usize, index: i32, scratch: usize): v
     case TASK_CONV_PACK_WEIGHT: convPackWeight(params); break;
     case TASK_PROGRAM: programChunk(params, index); break;
     case TASK_MAX_POOL_GRAD: maxPoolBackward(params, index); break;
+    case TASK_SUM_MIDDLE: sumMiddleAxis(params, index); break;
     default: unreachable();
   }
 }
