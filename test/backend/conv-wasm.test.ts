@@ -90,6 +90,11 @@ const GEOMETRIES: number[][] = [
   [2, 29, 10, 16, 6, 3, 3, 1, 1], // the same with K = 261 across the 256 k-block
   [3, 4, 12, 19, 10, 3, 3, 2, 1], // strided, 8-wide output rows
   [2, 3, 8, 8, 5, 5, 5, 1, 2],   // k = 75: whole-sliver rows written sliver by sliver, edges in the padding
+  // Stride 1 without padding and k ≤ 256: the forward reads cols from the image (no im2col).
+  [2, 1, 28, 28, 32, 3, 3, 1, 0], // the MNIST CNN's first layer: 26-wide rows end in a 2-wide sliver
+  [3, 2, 10, 13, 5, 3, 4, 1, 0],  // 10-wide rows, o = 5 (a ragged tile of rows), a 3×4 kernel
+  [2, 28, 5, 5, 6, 3, 3, 1, 0],   // k = 252, the most that reads directly
+  [2, 29, 5, 5, 6, 3, 3, 1, 0],   // k = 261: unrolled
 ];
 
 const kernel1 = createWasmGemm({ threads: 1 });

@@ -16,10 +16,11 @@ const CONV_PARAMS = {
   n: 0, c: 1, h: 2, w: 3, o: 4, kh: 5, kw: 6, stride: 7, padding: 8, oh: 9, ow: 10,
   x: 11, weight: 12, bias: 13, out: 14, dy: 15,
   area: 16, areaBytes: 17, scratchBase: 18, scratchBytes: 19, perChunk: 20,
-  secondOffset: 21, partialOffset: 22, packedWeight: 23, packFor: 24,
+  secondOffset: 21, partialOffset: 22, packedWeight: 23, packFor: 24, tapOffsets: 25,
 } as const;
-// The GEMM micro-kernel's tile (wasm/kernel.as.ts): packed operands are padded to it.
-const MR = 4, NR = 8;
+// The GEMM micro-kernel's tile (wasm/kernel.as.ts): packed operands are padded to it. KC:
+// the GEMM's k-block (wasm/gemm.as.ts).
+const MR = 4, NR = 8, KC = 256;
 const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 const align64 = (bytes: number) => roundUp(bytes, 64);
 const PARAM_BYTES = 32 * 4;
@@ -52,10 +53,13 @@ function run(
   const output = newArrayUnfilled('float32', kind === 'gradWeight' ? g.o * K : outFloats);
   const written = kind !== 'gradWeight';
   const pointwise = g.kh === 1 && g.kw === 1 && g.stride === 1 && g.padding === 0;
+  // The forward reads cols straight from the image where each tap's 8 neighbouring outputs
+  // read 8 neighbouring pixels, and A fits one k-block (convForwardDirect in wasm/conv.as.ts).
+  const direct = kind === 'forward' && !pointwise && g.stride === 1 && g.padding === 0 && K <= KC;
   // Each thread's area: first the image's cols (packed for the forward; plain for the weight
   // gradient, or the input gradient's dcols; none for the backward of a pointwise conv), then
   // the input gradient's packed dy, or the weight gradient's partial sum.
-  const firstBytes = kind === 'forward' ? align64(K * roundUp(P, NR) * 4) : pointwise ? 0 : align64(K * P * 4);
+  const firstBytes = direct ? 0 : kind === 'forward' ? align64(K * roundUp(P, NR) * 4) : pointwise ? 0 : align64(K * P * 4);
   const secondBytes = kind === 'gradInput' ? align64(g.o * roundUp(P, NR) * 4)
     : kind === 'gradWeight' ? align64(g.o * K * 4) : 0;
   const areaBytes = firstBytes + secondBytes;
@@ -65,6 +69,7 @@ function run(
   const { at, bytes } = layout({
     params: PARAM_BYTES,
     packedWeight: packedBytes,
+    tapOffsets: direct ? K * 4 : 0,
     x: copied(inputs.x, g.n * imageFloats),
     weight: copied(inputs.weight, g.o * K),
     bias: copied(inputs.bias, g.o),
@@ -106,6 +111,13 @@ function run(
   words[q.secondOffset] = firstBytes; words[q.partialOffset] = firstBytes;
   words[q.packedWeight] = packedBytes > 0 ? addr(at.packedWeight) : 0;
   words[q.packFor] = kind === 'forward' ? 1 : 2;
+  words[q.tapOffsets] = 0;
+  if (direct) {
+    // Byte offset, from the input under an output, of the pixel each cols row reads: (c, i, j).
+    const offsets = new Int32Array(f32.buffer, addr(at.tapOffsets), K);
+    for (let c = 0, r = 0; c < g.c; c++) for (let i = 0; i < g.kh; i++) for (let j = 0; j < g.kw; j++) offsets[r++] = ((c * g.h + i) * g.w + j) * 4;
+    words[q.tapOffsets] = addr(at.tapOffsets);
+  }
   if (packedBytes > 0) kernel.runTask(TASK.convPackWeight, addr(at.params), 1, false);
 
   const task = kind === 'forward' ? TASK.convForward : kind === 'gradInput' ? TASK.convGradInput : TASK.convGradWeight;

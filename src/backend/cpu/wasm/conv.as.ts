@@ -24,8 +24,8 @@
 //
 // A 1×1 kernel with stride 1 and no padding needs no unrolling: the image is its own cols.
 
-import { NR } from './kernel.as.ts';
-import { gemm, KC } from './gemm.as.ts';
+import { MR, NR, edgeTile, microKernelDirect } from './kernel.as.ts';
+import { gemm, KC, MC, NC } from './gemm.as.ts';
 import { gemmPacked, packWhole, packWholeB, roundUp } from './gemm-packed.as.ts';
 import { param, copyF32, addF32, fillF32 } from './tasks.as.ts';
 
@@ -38,6 +38,9 @@ const AREA = 16, AREA_BYTES = 17, SCRATCH_BASE = 18, SCRATCH_BYTES = 19, PER_CHU
 const SECOND_OFFSET = 21, PARTIAL_OFFSET = 22;
 // The packed weight, and which product it was packed for (1: forward, 2: input gradient).
 const PACKED_W = 23, PACK_FOR = 24;
+// For a forward without im2col (convForwardDirect): the byte offset of each cols row's pixel
+// in the image (i32 each); 0 when the forward unrolls.
+const TAP_OFFSETS = 25;
 // Below this many cols rows (C·kH·kW), im2colPacked keeps the row-by-row order (see im2colSlivers).
 const SLIVER_MIN_K = 64;
 
@@ -253,16 +256,59 @@ export function convForward(p: usize, index: i32, scratch: usize): void {
   const bp = threadArea(p, scratch);
   const per = param(p, PER_CHUNK);
   const end = min(param(p, N), (index + 1) * per);
+  const offsets = <usize>param(p, TAP_OFFSETS);
   for (let n = index * per; n < end; n++) {
     const x = <usize>param(p, X) + <usize>n * imageBytes;
     const y = <usize>param(p, OUT) + <usize>n * outBytes;
-    if (pointwise) packWholeB(k, pixels, x, pixels, false, bp);
-    else im2colPacked(p, x, bp);
     // Starting each output row at its bias and accumulating fuses the bias add into the GEMM.
     if (bias != 0) {
       for (let oc = 0; oc < o; oc++) fillF32(y + <usize>(oc * pixels) * 4, load<f32>(bias + <usize>oc * 4), pixels);
     }
+    if (offsets != 0) {
+      convForwardDirect(p, x, y, offsets, scratch);
+      continue;
+    }
+    if (pointwise) packWholeB(k, pixels, x, pixels, false, bp);
+    else im2colPacked(p, x, bp);
     gemmPacked(o, pixels, k, packedW, bp, y, pixels, bias != 0, scratch);
+  }
+}
+
+/**
+ * One image's forward pass without im2col, for stride 1, no padding and k ≤ KC (the host
+ * decides, and writes the tap offsets). Eight neighbouring outputs of one output row read, for
+ * each tap, eight neighbouring input pixels: a B sliver of cols that is already contiguous in
+ * the image, so the micro-kernel loads it from there (microKernelDirect) and nothing is
+ * unrolled. im2col wrote every input pixel k times into a buffer larger than L1 (57 KB an
+ * image for the bench CNN's first conv), and that cost as much as the product. An output row
+ * that is not a whole number of slivers ends in a sliver computed in full into the edge tile:
+ * its extra lanes read past the row (at most 7 floats past the image, which memory always
+ * holds: the workspace lies above every operand), and are dropped.
+ */
+function convForwardDirect(p: usize, x: usize, y: usize, offsets: usize, scratch: usize): void {
+  const o = param(p, O), w = param(p, W), oh = param(p, OH), ow = param(p, OW);
+  const k = param(p, C) * param(p, KH) * param(p, KW);
+  const ldcBytes = <usize>(oh * ow) * 4;
+  const addC = param(p, BIAS) != 0;
+  const ap = <usize>param(p, PACKED_W);
+  const edge = scratch + <usize>(MC * KC + KC * NC) * 4;
+  for (let oy = 0; oy < oh; oy++) {
+    for (let ox = 0; ox < ow; ox += NR) {
+      const nr = min(NR, ow - ox);
+      const under = x + <usize>(oy * w + ox) * 4;
+      const cColumn = y + <usize>(oy * ow + ox) * 4;
+      for (let ir = 0; ir < o; ir += MR) {
+        const mr = min(MR, o - ir);
+        const a = ap + <usize>(ir * k) * 4;
+        const cTile = cColumn + <usize>ir * ldcBytes;
+        if (mr == MR && nr == NR) {
+          microKernelDirect(k, a, under, offsets, cTile, ldcBytes, addC);
+        } else {
+          microKernelDirect(k, a, under, offsets, edge, NR * 4, false);
+          edgeTile(edge, mr, nr, cTile, ldcBytes, addC);
+        }
+      }
+    }
   }
 }
 

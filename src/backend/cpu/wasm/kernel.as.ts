@@ -74,6 +74,59 @@ export const NR: i32 = 8;
   v128.store(c3, c31, 16);
 }
 
+/**
+ * The micro-kernel of a convolution's forward pass without im2col (conv.as.ts): the B sliver
+ * is not packed, but read straight from the image. Row p of cols, for 8 output pixels side
+ * by side in one output row, is 8 input pixels side by side, at byte offset offsets[p] from
+ * `x` (the input under the first of the 8 outputs, for tap 0). A as in microKernel.
+ */
+// @ts-ignore: decorator
+@inline export function microKernelDirect(
+  kc: i32, a: usize, x: usize, offsets: usize, c: usize, ldcBytes: usize, addC: bool,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b = x + <usize>load<i32>(offsets + <usize>p * 4);
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let ai = v128.load32_splat(a);
+    c00 = madd(ai, b0, c00);
+    c01 = madd(ai, b1, c01);
+    ai = v128.load32_splat(a, 4);
+    c10 = madd(ai, b0, c10);
+    c11 = madd(ai, b1, c11);
+    ai = v128.load32_splat(a, 8);
+    c20 = madd(ai, b0, c20);
+    c21 = madd(ai, b1, c21);
+    ai = v128.load32_splat(a, 12);
+    c30 = madd(ai, b0, c30);
+    c31 = madd(ai, b1, c31);
+    a += MR * 4;
+  }
+  const c1 = c + ldcBytes, c2 = c1 + ldcBytes, c3 = c2 + ldcBytes;
+  if (addC) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c1));
+    c11 = f32x4.add(c11, v128.load(c1, 16));
+    c20 = f32x4.add(c20, v128.load(c2));
+    c21 = f32x4.add(c21, v128.load(c2, 16));
+    c30 = f32x4.add(c30, v128.load(c3));
+    c31 = f32x4.add(c31, v128.load(c3, 16));
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c1, c10);
+  v128.store(c1, c11, 16);
+  v128.store(c2, c20);
+  v128.store(c2, c21, 16);
+  v128.store(c3, c30);
+  v128.store(c3, c31, 16);
+}
+
 /** a·b + c per lane: fused when built with relaxed SIMD, else a multiply and an add. */
 // @ts-ignore: decorator
 @inline function madd(a: v128, b: v128, c: v128): v128 {
