@@ -53,13 +53,17 @@ function run(
   const output = newArrayUnfilled('float32', kind === 'gradWeight' ? g.o * K : outFloats);
   const written = kind !== 'gradWeight';
   const pointwise = g.kh === 1 && g.kw === 1 && g.stride === 1 && g.padding === 0;
-  // The forward reads cols straight from the image where each tap's 8 neighbouring outputs
-  // read 8 neighbouring pixels, and A fits one k-block (convForwardDirect in wasm/conv.as.ts).
-  const direct = kind === 'forward' && !pointwise && g.stride === 1 && g.padding === 0 && K <= KC;
+  // Stride 1 without padding: cols are read straight from the image, not unrolled, by the
+  // forward where A fits one k-block (8 neighbouring outputs read 8 neighbouring pixels per
+  // tap: convForwardDirect in wasm/conv.as.ts) and by the weight gradient, which keeps its
+  // partial sums transposed (convGradWeightDirect).
+  const unpadded = !pointwise && g.stride === 1 && g.padding === 0;
+  const direct = unpadded && (kind === 'forward' ? K <= KC : kind === 'gradWeight');
   // Each thread's area: first the image's cols (packed for the forward; plain for the weight
   // gradient, or the input gradient's dcols; none for the backward of a pointwise conv), then
   // the input gradient's packed dy, or the weight gradient's partial sum.
-  const firstBytes = direct ? 0 : kind === 'forward' ? align64(K * roundUp(P, NR) * 4) : pointwise ? 0 : align64(K * P * 4);
+  const firstBytes = direct ? (kind === 'forward' ? 0 : align64(roundUp(g.o, NR) * P * 4))
+    : kind === 'forward' ? align64(K * roundUp(P, NR) * 4) : pointwise ? 0 : align64(K * P * 4);
   const secondBytes = kind === 'gradInput' ? align64(g.o * roundUp(P, NR) * 4)
     : kind === 'gradWeight' ? align64(g.o * K * 4) : 0;
   const areaBytes = firstBytes + secondBytes;
@@ -69,7 +73,7 @@ function run(
   const { at, bytes } = layout({
     params: PARAM_BYTES,
     packedWeight: packedBytes,
-    tapOffsets: direct ? K * 4 : 0,
+    tapOffsets: direct ? roundUp(K, MR) * 4 : 0,
     x: copied(inputs.x, g.n * imageFloats),
     weight: copied(inputs.weight, g.o * K),
     bias: copied(inputs.bias, g.o),
@@ -114,8 +118,11 @@ function run(
   words[q.tapOffsets] = 0;
   if (direct) {
     // Byte offset, from the input under an output, of the pixel each cols row reads: (c, i, j).
-    const offsets = new Int32Array(f32.buffer, addr(at.tapOffsets), K);
-    for (let c = 0, r = 0; c < g.c; c++) for (let i = 0; i < g.kh; i++) for (let j = 0; j < g.kw; j++) offsets[r++] = ((c * g.h + i) * g.w + j) * 4;
+    // Padded with zeros to whole tiles of MR taps (the weight gradient reads them; their rows are dropped).
+    const offsets = new Int32Array(f32.buffer, addr(at.tapOffsets), roundUp(K, MR));
+    let r = 0;
+    for (let c = 0; c < g.c; c++) for (let i = 0; i < g.kh; i++) for (let j = 0; j < g.kw; j++) offsets[r++] = ((c * g.h + i) * g.w + j) * 4;
+    while (r < offsets.length) offsets[r++] = 0;
     words[q.tapOffsets] = addr(at.tapOffsets);
   }
   if (packedBytes > 0) kernel.runTask(TASK.convPackWeight, addr(at.params), 1, false);
@@ -129,6 +136,17 @@ function run(
   }
   const size = g.o * K;
   const [first, ...rest] = partials;
+  if (direct) {
+    // The partial sums are dWᵀ [K, O].
+    for (let o = 0; o < g.o; o++) {
+      for (let t = 0; t < K; t++) {
+        let sum = 0;
+        for (const p of partials) sum += f32[p / 4 + t * g.o + o];
+        output[o * K + t] = sum;
+      }
+    }
+    return output;
+  }
   output.set(f32.subarray(first / 4, first / 4 + size));
   for (const p of rest) {
     const part = f32.subarray(p / 4, p / 4 + size);

@@ -127,6 +127,65 @@ export const NR: i32 = 8;
   v128.store(c3, c31, 16);
 }
 
+/**
+ * The micro-kernel of a convolution's weight gradient without im2col (conv.as.ts), computing
+ * a tile of dWᵀ [K, O] = cols [K, P] @ dyᵀ [P, O] with the pixels as the k dimension. Row i
+ * of the A sliver is tap i of four: at pixel (oy, ox) it is the image at byte offset
+ * offsets[i] from the input under that pixel, read straight from `x` (an oH×oW grid of
+ * outputs over rows `w` floats wide). B is dyᵀ packed as usual (kc = oH·oW).
+ */
+// @ts-ignore: decorator
+@inline export function microKernelTaps(
+  oh: i32, ow: i32, w: i32, x: usize, offsets: usize, b: usize, c: usize, ldcBytes: usize, addC: bool,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const o0 = <usize>load<i32>(offsets), o1 = <usize>load<i32>(offsets, 4);
+  const o2 = <usize>load<i32>(offsets, 8), o3 = <usize>load<i32>(offsets, 12);
+  for (let oy = 0; oy < oh; oy++) {
+    let px = x + <usize>(oy * w) * 4;
+    const rowEnd = px + <usize>ow * 4;
+    for (; px < rowEnd; px += 4) {
+      const b0 = v128.load(b);
+      const b1 = v128.load(b, 16);
+      let ai = v128.load32_splat(px + o0);
+      c00 = madd(ai, b0, c00);
+      c01 = madd(ai, b1, c01);
+      ai = v128.load32_splat(px + o1);
+      c10 = madd(ai, b0, c10);
+      c11 = madd(ai, b1, c11);
+      ai = v128.load32_splat(px + o2);
+      c20 = madd(ai, b0, c20);
+      c21 = madd(ai, b1, c21);
+      ai = v128.load32_splat(px + o3);
+      c30 = madd(ai, b0, c30);
+      c31 = madd(ai, b1, c31);
+      b += NR * 4;
+    }
+  }
+  const c1 = c + ldcBytes, c2 = c1 + ldcBytes, c3 = c2 + ldcBytes;
+  if (addC) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c1));
+    c11 = f32x4.add(c11, v128.load(c1, 16));
+    c20 = f32x4.add(c20, v128.load(c2));
+    c21 = f32x4.add(c21, v128.load(c2, 16));
+    c30 = f32x4.add(c30, v128.load(c3));
+    c31 = f32x4.add(c31, v128.load(c3, 16));
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c1, c10);
+  v128.store(c1, c11, 16);
+  v128.store(c2, c20);
+  v128.store(c2, c21, 16);
+  v128.store(c3, c30);
+  v128.store(c3, c31, 16);
+}
+
 /** a·b + c per lane: fused when built with relaxed SIMD, else a multiply and an add. */
 // @ts-ignore: decorator
 @inline function madd(a: v128, b: v128, c: v128): v128 {
