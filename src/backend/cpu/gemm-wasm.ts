@@ -6,6 +6,7 @@
 //
 //   WAKE_ADDR            i32 the workers sleep on
 //   FAIL_ADDR            i32 a worker sets if it fails mid-job
+//   SLEEPERS_ADDR        i32 count of workers asleep on WAKE_ADDR (threads.ts)
 //   JOB_ADDR             the job struct runJob() reads (fields mirror gemm.as.ts)
 //   SCRATCH_BASE + t·S   packing scratch of thread t (t = 0 is the caller)
 //   (resident arrays)    blocks handed out by reserve() (resident.ts), for good
@@ -19,7 +20,7 @@
 
 import { canBlock, env, hardwareThreads, workersShareMemory } from '#platform';
 import { gemm as gemmBinaries } from '../../../build/wasm/kernels.js';
-import { GemmPool } from './threads.ts';
+import { GemmPool, SPIN_MS } from './threads.ts';
 import { ThreadChoice } from './thread-choice.ts';
 import { makeProgramChunk } from './program-chunk.ts';
 import { compileKernel, wasmApi, type WasmMemory, type WasmModule } from './wasm-module.ts';
@@ -28,6 +29,7 @@ export type { WasmMemory, WasmModule } from './wasm-module.ts';
 
 const WAKE_ADDR = 64;
 const FAIL_ADDR = 68;
+const SLEEPERS_ADDR = 72;
 const JOB_ADDR = 128;
 const SCRATCH_BASE = 256;
 const PAGE = 65536;
@@ -109,7 +111,7 @@ export class WasmGemm {
     this.pool = threads > 1
       ? new GemmPool(module, this.memory, {
         wakeAddr: WAKE_ADDR, jobAddr: JOB_ADDR, doneAddr: JOB_ADDR + 4 * J_DONE, failAddr: FAIL_ADDR,
-        scratchAddrs: workerScratch,
+        sleepersAddr: SLEEPERS_ADDR, scratchAddrs: workerScratch,
       })
       : null;
   }
@@ -253,15 +255,17 @@ export class WasmGemm {
     this.stats.jobs++;
     this.stats.chunks += chunks;
     this.stats.callerChunks += mine;
-    // Whatever is left was claimed by a worker and is being computed; sleep
+    // Whatever is left was claimed by a worker and is being computed: spin for
+    // it a while (the last chunk of a short job is usually done within
+    // microseconds, and waking from Atomics.wait takes tens of them), then sleep
     // until the last one reports (each finished chunk notifies). A browser's
-    // main thread may not sleep: it spins instead, for at most the one chunk
+    // main thread may not sleep: it spins throughout, for at most the one chunk
     // each worker holds.
-    const sleeps = this.canBlock;
+    const sleepsAfter = this.canBlock ? performance.now() + SPIN_MS : Infinity;
     for (;;) {
       const done = Atomics.load(w, job + J_DONE);
       if (done >= chunks) break;
-      if (sleeps) Atomics.wait(w, job + J_DONE, done);
+      if (performance.now() > sleepsAfter) Atomics.wait(w, job + J_DONE, done);
     }
     if (Atomics.exchange(w, FAIL_ADDR >> 2, 0) !== 0) {
       throw new Error('gemm: a worker thread failed during the product (its error is reported separately)');
