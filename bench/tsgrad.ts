@@ -16,8 +16,15 @@ function matmul(n: number): Promise<Rates> {
   const a = tg.tensor(seededArray(n * n, 1), { shape: [n, n] });
   const b = tg.tensor(seededArray(n * n, 2), { shape: [n, n] });
   let last: tg.Tensor | null = null;
+  // Each product frees the one before, as the TF.js runner does and as PyTorch's reference
+  // counting does when `last` is reassigned: otherwise every call writes its 4 MiB result
+  // into memory fresh from the OS, and its page faults cost 2-9 ms here (a third of the GEMM).
   // .data forces a gpu result back to the host, the same contract as tfjs's dataSync.
-  return measure(() => { last = a.matmul(b); }, (2 * n ** 3) / 1e9, { finish: () => void last?.data });
+  const step = () => {
+    last?.dispose();
+    last = a.matmul(b);
+  };
+  return measure(step, (2 * n ** 3) / 1e9, { finish: () => void last?.data });
 }
 
 function conv(): Promise<Rates> {

@@ -17,14 +17,23 @@
 // through the tensor API fell from 28 ms to 51 ms per product for rounds of 30 products at a
 // time, stuck on one thread after one slow threaded run (load 0.9, nothing else running). A
 // median needs two slow runs out of three to switch.
+//
+// Why explore less when one mode is far ahead: each exploration runs the slower mode once. For
+// matmul 1024² on two idle cores that is 45 ms alone against 25 ms shared, so exploring every
+// 16th product cost 5 % of the time. When the mode not in use measured FAR_AHEAD× slower or
+// worse, it is tried every EXPLORE_EVERY × FAR_SLOWDOWN-th run instead (1.3 % there); the
+// machine has to change a lot before it wins, and the mode in use is measured on every run.
 
 const EXPLORE_EVERY = 16;
+const FAR_AHEAD = 1.5;
+const FAR_SLOWDOWN = 4;
 const MAX_SHAPES = 256;
 /** Run times kept per mode. */
 const WINDOW = 3;
 
 interface ShapeTimings {
-  count: number;
+  /** Runs since the mode not in use was last tried. */
+  sinceExplored: number;
   /** The last WINDOW run times in ms of each mode, oldest first. */
   solo: number[];
   threaded: number[];
@@ -45,10 +54,18 @@ export class ThreadChoice {
   /** Whether to run the next job of `shape` threaded; report its time with `record`. */
   choose(shape: string): boolean {
     const t = this.timings(shape);
-    t.count++;
     // Unmeasured threads count as paying; an unmeasured solo mode is tried at the first exploration.
-    const threadsWin = t.threaded.length === 0 || t.solo.length === 0 || estimate(t.threaded) <= estimate(t.solo);
-    return threadsWin !== (t.count % EXPLORE_EVERY === 0);
+    const measured = t.threaded.length > 0 && t.solo.length > 0;
+    const shared = estimate(t.threaded), solo = estimate(t.solo);
+    const threadsWin = !measured || shared <= solo;
+    // The idle mode's latest time counts too: once one try of it came out fast, it is tried
+    // again at the usual pace (the median needs a second fast run to switch).
+    const idle = threadsWin ? t.solo : t.threaded;
+    const idleBest = Math.min(threadsWin ? solo : shared, idle[idle.length - 1] ?? Infinity);
+    const far = measured && idleBest >= FAR_AHEAD * Math.min(shared, solo);
+    if (++t.sinceExplored < (far ? EXPLORE_EVERY * FAR_SLOWDOWN : EXPLORE_EVERY)) return threadsWin;
+    t.sinceExplored = 0;
+    return !threadsWin;
   }
 
   /** Records how long a job of `shape` took, run threaded or not. */
@@ -71,7 +88,7 @@ export class ThreadChoice {
     let t = this.shapes.get(shape);
     if (t === undefined) {
       if (this.shapes.size >= MAX_SHAPES) this.shapes.clear();
-      t = { count: 0, solo: [], threaded: [] };
+      t = { sinceExplored: 0, solo: [], threaded: [] };
       this.shapes.set(shape, t);
     }
     return t;
