@@ -42,6 +42,7 @@ const tsx = `${root}node_modules/.bin/tsx`;
 // mis-tune Debian's OpenBLAS, so they are removed for PyTorch alone.
 const python = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const pythonEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'OPENBLAS_CORETYPE' && k !== 'OPENBLAS_L2_SIZE'));
+installTorch();
 const runners: { label: string; cmd: string; args: string[]; suffix: string[]; env?: NodeJS.ProcessEnv }[] = [
   { label: 'tsgrad', cmd: tsx, args: ['bench/tsgrad.ts'], suffix: ['cpu'], env: { ...env, TSGRAD_THREADS: String(threads) } },
   ...(values.gpu ? [{ label: 'tsgrad/gpu', cmd: 'xvfb-run', args: ['-a', tsx, 'bench/tsgrad.ts'], suffix: ['gpu'] }] : []),
@@ -124,3 +125,21 @@ writeFileSync(`${root}bench/results.json`, JSON.stringify({
   date: new Date().toISOString(), node: process.version, quick: values.quick, threads, lines, memory, ratios,
 }, null, 2) + '\n');
 console.log('\nwrote bench/results.json');
+
+/**
+ * Installs Debian's python3-torch when the interpreter cannot import torch and the machine
+ * allows it (root, apt-get present, BENCH_NO_INSTALL unset), as the JavaScript peers install on
+ * first use. If it cannot, PyTorch's lines say `skipped` and why (bench/peers/pytorch.py).
+ */
+function installTorch(): void {
+  const importsTorch = () => spawnSync(python, ['-c', 'import torch'], { env: pythonEnv, stdio: 'ignore' }).status === 0;
+  if (process.env.BENCH_NO_INSTALL || importsTorch()) return;
+  if (process.getuid?.() !== 0 || spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    console.error(`bench: ${python} cannot import torch, and this machine cannot install python3-torch here (not root, or no apt-get); PyTorch is skipped`);
+    return;
+  }
+  console.error('bench: installing Debian\'s python3-torch for the PyTorch peer (first run only)…');
+  const apt = (...args: string[]) => spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
+  if (!apt('install', '-y', '-q', 'python3-torch')) apt('update', '-q') && apt('install', '-y', '-q', 'python3-torch');
+  if (!importsTorch()) console.error('bench: python3-torch could not be installed; PyTorch is skipped');
+}
