@@ -95,6 +95,11 @@ const GEOMETRIES: number[][] = [
   [3, 2, 10, 13, 5, 3, 4, 1, 0],  // 10-wide rows, o = 5 (a ragged tile of rows), a 3×4 kernel
   [2, 28, 5, 5, 6, 3, 3, 1, 0],   // k = 252, the most that reads directly
   [2, 29, 5, 5, 6, 3, 3, 1, 0],   // k = 261: unrolled
+  // Stride 1 with padding: the forward (k ≤ 256) and the weight gradient read a zero-padded copy.
+  [2, 3, 32, 32, 16, 3, 3, 1, 1], // a CIFAR net's first layer: 32-wide rows, four whole slivers
+  [3, 16, 9, 9, 12, 3, 3, 1, 1],  // 9-wide rows: a sliver and a 1-wide tail, o = 12
+  [2, 3, 5, 6, 4, 1, 1, 1, 1],    // 1×1 with padding: not pointwise, the border outputs are bias alone
+  [2, 5, 4, 7, 3, 3, 5, 1, 2],    // a 3×5 kernel, padding 2: the tail sliver reads past the padded image
 ];
 
 const kernel1 = createWasmGemm({ threads: 1 });

@@ -16,7 +16,7 @@ const CONV_PARAMS = {
   n: 0, c: 1, h: 2, w: 3, o: 4, kh: 5, kw: 6, stride: 7, padding: 8, oh: 9, ow: 10,
   x: 11, weight: 12, bias: 13, out: 14, dy: 15,
   area: 16, areaBytes: 17, scratchBase: 18, scratchBytes: 19, perChunk: 20,
-  secondOffset: 21, partialOffset: 22, packedWeight: 23, packFor: 24, tapOffsets: 25,
+  secondOffset: 21, partialOffset: 22, packedWeight: 23, packFor: 24, tapOffsets: 25, paddedOffset: 26,
 } as const;
 // The GEMM micro-kernel's tile (wasm/kernel.as.ts): packed operands are padded to it. KC:
 // the GEMM's k-block (wasm/gemm.as.ts).
@@ -53,12 +53,16 @@ function run(
   const output = newArrayUnfilled('float32', kind === 'gradWeight' ? g.o * K : outFloats);
   const written = kind !== 'gradWeight';
   const pointwise = g.kh === 1 && g.kw === 1 && g.stride === 1 && g.padding === 0;
-  // Stride 1 without padding: cols are read straight from the image, not unrolled, by the
-  // forward where A fits one k-block (8 neighbouring outputs read 8 neighbouring pixels per
-  // tap: convForwardDirect in wasm/conv.as.ts) and by the weight gradient, which keeps its
-  // partial sums transposed (convGradWeightDirect).
-  const unpadded = !pointwise && g.stride === 1 && g.padding === 0;
-  const direct = unpadded && (kind === 'forward' ? K <= KC : kind === 'gradWeight');
+  // Stride 1: cols are read straight from the image, not unrolled, by the forward where A fits
+  // one k-block (8 neighbouring outputs read 8 neighbouring pixels per tap: convForwardDirect
+  // in wasm/conv.as.ts) and by the weight gradient, which keeps its partial sums transposed
+  // (convGradWeightDirect). With padding, each thread first copies the image into a
+  // zero-padded plane in its area (padImage), and the taps read that.
+  const strideOne = !pointwise && g.stride === 1;
+  const direct = strideOne && (kind === 'forward' ? K <= KC : kind === 'gradWeight');
+  const hp = g.h + 2 * g.padding, wp = g.w + 2 * g.padding;
+  // The forward's last sliver of a row reads up to 7 floats past the image: 64 bytes spare.
+  const paddedBytes = direct && g.padding > 0 ? align64(g.c * hp * wp * 4) + 64 : 0;
   // Each thread's area: first the image's cols (packed for the forward; plain for the weight
   // gradient, or the input gradient's dcols; none for the backward of a pointwise conv), then
   // the input gradient's packed dy, or the weight gradient's partial sum.
@@ -66,7 +70,7 @@ function run(
     : kind === 'forward' ? align64(K * roundUp(P, NR) * 4) : pointwise ? 0 : align64(K * P * 4);
   const secondBytes = kind === 'gradInput' ? align64(g.o * roundUp(P, NR) * 4)
     : kind === 'gradWeight' ? align64(g.o * K * 4) : 0;
-  const areaBytes = firstBytes + secondBytes;
+  const areaBytes = firstBytes + secondBytes + paddedBytes;
   // The weight, packed once as the A operand of every image's product.
   const packedBytes = kind === 'forward' ? roundUp(g.o, MR) * K * 4 : kind === 'gradInput' ? roundUp(K, MR) * g.o * 4 : 0;
   const copied = (a: Float32Array | null | undefined, floats: number) => (a && !kernel.holds(a) ? floats * 4 : 0);
@@ -116,12 +120,14 @@ function run(
   words[q.packedWeight] = packedBytes > 0 ? addr(at.packedWeight) : 0;
   words[q.packFor] = kind === 'forward' ? 1 : 2;
   words[q.tapOffsets] = 0;
+  words[q.paddedOffset] = firstBytes + secondBytes;
   if (direct) {
-    // Byte offset, from the input under an output, of the pixel each cols row reads: (c, i, j).
-    // Padded with zeros to whole tiles of MR taps (the weight gradient reads them; their rows are dropped).
+    // Byte offset, from the input under an output, of the pixel each cols row reads: (c, i, j)
+    // of the image as the kernel reads it (padded when the conv pads). Padded with zeros to
+    // whole tiles of MR taps (the weight gradient reads them; their rows are dropped).
     const offsets = new Int32Array(f32.buffer, addr(at.tapOffsets), roundUp(K, MR));
     let r = 0;
-    for (let c = 0; c < g.c; c++) for (let i = 0; i < g.kh; i++) for (let j = 0; j < g.kw; j++) offsets[r++] = ((c * g.h + i) * g.w + j) * 4;
+    for (let c = 0; c < g.c; c++) for (let i = 0; i < g.kh; i++) for (let j = 0; j < g.kw; j++) offsets[r++] = ((c * hp + i) * wp + j) * 4;
     while (r < offsets.length) offsets[r++] = 0;
     words[q.tapOffsets] = addr(at.tapOffsets);
   }
