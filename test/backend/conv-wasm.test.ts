@@ -90,12 +90,13 @@ const GEOMETRIES: number[][] = [
   [2, 29, 10, 16, 6, 3, 3, 1, 1], // the same with K = 261 across the 256 k-block
   [3, 4, 12, 19, 10, 3, 3, 2, 1], // strided, 8-wide output rows
   [2, 3, 8, 8, 5, 5, 5, 1, 2],   // k = 75: whole-sliver rows written sliver by sliver, edges in the padding
-  // Stride 1 without padding and k ≤ 256: the forward reads cols from the image (no im2col).
+  // Stride 1 without padding: the forward reads cols from the image (no im2col), k-block by k-block.
   [2, 1, 28, 28, 32, 3, 3, 1, 0], // the MNIST CNN's first layer: 26-wide rows end in a 2-wide sliver
   [3, 2, 10, 13, 5, 3, 4, 1, 0],  // 10-wide rows, o = 5 (a ragged tile of rows), a 3×4 kernel
-  [2, 28, 5, 5, 6, 3, 3, 1, 0],   // k = 252, the most that reads directly
-  [2, 29, 5, 5, 6, 3, 3, 1, 0],   // k = 261: unrolled
-  // Stride 1 with padding: the forward (k ≤ 256) and the weight gradient read a zero-padded copy.
+  [2, 28, 5, 5, 6, 3, 3, 1, 0],   // k = 252: one k-block
+  [2, 29, 5, 5, 6, 3, 3, 1, 0],   // k = 261: a whole k-block and 5 taps
+  [2, 32, 12, 12, 9, 5, 5, 1, 0], // k = 800 (npm run mnist's second conv): three whole k-blocks and 32 taps
+  // Stride 1 with padding: the forward and the weight gradient read a zero-padded copy.
   [2, 3, 32, 32, 16, 3, 3, 1, 1], // a CIFAR net's first layer: 32-wide rows, four whole slivers
   [3, 16, 9, 9, 12, 3, 3, 1, 1],  // 9-wide rows: a sliver and a 1-wide tail, o = 12
   [2, 3, 5, 6, 4, 1, 1, 1, 1],    // 1×1 with padding: not pointwise, the border outputs are bias alone

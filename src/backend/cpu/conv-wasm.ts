@@ -18,9 +18,8 @@ const CONV_PARAMS = {
   area: 16, areaBytes: 17, scratchBase: 18, scratchBytes: 19, perChunk: 20,
   secondOffset: 21, partialOffset: 22, packedWeight: 23, packFor: 24, tapOffsets: 25, paddedOffset: 26,
 } as const;
-// The GEMM micro-kernel's tile (wasm/kernel.as.ts): packed operands are padded to it. KC:
-// the GEMM's k-block (wasm/gemm.as.ts).
-const MR = 4, NR = 8, KC = 256;
+// The GEMM micro-kernel's tile (wasm/kernel.as.ts): packed operands are padded to it.
+const MR = 4, NR = 8;
 const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 const align64 = (bytes: number) => roundUp(bytes, 64);
 const PARAM_BYTES = 32 * 4;
@@ -53,13 +52,12 @@ function run(
   const output = newArrayUnfilled('float32', kind === 'gradWeight' ? g.o * K : outFloats);
   const written = kind !== 'gradWeight';
   const pointwise = g.kh === 1 && g.kw === 1 && g.stride === 1 && g.padding === 0;
-  // Stride 1: cols are read straight from the image, not unrolled, by the forward where A fits
-  // one k-block (8 neighbouring outputs read 8 neighbouring pixels per tap: convForwardDirect
-  // in wasm/conv.as.ts) and by the weight gradient, which keeps its partial sums transposed
+  // Stride 1: cols are read straight from the image, not unrolled, by the forward (8
+  // neighbouring outputs read 8 neighbouring pixels per tap: convForwardDirect in
+  // wasm/conv.as.ts) and by the weight gradient, which keeps its partial sums transposed
   // (convGradWeightDirect). With padding, each thread first copies the image into a
   // zero-padded plane in its area (padImage), and the taps read that.
-  const strideOne = !pointwise && g.stride === 1;
-  const direct = strideOne && (kind === 'forward' ? K <= KC : kind === 'gradWeight');
+  const direct = !pointwise && g.stride === 1 && kind !== 'gradInput';
   const hp = g.h + 2 * g.padding, wp = g.w + 2 * g.padding;
   // The forward's last sliver of a row reads up to 7 floats past the image: 64 bytes spare.
   const paddedBytes = direct && g.padding > 0 ? align64(g.c * hp * wp * 4) + 64 : 0;

@@ -25,15 +25,19 @@
 // A 1×1 kernel with stride 1 and no padding needs no unrolling: the image is its own cols.
 // Larger kernels with stride 1 and no padding need none either: every cols value is a pixel
 // of the image at (tap offset + output position), and 8 neighbouring outputs of a row read 8
-// neighbouring pixels. The forward (when W fits one k-block: convForwardDirect) and the weight
-// gradient (convGradWeightDirect) read them there, through a table of tap offsets the host
+// neighbouring pixels. The forward (convForwardDirect) and the weight gradient
+// (convGradWeightDirect) read them there, through a table of tap offsets the host
 // writes. Measured on the bench CNN's step (bench/tsgrad.ts cnn, 2 threads): conv forward
 // 1.69 → 1.14 ms, weight gradient 2.04 → 1.22 ms. With stride 1 and padding, each image is
 // first copied into a zero-padded plane in the thread's area (padImage) and read the same
 // way. Measured on 3×3 convs with padding 1, batch 64, 2 threads, inside tidy: forward of a
 // 3×32×32 input to 16 channels 1.7–2.3 → 1.4 ms, of 16×16×16 to 32 3.3 → 2.2 ms; weight
 // gradients 2.1–2.8 → 1.6–2.0 ms and 2.8–3.2 → 2.4–2.7 ms, of 32×16×16 to 32 (k = 288, whose
-// forward still unrolls) 5.4–5.9 → 4.4–4.8 ms.
+// forward still unrolled then) 5.4–5.9 → 4.4–4.8 ms. The forward first read directly only up
+// to k = 256 taps (one k-block of the packed weight); summing the blocks one after another in
+// the tile took the rest off im2col, measured the same way: 32×12×12 to 64 by 5×5 (k = 800,
+// `npm run mnist`'s second conv) 7.0–7.7 → 5.8–6.0 ms, 32×16×16 to 32 by 3×3 pad 1 (k = 288)
+// 7.3–7.8 → 4.5–4.6 ms, 64×8×8 to 64 (k = 576) 6.5–6.7 → 4.2–4.7 ms.
 
 import { MR, NR, edgeTile, microKernelDirect, microKernelTaps } from './kernel.as.ts';
 import { packB } from './pack.as.ts';
@@ -325,8 +329,8 @@ function padImage(p: usize, x: usize, area: usize): usize {
 }
 
 /**
- * One image's forward pass without im2col, for stride 1 and k ≤ KC (the host decides, and
- * writes the tap offsets); `x` is the image, zero-padded when the conv pads (padImage), and
+ * One image's forward pass without im2col, for stride 1 (the host decides, and writes the tap
+ * offsets); `x` is the image, zero-padded when the conv pads (padImage), and
  * `w` its width. Eight neighbouring outputs of one output row read, for
  * each tap, eight neighbouring input pixels: a B sliver of cols that is already contiguous in
  * the image, so the micro-kernel loads it from there (microKernelDirect) and nothing is
@@ -343,6 +347,9 @@ function convForwardDirect(p: usize, x: usize, w: i32, y: usize, offsets: usize,
   const addC = param(p, BIAS) != 0;
   const ap = <usize>param(p, PACKED_W);
   const edge = scratch + <usize>(MC * KC + KC * NC) * 4;
+  // The weight is packed in blocks of KC taps (packWhole): block b at b·KC·oRounded floats,
+  // the sliver of rows ir at ir·kc within it. A tile sums its blocks one after another.
+  const oRounded = roundUp(o, MR);
   for (let oy = 0; oy < oh; oy++) {
     for (let ox = 0; ox < ow; ox += NR) {
       const nr = min(NR, ow - ox);
@@ -350,14 +357,16 @@ function convForwardDirect(p: usize, x: usize, w: i32, y: usize, offsets: usize,
       const cColumn = y + <usize>(oy * ow + ox) * 4;
       for (let ir = 0; ir < o; ir += MR) {
         const mr = min(MR, o - ir);
-        const a = ap + <usize>(ir * k) * 4;
         const cTile = cColumn + <usize>ir * ldcBytes;
-        if (mr == MR && nr == NR) {
-          microKernelDirect(k, a, under, offsets, cTile, ldcBytes, addC);
-        } else {
-          microKernelDirect(k, a, under, offsets, edge, NR * 4, false);
-          edgeTile(edge, mr, nr, cTile, ldcBytes, addC);
+        const whole = mr == MR && nr == NR;
+        for (let pc = 0; pc < k; pc += KC) {
+          const kc = min(KC, k - pc);
+          const a = ap + <usize>(pc * oRounded + ir * kc) * 4;
+          const taps = offsets + <usize>pc * 4;
+          if (whole) microKernelDirect(kc, a, under, taps, cTile, ldcBytes, addC || pc > 0);
+          else microKernelDirect(kc, a, under, taps, edge, NR * 4, pc > 0);
         }
+        if (!whole) edgeTile(edge, mr, nr, cTile, ldcBytes, addC);
       }
     }
   }
