@@ -11,7 +11,7 @@ import type { Conv2dGeometry } from '../nn-kernels.ts';
 import { MIN_CHUNK_WORK, TASK, chunking, layout, runTask, taskKernel, type TaskOptions } from './wasm-tasks.ts';
 import { newArrayUnfilled } from '../../tensor/dtype.ts';
 
-// Parameter block words; must match the constants at the top of wasm/conv.as.ts.
+// Parameter block words; must match the constants in wasm/conv-params.as.ts.
 const CONV_PARAMS = {
   n: 0, c: 1, h: 2, w: 3, o: 4, kh: 5, kw: 6, stride: 7, padding: 8, oh: 9, ow: 10,
   x: 11, weight: 12, bias: 13, out: 14, dy: 15,
@@ -54,7 +54,7 @@ function run(
   const pointwise = g.kh === 1 && g.kw === 1 && g.stride === 1 && g.padding === 0;
   // Stride 1: cols are read straight from the image, not unrolled, by the forward (8
   // neighbouring outputs read 8 neighbouring pixels per tap: convForwardDirect in
-  // wasm/conv.as.ts) and by the weight gradient, which keeps its partial sums transposed
+  // wasm/conv-direct.as.ts) and by the weight gradient, which keeps its partial sums transposed
   // (convGradWeightDirect). With padding, each thread first copies the image into a
   // zero-padded plane in its area (padImage), and the taps read that.
   const direct = !pointwise && g.stride === 1 && kind !== 'gradInput';

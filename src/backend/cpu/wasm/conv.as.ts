@@ -23,57 +23,21 @@
 // macro-kernels run. The weight gradient multiplies two per-image operands, so it calls gemm().
 //
 // A 1×1 kernel with stride 1 and no padding needs no unrolling: the image is its own cols.
-// Larger kernels with stride 1 and no padding need none either: every cols value is a pixel
-// of the image at (tap offset + output position), and 8 neighbouring outputs of a row read 8
-// neighbouring pixels. The forward (convForwardDirect) and the weight gradient
-// (convGradWeightDirect) read them there, through a table of tap offsets the host
-// writes. Measured on the bench CNN's step (bench/tsgrad.ts cnn, 2 threads): conv forward
-// 1.69 → 1.14 ms, weight gradient 2.04 → 1.22 ms. With stride 1 and padding, each image is
-// first copied into a zero-padded plane in the thread's area (padImage) and read the same
-// way. Measured on 3×3 convs with padding 1, batch 64, 2 threads, inside tidy: forward of a
-// 3×32×32 input to 16 channels 1.7–2.3 → 1.4 ms, of 16×16×16 to 32 3.3 → 2.2 ms; weight
-// gradients 2.1–2.8 → 1.6–2.0 ms and 2.8–3.2 → 2.4–2.7 ms, of 32×16×16 to 32 (k = 288, whose
-// forward still unrolled then) 5.4–5.9 → 4.4–4.8 ms. The forward first read directly only up
-// to k = 256 taps (one k-block of the packed weight); summing the blocks one after another in
-// the tile took the rest off im2col, measured the same way: 32×12×12 to 64 by 5×5 (k = 800,
-// `npm run mnist`'s second conv) 7.0–7.7 → 5.8–6.0 ms, 32×16×16 to 32 by 3×3 pad 1 (k = 288)
-// 7.3–7.8 → 4.5–4.6 ms, 64×8×8 to 64 (k = 576) 6.5–6.7 → 4.2–4.7 ms.
+// Other stride-1 convs read the image in place too, in the forward and the weight gradient:
+// conv-direct.as.ts.
 
-import { MR, NR, edgeTile, microKernelDirect, microKernelTaps } from './kernel.as.ts';
-import { packB } from './pack.as.ts';
-import { gemm, KC, MC, NC } from './gemm.as.ts';
+import { NR } from './kernel.as.ts';
+import { gemm, KC } from './gemm.as.ts';
 import { gemmPacked, packWhole, packWholeB, roundUp } from './gemm-packed.as.ts';
 import { param, copyF32, addF32, fillF32 } from './tasks.as.ts';
+import { convForwardDirect, convGradWeightDirect } from './conv-direct.as.ts';
+import {
+  N, C, H, W, O, KH, KW, STRIDE, PAD, OH, OW, X, WT, BIAS, OUT, DY, PER_CHUNK, SECOND_OFFSET, PARTIAL_OFFSET,
+  PACKED_W, PACK_FOR, TAP_OFFSETS, isPointwise, threadArea,
+} from './conv-params.as.ts';
 
-// Parameter block (i32 words); must match CONV_PARAMS in src/backend/cpu/conv-wasm.ts.
-const N = 0, C = 1, H = 2, W = 3, O = 4, KH = 5, KW = 6, STRIDE = 7, PAD = 8, OH = 9, OW = 10;
-const X = 11, WT = 12, BIAS = 13, OUT = 14, DY = 15;
-const AREA = 16, AREA_BYTES = 17, SCRATCH_BASE = 18, SCRATCH_BYTES = 19, PER_CHUNK = 20;
-// Byte offsets inside a thread's area: of its second region (the input gradient's packed dy)
-// and of the weight gradient's partial sum. The first region, at 0, holds the image's cols.
-const SECOND_OFFSET = 21, PARTIAL_OFFSET = 22;
-// The packed weight, and which product it was packed for (1: forward, 2: input gradient).
-const PACKED_W = 23, PACK_FOR = 24;
-// For a forward or weight gradient without im2col (convForwardDirect, convGradWeightDirect):
-// the byte offset of each cols row's pixel in the image (i32 each); 0 when they unroll.
-const TAP_OFFSETS = 25;
-// With padding, the direct forms read a zero-padded copy of each image that the thread makes in
-// its area, at this byte offset (the tap offsets are then into the padded image).
-const PADDED_OFFSET = 26;
 // Below this many cols rows (C·kH·kW), im2colPacked keeps the row-by-row order (see im2colSlivers).
 const SLIVER_MIN_K = 64;
-
-/** This thread's area (cols, then the dW partial sum), found from its packing scratch address. */
-// @ts-ignore: decorator
-@inline function threadArea(p: usize, scratch: usize): usize {
-  const slot = <i32>(scratch - <usize>param(p, SCRATCH_BASE)) / param(p, SCRATCH_BYTES);
-  return <usize>param(p, AREA) + <usize>slot * <usize>param(p, AREA_BYTES);
-}
-
-// @ts-ignore: decorator
-@inline function isPointwise(p: usize): bool {
-  return param(p, KH) == 1 && param(p, KW) == 1 && param(p, STRIDE) == 1 && param(p, PAD) == 0;
-}
 
 /**
  * First output index o in [0, outSize) whose input index o·s − pad + k is ≥ 0, and one past
@@ -284,91 +248,12 @@ export function convForward(p: usize, index: i32, scratch: usize): void {
       for (let oc = 0; oc < o; oc++) fillF32(y + <usize>(oc * pixels) * 4, load<f32>(bias + <usize>oc * 4), pixels);
     }
     if (offsets != 0) {
-      const padded = padImage(p, x, bp);
-      convForwardDirect(p, padded, paddedWidth(p), y, offsets, scratch);
+      convForwardDirect(p, x, y, offsets, bp, scratch);
       continue;
     }
     if (pointwise) packWholeB(k, pixels, x, pixels, false, bp);
     else im2colPacked(p, x, bp);
     gemmPacked(o, pixels, k, packedW, bp, y, pixels, bias != 0, scratch);
-  }
-}
-
-/** The width of the images the direct forms read: the input's, plus the padding on both sides. */
-// @ts-ignore: decorator
-@inline function paddedWidth(p: usize): i32 {
-  return param(p, W) + 2 * param(p, PAD);
-}
-
-/**
- * The image at `x` as the direct forms read it: itself without padding, else a copy with
- * `pad` zeros around each plane, made in this thread's area (at PADDED_OFFSET). Copying the
- * image once costs c·(h+2p)·(w+2p) stores; the taps then read it k² times as if there were no
- * padding, and no receptive field needs an edge case.
- */
-function padImage(p: usize, x: usize, area: usize): usize {
-  const pad = param(p, PAD);
-  if (pad == 0) return x;
-  const c = param(p, C), h = param(p, H), w = param(p, W);
-  const wp = w + 2 * pad, hp = h + 2 * pad;
-  const out = area + <usize>param(p, PADDED_OFFSET);
-  let row = out;
-  for (let ch = 0; ch < c; ch++) {
-    fillF32(row, 0, pad * wp);
-    row += <usize>(pad * wp) * 4;
-    for (let i = 0; i < h; i++) {
-      fillF32(row, 0, pad);
-      copyF32(row + <usize>pad * 4, x + <usize>((ch * h + i) * w) * 4, w);
-      fillF32(row + <usize>(pad + w) * 4, 0, pad);
-      row += <usize>wp * 4;
-    }
-    fillF32(row, 0, pad * wp);
-    row += <usize>(pad * wp) * 4;
-  }
-  return out;
-}
-
-/**
- * One image's forward pass without im2col, for stride 1 (the host decides, and writes the tap
- * offsets); `x` is the image, zero-padded when the conv pads (padImage), and
- * `w` its width. Eight neighbouring outputs of one output row read, for
- * each tap, eight neighbouring input pixels: a B sliver of cols that is already contiguous in
- * the image, so the micro-kernel loads it from there (microKernelDirect) and nothing is
- * unrolled. im2col wrote every input pixel k times into a buffer larger than L1 (57 KB an
- * image for the bench CNN's first conv), and that cost as much as the product. An output row
- * that is not a whole number of slivers ends in a sliver computed in full into the edge tile:
- * its extra lanes read past the row (at most 7 floats past the image, which memory always
- * holds: the workspace lies above every operand), and are dropped.
- */
-function convForwardDirect(p: usize, x: usize, w: i32, y: usize, offsets: usize, scratch: usize): void {
-  const o = param(p, O), oh = param(p, OH), ow = param(p, OW);
-  const k = param(p, C) * param(p, KH) * param(p, KW);
-  const ldcBytes = <usize>(oh * ow) * 4;
-  const addC = param(p, BIAS) != 0;
-  const ap = <usize>param(p, PACKED_W);
-  const edge = scratch + <usize>(MC * KC + KC * NC) * 4;
-  // The weight is packed in blocks of KC taps (packWhole): block b at b·KC·oRounded floats,
-  // the sliver of rows ir at ir·kc within it. A tile sums its blocks one after another.
-  const oRounded = roundUp(o, MR);
-  for (let oy = 0; oy < oh; oy++) {
-    for (let ox = 0; ox < ow; ox += NR) {
-      const nr = min(NR, ow - ox);
-      const under = x + <usize>(oy * w + ox) * 4;
-      const cColumn = y + <usize>(oy * ow + ox) * 4;
-      for (let ir = 0; ir < o; ir += MR) {
-        const mr = min(MR, o - ir);
-        const cTile = cColumn + <usize>ir * ldcBytes;
-        const whole = mr == MR && nr == NR;
-        for (let pc = 0; pc < k; pc += KC) {
-          const kc = min(KC, k - pc);
-          const a = ap + <usize>(pc * oRounded + ir * kc) * 4;
-          const taps = offsets + <usize>pc * 4;
-          if (whole) microKernelDirect(kc, a, under, taps, cTile, ldcBytes, addC || pc > 0);
-          else microKernelDirect(kc, a, under, taps, edge, NR * 4, pc > 0);
-        }
-        if (!whole) edgeTile(edge, mr, nr, cTile, ldcBytes, addC);
-      }
-    }
   }
 }
 
@@ -416,41 +301,10 @@ export function convGradWeight(p: usize, index: i32, scratch: usize): void {
     const x = <usize>param(p, X) + <usize>n * imageBytes;
     const dy = <usize>param(p, DY) + <usize>n * outBytes;
     if (offsets != 0) {
-      convGradWeightDirect(p, padImage(p, x, area), paddedWidth(p), dy, area, partial, offsets, scratch);
+      convGradWeightDirect(p, x, dy, area, partial, offsets, scratch);
       continue;
     }
     if (!pointwise) im2col(p, x, area);
     gemm(o, k, pixels, dy, pixels, false, pointwise ? x : area, pixels, true, partial, k, true, scratch);
-  }
-}
-
-/**
- * One image's weight gradient without im2col, for stride 1 (the host decides, and writes the
- * tap offsets, padded with zeros to whole tiles of MR taps); `x` is the image, zero-padded when
- * the conv pads (padImage), and `w` its width. The partial sum is
- * kept transposed, dWᵀ [K, O] += cols [K, P] @ dyᵀ [P, O], so that A, the cols, has taps as
- * rows and pixels as k, and each of its values is one pixel of the image (microKernelTaps).
- * Only dy is packed (into `bp`). Each packed sliver of 8 channels stays in L1 while every
- * tile of taps passes over it.
- */
-function convGradWeightDirect(p: usize, x: usize, w: i32, dy: usize, bp: usize, partialT: usize, offsets: usize, scratch: usize): void {
-  const o = param(p, O), oh = param(p, OH), ow = param(p, OW);
-  const k = param(p, C) * param(p, KH) * param(p, KW), pixels = oh * ow;
-  const ldcBytes = <usize>o * 4;
-  const edge = scratch + <usize>(MC * KC + KC * NC) * 4;
-  packB(pixels, o, dy, pixels, true, bp);
-  for (let j = 0; j < o; j += NR) {
-    const nr = min(NR, o - j);
-    const sliver = bp + <usize>(j * pixels) * 4;
-    for (let t = 0; t < k; t += MR) {
-      const mr = min(MR, k - t);
-      const cTile = partialT + <usize>(t * o + j) * 4;
-      if (mr == MR && nr == NR) {
-        microKernelTaps(oh, ow, w, x, offsets + <usize>t * 4, sliver, cTile, ldcBytes, true);
-      } else {
-        microKernelTaps(oh, ow, w, x, offsets + <usize>t * 4, sliver, edge, NR * 4, false);
-        edgeTile(edge, mr, nr, cTile, ldcBytes, true);
-      }
-    }
   }
 }

@@ -75,7 +75,7 @@ export const NR: i32 = 8;
 }
 
 /**
- * The micro-kernel of a convolution's forward pass without im2col (conv.as.ts): the B sliver
+ * The micro-kernel of a convolution's forward pass without im2col (conv-direct.as.ts): the B sliver
  * is not packed, but read straight from the image. Row p of cols, for 8 output pixels side
  * by side in one output row, is 8 input pixels side by side, at byte offset offsets[p] from
  * `x` (the input under the first of the 8 outputs, for tap 0). A as in microKernel.
@@ -128,7 +128,7 @@ export const NR: i32 = 8;
 }
 
 /**
- * The micro-kernel of a convolution's weight gradient without im2col (conv.as.ts), computing
+ * The micro-kernel of a convolution's weight gradient without im2col (conv-direct.as.ts), computing
  * a tile of dWᵀ [K, O] = cols [K, P] @ dyᵀ [P, O] with the pixels as the k dimension. Row i
  * of the A sliver is tap i of four: at pixel (oy, ox) it is the image at byte offset
  * offsets[i] from the input under that pixel, read straight from `x` (an oH×oW grid of

@@ -1,6 +1,6 @@
 // The kernels other than GEMM that run as threaded jobs (see runJob() in gemm.as.ts): the
 // host writes a job whose kind is one of the constants below and whose J_PARAMS word is the
-// address of a parameter block (i32 words, layouts in conv.as.ts, pool.as.ts and reduce.as.ts). Each
+// address of a parameter block (i32 words, layouts in conv-params.as.ts, pool.as.ts and reduce.as.ts). Each
 // thread then claims chunks of the job — a few images, or a few planes — and runs them here.
 // The numbers must match TASK in src/backend/cpu/wasm-tasks.ts.
 //
