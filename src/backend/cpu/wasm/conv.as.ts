@@ -24,7 +24,8 @@
 //
 // A 1×1 kernel with stride 1 and no padding needs no unrolling: the image is its own cols.
 // Other stride-1 convs read the image in place too, in the forward and the weight gradient:
-// conv-direct.as.ts.
+// conv-direct.as.ts. The input gradient of a "same" stride-1 conv never comes here: the host
+// runs it as a forward of dy (gradInputAsForward in src/backend/cpu/conv-wasm.ts).
 
 import { NR } from './kernel.as.ts';
 import { gemm, KC } from './gemm.as.ts';
