@@ -14,8 +14,12 @@
 //   0 id   1 module bytes' address   2 their length   3 n (elements)   4 elements per chunk
 //   5 A: address parameters (inputs, then outputs)   6 F: float parameters
 //   7 ready: chunks whose inputs are in place, counted from the last chunk down
-//   8 … 8+A−1: byte addresses, each at element 0      8+A …: the F floats (as float32)
-// The module's `run(bytes, addresses…, floats…)` processes `bytes` bytes from each address.
+//   8 L: elements per row, for a program with row inputs (program-wasm.ts); 0 for a flat one
+//   9 T: row tables (one float per row each)
+//   10 … 10+A−1: byte addresses, each at element 0   then T table addresses, each at row 0
+//   then the F floats (as float32)
+// The module's `run(bytes, addresses…, floats…)` processes `bytes` bytes from each address;
+// with rows, `run(bytes, rowBytes, addresses…, tables…, floats…)`, and chunks are whole rows.
 //
 // Why `ready`: the caller copies the inputs that are not resident while the workers already
 // compute (program-shared.ts). Chunks are claimed from the last one down (gemm.as.ts), so it
@@ -24,7 +28,9 @@
 
 import type { WasmMemory } from './wasm-module.ts';
 
-export const PROGRAM_PARAMS = { id: 0, bytesAt: 1, bytesLength: 2, n: 3, perChunk: 4, addresses: 5, floats: 6, ready: 7, first: 8 } as const;
+export const PROGRAM_PARAMS = {
+  id: 0, bytesAt: 1, bytesLength: 2, n: 3, perChunk: 4, addresses: 5, floats: 6, ready: 7, rowLength: 8, tables: 9, first: 10,
+} as const;
 
 /** `function programChunkFor(memory)` returning `(params, index) => void`, as source text. */
 const q = PROGRAM_PARAMS;
@@ -47,12 +53,14 @@ function programChunkFor(memory) {
       runs.set(id, run);
     }
     const n = words[p + ${q.n}], per = words[p + ${q.perChunk}], addresses = words[p + ${q.addresses}], count = words[p + ${q.floats}];
+    const rowLength = words[p + ${q.rowLength}], tables = words[p + ${q.tables}];
     const fromEnd = Math.ceil(n / per) - index;
     while (Atomics.load(words, p + ${q.ready}) < fromEnd) {}
     const start = index * per, len = Math.min(per, n - start);
-    const args = [Math.ceil(len / 4) * 16];
+    const args = rowLength ? [Math.ceil(len / 4) * 16, rowLength * 4] : [Math.ceil(len / 4) * 16];
     for (let a = 0; a < addresses; a++) args.push(words[p + ${q.first} + a] + start * 4);
-    for (let f = 0; f < count; f++) args.push(floats[p + ${q.first} + addresses + f]);
+    for (let t = 0; t < tables; t++) args.push(words[p + ${q.first} + addresses + t] + (start / rowLength) * 4);
+    for (let f = 0; f < count; f++) args.push(floats[p + ${q.first} + addresses + tables + f]);
     run(...args);
   };
 }

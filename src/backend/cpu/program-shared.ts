@@ -23,7 +23,7 @@ import { TASK } from './wasm-tasks.ts';
 import { PROGRAM_PARAMS } from './program-chunk.ts';
 import { RESIDENT_MIN_ELEMENTS, residentArrays } from './resident.ts';
 import { ThreadChoice } from './thread-choice.ts';
-import type { WasmKernel } from './program-wasm.ts';
+import type { RowPlan, WasmKernel } from './program-wasm.ts';
 
 // Chunks are at least this many elements (a few microseconds of work each, against about a
 // microsecond to claim one), and the job is shared among threads from THREAD_MIN_ELEMENTS on.
@@ -41,8 +41,10 @@ const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
  * Runs `k` on the shared memory when one of its full-size inputs or outputs is resident, or an
  * output updates an input in place that should become resident; returns false (having done nothing)
  * otherwise, and where there is no shared memory. `outs[o]` may be replaced by a resident array.
+ * A kernel with row inputs needs their tables (`rows`); its chunks are then whole rows.
  */
-export function runSharedProgram(k: WasmKernel, outs: Float32Array[], ins: Float32Array[], scalars: number[], n: number): boolean {
+export function runSharedProgram(k: WasmKernel, outs: Float32Array[], ins: Float32Array[], scalars: number[], n: number,
+  rows: RowPlan | null = null): boolean {
   const resident = residentArrays();
   if (resident === null) return false;
   const inputs = k.fullInputs.map((t) => ins[t]);
@@ -74,10 +76,12 @@ export function runSharedProgram(k: WasmKernel, outs: Float32Array[], ins: Float
   // A resident output (an update in place of a resident input, or a new array from the host
   // pool inside tidy) is written where it lies; every other output to a region of its own.
   const ownOutput = inPlace.map((r, o) => !resident.has(r < 0 ? outs[o] : inputs[r]));
-  const paramBytes = roundUp((PROGRAM_PARAMS.first + addresses + floatCount) * 4, 64);
+  const tables = rows ? rows.tables.length : 0;
+  const tableBytes = rows ? roundUp((n / rows.length) * 4, 64) : 0;
+  const paramBytes = roundUp((PROGRAM_PARAMS.first + addresses + tables + floatCount) * 4, 64);
   const moduleBytes = roundUp(k.sharedBytes.length, 64);
   const regions = copiedIn.filter(Boolean).length + ownOutput.filter(Boolean).length;
-  const ws = kernel.workspace(paramBytes + moduleBytes + regions * regionBytes);
+  const ws = kernel.workspace(paramBytes + moduleBytes + regions * regionBytes + tables * tableBytes);
   // Still correct after a move above: runWasmProgram reads `ins` and writes the moved `outs`.
   if (ws === null) return false;
   const { f32, base } = ws;
@@ -98,16 +102,24 @@ export function runSharedProgram(k: WasmKernel, outs: Float32Array[], ins: Float
     next += regionBytes;
     return at;
   });
+  const tableAt = (rows?.tables ?? []).map((table) => {
+    const at = next;
+    f32.set(table, at / 4);
+    next += tableBytes;
+    return at;
+  });
 
   const q = PROGRAM_PARAMS;
   const threads = kernel.threads;
   const threadable = n >= THREAD_MIN_ELEMENTS && threads > 1;
-  const perChunk = roundUp(Math.max(MIN_CHUNK, Math.ceil(n / (threadable ? threads * CHUNKS_PER_THREAD : 1))), 16);
+  // Whole vectors a chunk, or whole rows.
+  const perChunk = roundUp(Math.max(MIN_CHUNK, Math.ceil(n / (threadable ? threads * CHUNKS_PER_THREAD : 1))), rows ? rows.length : 16);
   const chunks = Math.ceil(n / perChunk);
   words[q.id] = k.id; words[q.bytesAt] = base + paramBytes; words[q.bytesLength] = k.sharedBytes.length;
   words[q.n] = n; words[q.perChunk] = perChunk; words[q.addresses] = addresses; words[q.floats] = floatCount;
-  [...inputAt, ...outputAt].forEach((at, a) => { words[q.first + a] = at; });
-  [...k.oneInputs.map((t) => ins[t][0]), ...scalars].forEach((v, f) => { floats[q.first + addresses + f] = v; });
+  words[q.rowLength] = rows ? rows.length : 0; words[q.tables] = tables;
+  [...inputAt, ...outputAt, ...tableAt].forEach((at, a) => { words[q.first + a] = at; });
+  [...k.oneInputs.map((t) => ins[t][0]), ...scalars].forEach((v, f) => { floats[q.first + addresses + tables + f] = v; });
 
   // Copies the inputs that are not resident, the last chunk first, counting each one ready.
   const copyIn = () => {

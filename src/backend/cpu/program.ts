@@ -8,8 +8,9 @@
  * element (the common case: same-shape operands, scalars), and a strided one that walks the
  * coalesced output dimensions with one offset per argument (broadcasting).
  *
- * A flat float32 program of 512 elements or more whose constructs all have SIMD instructions
- * runs in WebAssembly instead (program-wasm.ts), rounding each operation to float32.
+ * A float32 program of 512 elements or more whose constructs all have SIMD instructions runs in
+ * WebAssembly instead (program-wasm.ts), rounding each operation to float32: a flat one, and a
+ * broadcasting one whose broadcast operands are constant along rows of 4k elements (rowPlan).
  */
 import { argTypes, inferTypes, outputTypes, typeSignature, type Builtin, type Expr, type Program, type ProgramArgs, type ValueType } from '../program.ts';
 import { coalesce, broadcastStrides } from '../plan.ts';
@@ -17,7 +18,7 @@ import { newArrayUnfilled, type DType, type HostArray } from '../../tensor/dtype
 import { sizeOf, type Shape } from '../../tensor/shape.ts';
 import { isHost, type Storage } from '../../tensor/storage.ts';
 import { runSharedProgram } from './program-shared.ts';
-import { compileWasmProgram, runWasmProgram, wasmPrograms, wasmProgramsEnabled, type WasmKernel } from './program-wasm.ts';
+import { compileWasmProgram, runWasmProgram, wasmPrograms, wasmProgramsEnabled, type RowPlan, type WasmArgKind, type WasmKernel } from './program-wasm.ts';
 
 /** JavaScript for each builtin, given its arguments' code. */
 const BUILTIN_JS: Record<Builtin, (a: string[]) => string> = {
@@ -189,6 +190,8 @@ interface Compiled {
   tensorNames: string[];
   scalarNames: string[];
   kinds: ('full' | 'one')[];
+  /** Each tensor's kind in the SIMD kernel: broadcast operands ('s') are one value per row. */
+  wasmKinds: WasmArgKind[];
   /** The SIMD kernel (program-wasm.ts): undefined until first wanted, null where the program has none. */
   wasm?: WasmKernel | null;
 }
@@ -214,6 +217,7 @@ export function runProgram(p: Program, args: ProgramArgs<Storage>, outShape: Sha
     if (kind === 's') flat = false;
     key += kind;
   }
+  const tensorKinds = key.slice(key.length - ins.length);
   let bySig = compiledByProgram.get(p);
   if (!bySig) { bySig = new Map(); compiledByProgram.set(p, bySig); }
   let compiled = bySig.get(key);
@@ -222,7 +226,8 @@ export function runProgram(p: Program, args: ProgramArgs<Storage>, outShape: Sha
     const tensorNames = p.inputs.filter((t) => typeof args[t] !== 'number');
     const scalarNames = p.inputs.filter((t) => typeof args[t] === 'number');
     const kinds = tensorNames.map((t) => (sizeOf((args[t] as { shape: Shape }).shape) === n && sameTail((args[t] as { shape: Shape }).shape, outShape) ? 'full' as const : 'one' as const));
-    compiled = { kernels: new Map(), outTypes: outputTypes(p, types), flat, types, tensorNames, scalarNames, kinds };
+    const wasmKinds = [...tensorKinds].map((k) => (k === 'f' ? 'full' as const : k === 'o' ? 'one' as const : 'row' as const));
+    compiled = { kernels: new Map(), outTypes: outputTypes(p, types), flat, types, tensorNames, scalarNames, kinds, wasmKinds };
     bySig.set(key, compiled);
   }
   const { outTypes } = compiled;
@@ -234,16 +239,19 @@ export function runProgram(p: Program, args: ProgramArgs<Storage>, outShape: Sha
     // The loop (or the copy below) writes every element, so the array need not be zeroed.
     return reusable ? (a.storage as HostArray) : newArrayUnfilled(outTypes[o], n);
   });
+  // Broadcast operands constant along rows of the output can run in wasm too.
+  let rows: RowPlan | null = null;
+  const wasmWanted = n >= wasmPrograms.minElements && compiled.wasm !== null && wasmProgramsEnabled();
   if (n > 0) {
     if (isCopy(p) && ins[0].length === n && ins[0] instanceof arrayType(outTypes[p.outputs[0]])) {
       // A plain copy of a full-size input: memcpy instead of a loop.
       outs[0].set(ins[0]);
-    } else if (compiled.flat && n >= wasmPrograms.minElements && compiled.wasm !== null && wasmProgramsEnabled() &&
-      (compiled.wasm ??= compileWasmProgram(p, compiled.types, compiled.tensorNames, compiled.scalarNames, compiled.kinds, outTypes))) {
+    } else if (wasmWanted && (compiled.flat || (rows = rowPlan(args, compiled.tensorNames, tensorKinds, outShape, ins)) !== null) &&
+      (compiled.wasm ??= compileWasmProgram(p, compiled.types, compiled.tensorNames, compiled.scalarNames, compiled.wasmKinds, outTypes))) {
       // Float32 throughout and every construct a SIMD instruction: the wasm loop, 4 lanes at a
       // time; on resident arrays where they lie, and on both threads (program-shared.ts).
-      if (!runSharedProgram(compiled.wasm, outs as Float32Array[], ins as Float32Array[], scalars, n)) {
-        runWasmProgram(compiled.wasm, outs as Float32Array[], ins as Float32Array[], scalars, n);
+      if (!runSharedProgram(compiled.wasm, outs as Float32Array[], ins as Float32Array[], scalars, n, rows)) {
+        runWasmProgram(compiled.wasm, outs as Float32Array[], ins as Float32Array[], scalars, n, rows);
       }
     } else {
       const aliases = compiled.flat ? aliasesOf(outs, ins, compiled.kinds) : NO_ALIASES;
@@ -269,6 +277,45 @@ export function runProgram(p: Program, args: ProgramArgs<Storage>, outShape: Sha
 }
 
 const NO_ALIASES: number[] = [];
+
+/**
+ * The rows of a broadcasting program for the wasm loop (program-wasm.ts), or null where it has
+ * none: after merging dimensions, every broadcast operand ('s' in `kinds`) must be constant
+ * along the innermost one, whose length (the row) must be a multiple of 4. Each such operand
+ * becomes a table of its value for each row, made here (N·C floats for a per-channel operand
+ * of [N, C, H, W]: a walk of the outer dimensions, small beside the H·W-long rows).
+ */
+function rowPlan(args: ProgramArgs<Storage>, tensorNames: string[], kinds: string, outShape: Shape, ins: HostArray[]): RowPlan | null {
+  const c = coalesce(outShape, tensorNames.map((t) => broadcastStrides((args[t] as { shape: Shape }).shape, outShape)));
+  const inner = c.shape.length - 1;
+  if (inner < 1) return null;
+  const length = c.shape[inner];
+  if (length % 4 !== 0) return null;
+  for (let t = 0; t < kinds.length; t++) {
+    if (kinds[t] === 's' && (c.strides[t][inner] !== 0 || !(ins[t] instanceof Float32Array))) return null;
+  }
+  const outer = c.shape.slice(0, inner);
+  const rowCount = sizeOf(outer);
+  const tables: Float32Array[] = [];
+  for (let t = 0; t < kinds.length; t++) {
+    if (kinds[t] !== 's') continue;
+    const x = ins[t], strides = c.strides[t], table = new Float32Array(rowCount);
+    // An odometer over the outer dimensions, the last one fastest.
+    const idx = new Array<number>(inner).fill(0);
+    let at = 0;
+    for (let r = 0; r < rowCount; r++) {
+      table[r] = x[at];
+      for (let d = inner - 1; d >= 0; d--) {
+        at += strides[d];
+        if (++idx[d] < outer[d]) break;
+        at -= strides[d] * outer[d];
+        idx[d] = 0;
+      }
+    }
+    tables.push(table);
+  }
+  return { length, tables };
+}
 
 /** For each output, the index of a full-size input that is the very same array (written in place), else -1. */
 function aliasesOf(outs: HostArray[], ins: HostArray[], kinds: ('full' | 'one')[]): number[] {

@@ -62,7 +62,7 @@ export const OP = {
 
 /** SIMD opcodes: each is the prefix 0xfd, then this number as a uleb. */
 export const SIMD = {
-  v128_load: 0x00, v128_store: 0x0b, v128_const: 0x0c, f32x4_splat: 0x13,
+  v128_load: 0x00, v128_load32_splat: 0x09, v128_store: 0x0b, v128_const: 0x0c, f32x4_splat: 0x13,
   f32x4_eq: 0x41, f32x4_ne: 0x42, f32x4_lt: 0x43, f32x4_gt: 0x44, f32x4_le: 0x45, f32x4_ge: 0x46,
   v128_not: 0x4d, v128_and: 0x4e, v128_or: 0x50, v128_bitselect: 0x52,
   f32x4_floor: 0x68,
