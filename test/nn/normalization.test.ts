@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as tg from '../../src/index.ts';
 import { gradcheck, uniform } from '../helpers/gradcheck.ts';
+import { trace } from '../../src/ops/trace.ts';
 
 const { nn } = tg;
 const F = nn.functional;
@@ -93,6 +94,36 @@ describe('BatchNorm2D', () => {
     const x = uniform([3, 2, 2, 2]);
     const s = channelStats(x);
     expectNear(bn.forward(x).data, normalizePerChannel(x, s.mean, s.biased, [1, 1], [0, 0]));
+  });
+
+  it('training runs a fused form with its own backward; it equals the composed form an export traces', () => {
+    // [8,16,8,8]: rows of 64, per-channel operands in the wasm loop; [5,3,7] (rows of 7) and
+    // [6,4]: the JavaScript loop; with and without weight and bias.
+    for (const [shape, affine] of [[[8, 16, 8, 8], true], [[5, 3, 7], true], [[6, 4], true], [[4, 6, 4, 4], false]] as const) {
+      const c = shape[1];
+      const xData = tg.randn([...shape]).mul(1.5).add(0.3).data, g = tg.randn([...shape]);
+      const wData = tg.randn([c]).data, bData = tg.randn([c]).data;
+      const run = (composed: boolean) => {
+        const x = tg.tensor(xData, { shape: [...shape], requiresGrad: true });
+        const w = affine ? tg.tensor(wData, { requiresGrad: true }) : null;
+        const b = affine ? tg.tensor(bData, { requiresGrad: true }) : null;
+        const rm = tg.zeros([c]), rv = tg.ones([c]);
+        const forward = () => F.batchNorm(x, rm, rv, w, b, { training: true, momentum: 0.3 });
+        const y = composed ? trace(forward).value : forward();
+        y.mul(g).sum().backward();
+        return { y: y.data, rm: rm.data, rv: rv.data, dx: x.grad!.data, dw: w?.grad!.data, db: b?.grad!.data };
+      };
+      const fused = run(false), composed = run(true);
+      const label = `${JSON.stringify(shape)}${affine ? '' : ' without affine'}`;
+      for (const k of ['y', 'rm', 'rv', 'dx', 'dw', 'db'] as const) {
+        if (composed[k] === undefined) { expect(fused[k], `${label} ${k}`).toBeUndefined(); continue; }
+        try {
+          expectNear(fused[k]!, composed[k]!, 2e-5);
+        } catch (err) {
+          throw new Error(`${label} ${k}: ${(err as Error).message}`);
+        }
+      }
+    }
   });
 
   it('gradients (training and eval forms) match central differences', () => {
