@@ -17,7 +17,10 @@ import type { DType, HostArray } from './dtype.ts';
 
 /** Below this many elements a fresh array is cheap (small typed arrays live in the JS heap). */
 const MIN_ELEMENTS = 1024;
-/** At most this many bytes wait in the pool; past it, released arrays go to the collector. */
+/**
+ * At most this many bytes of arrays in JavaScript memory wait in the pool; past it, released
+ * ones go to the collector. (Arrays from the float32 source are not counted: see recycleArray.)
+ */
 const MAX_POOLED_BYTES = 256 * 2 ** 20;
 
 type ArrayType = typeof Float32Array | typeof Int32Array | typeof Uint8Array;
@@ -49,12 +52,17 @@ export function setFloat32Source(source: Float32Source | null): void {
 /** Free arrays by kind (array type, that is dtype, or the source that made them), then by length. */
 const free = new Map<ArrayType | Float32Source, Map<number, HostArray[]>>();
 let pooledBytes = 0;
+/** The part of pooledBytes in JavaScript memory (not from the float32 source), which MAX_POOLED_BYTES caps. */
+let pooledHostBytes = 0;
 /** Arrays made here that may be reused once released (not exposed through `.data`). */
 const reusable = new WeakSet<HostArray>();
 
 function takeFree(kind: ArrayType | Float32Source, n: number): HostArray | undefined {
   const a = free.get(kind)?.get(n)?.pop();
-  if (a !== undefined) pooledBytes -= a.byteLength;
+  if (a !== undefined) {
+    pooledBytes -= a.byteLength;
+    if (!sourceOf.has(a)) pooledHostBytes -= a.byteLength;
+  }
   return a;
 }
 
@@ -89,16 +97,28 @@ export function takeArray(dtype: DType, n: number, zeroed = true): HostArray {
   return a;
 }
 
-/** Takes back an array whose last tensor was disposed, if it is one of ours and unexposed. */
+/**
+ * Takes back an array whose last tensor was disposed, if it is one of ours and unexposed. An
+ * array from the float32 source always waits for reuse, past MAX_POOLED_BYTES too: its memory
+ * stays taken either way (the source has it reserved), and dropped it would come back only when
+ * collected, which a synchronous training loop does not wait for, so the source filled up and
+ * declined. A ResNet-14 training step at batch 128 (examples/cifar10-resnet.ts's model) makes
+ * 617 MB of them: with the cap, the source's 1 GiB ran out within two steps, and from then on
+ * most activations were ordinary arrays that every kernel copied in and out. Without it the
+ * step went 0.53–0.54 s → 0.30–0.31 s (elementwise programs 283 → 37 ms of it).
+ */
 export function recycleArray(a: HostArray): void {
-  if (!reusable.delete(a) || pooledBytes + a.byteLength > MAX_POOLED_BYTES) return;
-  const kind = sourceOf.get(a) ?? (a.constructor as ArrayType);
+  if (!reusable.delete(a)) return;
+  const source = sourceOf.get(a);
+  if (source === undefined && pooledHostBytes + a.byteLength > MAX_POOLED_BYTES) return;
+  const kind = source ?? (a.constructor as ArrayType);
   let byLength = free.get(kind);
   if (byLength === undefined) free.set(kind, (byLength = new Map()));
   let list = byLength.get(a.length);
   if (list === undefined) byLength.set(a.length, (list = []));
   list.push(a);
   pooledBytes += a.byteLength;
+  if (source === undefined) pooledHostBytes += a.byteLength;
 }
 
 /** Marks an array as held by user code (read through `.data`): it is never reused. */
@@ -106,7 +126,7 @@ export function exposeArray(a: HostArray): void {
   reusable.delete(a);
 }
 
-/** Bytes of released arrays waiting to be reused (not counted by `memory()`). */
-export function pooledArrayBytes(): number {
-  return pooledBytes;
+/** Bytes of released arrays waiting to be reused (not counted by `memory()`); `host`: only those in JavaScript memory. */
+export function pooledArrayBytes(which: 'all' | 'host' = 'all'): number {
+  return which === 'host' ? pooledHostBytes : pooledBytes;
 }
