@@ -99,7 +99,7 @@ const ratios: Record<string, number | null> = {
 
 // The table: one row per workload, one column per framework.
 const labels = runners.map((r) => r.label);
-const training = new Set(['mlp', 'cnn', 'mnist-cnn']);
+const training = new Set(['mlp', 'cnn', 'mnist-cnn', 'resnet']);
 const cell = (l?: Line) => !l ? '' : l.skipped ? 'skipped' : l.error ? 'error' : `${l.median}${l.peakRssMB && training.has(l.workload) ? ` (${Math.round(l.peakRssMB)} MB)` : ''}`;
 const share = (l?: Line) => (l?.cpuShare === undefined || l.cpuShare === null ? '' : String(l.cpuShare));
 function table(title: string, f: (l?: Line) => string, withUnit: boolean): void {

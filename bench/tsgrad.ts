@@ -3,9 +3,9 @@
 // measured through tsgrad's public API. Prints one JSON line on stdout.
 import * as tg from 'tsgrad';
 import {
-  CONV, OPTIM, TRAIN, measure, result, runCli, seededArray,
+  CONV, OPTIM, RESNET, TRAIN, measure, result, runCli, seededArray,
 } from './peers/common.mjs';
-import { trainingStep, type BenchModel } from './training-step.ts';
+import { resnetStep, trainingStep, type BenchModel } from './training-step.ts';
 
 const [workload, backend = 'cpu'] = process.argv.slice(2);
 tg.setBackend(backend);
@@ -83,6 +83,10 @@ const handlers: Record<string, () => Promise<unknown>> = {
   mlp: () => report('samples/s', { optimizer: 'adam' })(train('mlp')),
   cnn: () => report('samples/s', { optimizer: 'adam' })(train('cnn')),
   'mnist-cnn': () => report('samples/s', { optimizer: 'adam' })(train('mnist-cnn')),
+  resnet: () => {
+    const step = resnetStep();
+    return report('samples/s', { optimizer: 'sgd-nesterov' })(measure((i: number) => tg.tidy(() => step(i)), RESNET.batchSize));
+  },
 };
 for (const n of [256, 512, 1024]) handlers[`matmul${n}`] = () => report('GFLOPS')(matmul(n));
 for (const name of ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam'] as const) {

@@ -3,6 +3,7 @@ export declare const WORKLOADS: string[];
 export declare const CONV: { batch: number; inChannels: number; height: number; width: number; filters: number; kernel: number; stride: number; padding: number };
 export declare const TRAIN: { batchSize: number; lr: number; beta1: number; beta2: number; eps: number };
 export declare const MNIST_CNN: { channels: [number, number]; kernel: number; hidden: number; dropout: number };
+export declare const RESNET: { batchSize: number; batches: number; stages: [number, number, number]; lr: number; momentum: number; nesterov: boolean };
 export declare const OPTIM: {
   size: number;
   sgd: { lr: number };

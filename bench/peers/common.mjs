@@ -28,6 +28,15 @@ export const TRAIN = SPEC.train;
 export const MNIST_CNN = SPEC.mnistCnn;
 
 /**
+ * resnet: the ResNet-14 of examples/cifar10-resnet.ts (conv3×3×16-BN-ReLU, then two BasicBlocks
+ * per stage of 16, 32 and 64 channels, the last two stages starting with stride 2 and a 1×1
+ * projection, global average pooling, dense 10), training mode, on `batches` batches of seeded
+ * CIFAR-shaped images [128, 3, 32, 32] (seeds 7, 8, …) with labels i mod 10, SGD with Nesterov
+ * momentum, softmax cross-entropy.
+ */
+export const RESNET = SPEC.resnet;
+
+/**
  * optim-*: one tensor of 1M parameters, a fixed gradient, these settings.
  * Same hyper-parameters everywhere; they do not change the arithmetic per element.
  */

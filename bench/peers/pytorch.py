@@ -205,6 +205,51 @@ def model(kind):
         nn.Linear(m['hidden'], 10))
 
 
+class BasicBlock(torch.nn.Module):
+    """Two 3x3 convs with BatchNorm, added to the input (through a 1x1 projection where the shape changes)."""
+
+    def __init__(self, in_c, out_c, stride):
+        super().__init__()
+        nn = torch.nn
+        self.conv1 = nn.Conv2d(in_c, out_c, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_c)
+        self.conv2 = nn.Conv2d(out_c, out_c, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_c)
+        self.shortcut = nn.Identity() if stride == 1 and in_c == out_c else nn.Sequential(
+            nn.Conv2d(in_c, out_c, 1, stride, bias=False), nn.BatchNorm2d(out_c))
+
+    def forward(self, x):
+        h = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(self.bn2(self.conv2(h)) + self.shortcut(x))
+
+
+def resnet():
+    """The bench's ResNet-14 (RESNET in common.mjs), trained as tsgrad's bench/training-step.ts does."""
+    nn = torch.nn
+    r = SPEC['resnet']
+    a, b, c = r['stages']
+    stage = lambda i, o, s: [BasicBlock(i, o, s), BasicBlock(o, o, 1)]  # noqa: E731
+    net = nn.Sequential(nn.Conv2d(3, a, 3, 1, 1, bias=False), nn.BatchNorm2d(a), nn.ReLU(),
+                        *stage(a, a, 1), *stage(a, b, 2), *stage(b, c, 2),
+                        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 10))
+    net.train()
+    opt = torch.optim.SGD(net.parameters(), lr=r['lr'], momentum=r['momentum'], nesterov=r['nesterov'])
+    loss_fn = torch.nn.CrossEntropyLoss()
+    n = r['batchSize']
+    batches = [(torch.from_numpy(seeded_array(n * 3 * 32 * 32, 7 + k)).reshape(n, 3, 32, 32), torch.arange(n) % 10)
+               for k in range(r['batches'])]
+
+    def step(i):
+        x, y = batches[i % len(batches)]
+        loss = loss_fn(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        loss.item()
+
+    return result('samples/s', measure(step, n), optimizer='sgd-nesterov')
+
+
 def train(kind):
     t = SPEC['train']
     net = model(kind)
@@ -244,6 +289,7 @@ HANDLERS = {
     'mlp': lambda: train('mlp'),
     'cnn': lambda: train('cnn'),
     'mnist-cnn': lambda: train('mnist-cnn'),
+    'resnet': resnet,
 }
 for n in (256, 512, 1024):
     HANDLERS[f'matmul{n}'] = (lambda n: lambda: matmul(n))(n)
