@@ -16,6 +16,16 @@
 // runs it behind a V8 flag (see gemm-wasm.ts), so a plain mul+add build exists
 // too. The tile shape is the same for both: FMA frees the temporary register,
 // yet 6×8 and 4×12 still spilled when measured.
+//
+// Re-measured on 2026-12-02 on the AMD EPYC (Zen 5) machine, Node 20 (V8 11.3), relaxed
+// build, slivers in L1, GFLOPS on one core against 56–58 for a loop of independent FMAs:
+// 4×8 45–47, 5×8 48, 3×12 48–49, 6×8 51–53. There 6×8 fits as a function of its own (12
+// accumulators + 2 vectors of B + 1 broadcast = 15 registers, all V8 allocates), but inlined
+// into gemm() V8 schedules all six broadcasts ahead of the FMAs and spills three
+// accumulators every step (23–25 GFLOPS). Kept out of line, writing its tile to the edge area
+// and adding that to C, the whole GEMM still gained nothing: 1024³ on one thread median 42–43
+// against 44–45 for 4×8 (the A slivers stream from L2 in both), and the bench's matmul1024
+// on two threads 64–81 against 79–86. So the tile stays 4×8.
 
 /** Rows of the C tile (and of an A sliver). */
 export const MR: i32 = 4;
