@@ -2,6 +2,7 @@
 // and bench/memory.ts (RSS over many steps) so both measure exactly the same work.
 import * as tg from 'tsgrad';
 import { cnn } from '../src/train/zoo.ts';
+import { resnet14 } from '../examples/lib/resnet.ts';
 import { RESNET, TRAIN, mnistBatches, seededArray } from './peers/common.mjs';
 
 /** The trained models: the bench MLP and CNN, and the CNN that `npm run mnist` trains. */
@@ -33,6 +34,11 @@ export function trainingStep(kind: BenchModel): (i: number) => void {
     x: tg.tensor(images, { shape: [TRAIN.batchSize, 1, 28, 28] }),
     y: labels,
   }));
+  return stepOn(net, opt, lossFn, batches);
+}
+
+/** One training step on batch i (cycled): forward, loss, backward, update, and the loss read. */
+function stepOn(net: tg.nn.Module, opt: tg.optim.Optimizer, lossFn: tg.nn.CrossEntropyLoss, batches: { x: tg.Tensor; y: Int32Array }[]): (i: number) => void {
   return (i: number) => {
     const { x, y } = batches[i % batches.length];
     const loss = lossFn.forward(net.forward(x), y);
@@ -43,48 +49,10 @@ export function trainingStep(kind: BenchModel): (i: number) => void {
   };
 }
 
-/** Two 3×3 convs with BatchNorm, added to the input (through a 1×1 projection where the shape changes). */
-class BasicBlock extends tg.nn.Module {
-  conv1: tg.nn.Conv2D;
-  bn1: tg.nn.BatchNorm2D;
-  conv2: tg.nn.Conv2D;
-  bn2: tg.nn.BatchNorm2D;
-  shortcut: tg.nn.Module;
-
-  constructor(inChannels: number, outChannels: number, stride: number) {
-    super();
-    const { nn } = tg;
-    this.conv1 = new nn.Conv2D(inChannels, outChannels, 3, { stride, padding: 1, bias: false });
-    this.bn1 = new nn.BatchNorm2D(outChannels);
-    this.conv2 = new nn.Conv2D(outChannels, outChannels, 3, { padding: 1, bias: false });
-    this.bn2 = new nn.BatchNorm2D(outChannels);
-    this.shortcut = stride === 1 && inChannels === outChannels
-      ? new nn.Identity()
-      : new nn.Sequential(new nn.Conv2D(inChannels, outChannels, 1, { stride, bias: false }), new nn.BatchNorm2D(outChannels));
-  }
-
-  forward(x: tg.Tensor): tg.Tensor {
-    const h = this.bn1.forward(this.conv1.forward(x)).relu();
-    return this.bn2.forward(this.conv2.forward(h)).add(this.shortcut.forward(x)).relu();
-  }
-}
-
-/** The bench's ResNet-14 (the model of examples/cifar10-resnet.ts; see RESNET in peers/common.mjs). */
-export function resnet14(): tg.nn.Module {
-  const { nn } = tg;
-  const [a, b, c] = RESNET.stages;
-  const stage = (inC: number, outC: number, stride: number) => [new BasicBlock(inC, outC, stride), new BasicBlock(outC, outC, 1)];
-  return new nn.Sequential(
-    new nn.Conv2D(3, a, 3, { padding: 1, bias: false }), new nn.BatchNorm2D(a), new nn.ReLU(),
-    ...stage(a, a, 1), ...stage(a, b, 2), ...stage(b, c, 2),
-    new nn.AdaptiveAvgPool2D(1), new nn.Flatten(), new nn.Dense(c, 10),
-  );
-}
-
 /** A seeded ResNet-14, SGD with Nesterov momentum and the seeded CIFAR-shaped batches; the step trains on batch i. */
 export function resnetStep(): (i: number) => void {
   tg.manualSeed(0);
-  const net = resnet14();
+  const net = resnet14(10, RESNET.stages);
   const opt = new tg.optim.SGD(net.parameters(), { lr: RESNET.lr, momentum: RESNET.momentum, nesterov: RESNET.nesterov });
   const lossFn = new tg.nn.CrossEntropyLoss();
   const n = RESNET.batchSize;
@@ -92,12 +60,5 @@ export function resnetStep(): (i: number) => void {
     x: tg.tensor(seededArray(n * 3 * 32 * 32, 7 + b), { shape: [n, 3, 32, 32] }),
     y: Int32Array.from({ length: n }, (_, i) => i % 10),
   }));
-  return (i: number) => {
-    const { x, y } = batches[i % batches.length];
-    const loss = lossFn.forward(net.forward(x), y);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-    void loss.item();
-  };
+  return stepOn(net, opt, lossFn, batches);
 }

@@ -15,6 +15,7 @@
  * Without the data it says how to get it and exits successfully.
  */
 import * as tg from '../src/index.ts';
+import { resnet14 } from './lib/resnet.ts';
 
 const { nn } = tg;
 const args = process.argv.slice(2);
@@ -24,40 +25,6 @@ const dir = option('--data-dir');
 const epochs = Number(option('--epochs') ?? (quick ? 1 : 15));
 if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`cifar10-resnet: --epochs needs a positive integer, got ${option('--epochs')}`);
 tg.manualSeed(0);
-
-/** Two 3×3 convolutions with BatchNorm, added to the input (through a 1×1 projection when the shape changes). */
-class BasicBlock extends nn.Module {
-  conv1: tg.nn.Conv2D;
-  bn1: tg.nn.BatchNorm2D;
-  conv2: tg.nn.Conv2D;
-  bn2: tg.nn.BatchNorm2D;
-  shortcut: tg.nn.Module;
-
-  constructor(inChannels: number, outChannels: number, stride: number) {
-    super();
-    this.conv1 = new nn.Conv2D(inChannels, outChannels, 3, { stride, padding: 1, bias: false });
-    this.bn1 = new nn.BatchNorm2D(outChannels);
-    this.conv2 = new nn.Conv2D(outChannels, outChannels, 3, { padding: 1, bias: false });
-    this.bn2 = new nn.BatchNorm2D(outChannels);
-    this.shortcut = stride === 1 && inChannels === outChannels
-      ? new nn.Identity()
-      : new nn.Sequential(new nn.Conv2D(inChannels, outChannels, 1, { stride, bias: false }), new nn.BatchNorm2D(outChannels));
-  }
-
-  forward(x: tg.Tensor): tg.Tensor {
-    const h = this.bn1.forward(this.conv1.forward(x)).relu();
-    return this.bn2.forward(this.conv2.forward(h)).add(this.shortcut.forward(x)).relu();
-  }
-}
-
-function resnet(): tg.nn.Sequential {
-  const stage = (inC: number, outC: number, stride: number) => [new BasicBlock(inC, outC, stride), new BasicBlock(outC, outC, 1)];
-  return new nn.Sequential(
-    new nn.Conv2D(3, 16, 3, { padding: 1, bias: false }), new nn.BatchNorm2D(16), new nn.ReLU(),
-    ...stage(16, 16, 1), ...stage(16, 32, 2), ...stage(32, 64, 2),
-    new nn.AdaptiveAvgPool2D(1), new nn.Flatten(), new nn.Dense(64, 10),
-  );
-}
 
 function loadData(): { train: tg.data.Dataset; test: tg.data.Dataset } | null {
   try {
@@ -82,7 +49,7 @@ if (data) {
   const trainLoader = new tg.data.DataLoader(train, { batchSize: 128, shuffle: true, seed: 0, transform: augment });
   const testLoader = new tg.data.DataLoader(test, { batchSize: 500, transform: normalize });
 
-  const model = resnet();
+  const model = resnet14();
   const parameterCount = model.parameters().reduce((s, p) => s + p.size, 0);
   console.log(`ResNet-14: ${parameterCount} parameters, ${model.buffers().length} BatchNorm buffers`);
   const optimizer = new tg.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 5e-4 });

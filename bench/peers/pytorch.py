@@ -238,16 +238,20 @@ def resnet():
     n = r['batchSize']
     batches = [(torch.from_numpy(seeded_array(n * 3 * 32 * 32, 7 + k)).reshape(n, 3, 32, 32), torch.arange(n) % 10)
                for k in range(r['batches'])]
+    return result('samples/s', measure(step_on(net, opt, loss_fn, batches), n), optimizer='sgd-nesterov')
 
+
+def step_on(net, opt, loss_fn, batches):
+    """One training step on batch i (cycled): forward, loss, backward, update, and the loss read."""
     def step(i):
         x, y = batches[i % len(batches)]
         loss = loss_fn(net(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
-        loss.item()
+        loss.item()  # a training loop reads its loss, as the other runners do
 
-    return result('samples/s', measure(step, n), optimizer='sgd-nesterov')
+    return step
 
 
 def train(kind):
@@ -257,16 +261,7 @@ def train(kind):
     opt = torch.optim.Adam(net.parameters(), lr=t['lr'], betas=(t['beta1'], t['beta2']), eps=t['eps'])
     loss_fn = torch.nn.CrossEntropyLoss()
     batches = mnist_batches(t['batchSize'])
-
-    def step(i):
-        x, y = batches[i % len(batches)]
-        loss = loss_fn(net(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        loss.item()  # a training loop reads its loss, as the other runners do
-
-    return result('samples/s', measure(step, t['batchSize']), optimizer='adam')
+    return result('samples/s', measure(step_on(net, opt, loss_fn, batches), t['batchSize']), optimizer='adam')
 
 
 def optim_step(name):
