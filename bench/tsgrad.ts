@@ -5,7 +5,7 @@ import * as tg from 'tsgrad';
 import {
   CONV, OPTIM, RESNET, TRAIN, measure, result, runCli, seededArray,
 } from './peers/common.mjs';
-import { resnetStep, trainingStep, type BenchModel } from './training-step.ts';
+import { resnetStep, trainingStep } from './training-step.ts';
 
 const [workload, backend = 'cpu'] = process.argv.slice(2);
 tg.setBackend(backend);
@@ -50,9 +50,8 @@ function conv(): Promise<Rates> {
 }
 
 // Each step inside tidy, as fit() runs a batch and as the TF.js runner wraps its step in tf.tidy.
-function train(kind: BenchModel): Promise<Rates> {
-  const step = trainingStep(kind);
-  return measure((i: number) => tg.tidy(() => step(i)), TRAIN.batchSize);
+function train(step: (i: number) => void, batchSize = TRAIN.batchSize): Promise<Rates> {
+  return measure((i: number) => tg.tidy(() => step(i)), batchSize);
 }
 
 function optimStep(name: 'sgd' | 'momentum' | 'adagrad' | 'rmsprop' | 'adam'): Promise<Rates> {
@@ -80,13 +79,10 @@ const report = (unit: string, extra: Record<string, unknown> = {}) => async (rat
 
 const handlers: Record<string, () => Promise<unknown>> = {
   conv: () => report('images/s', { grads: 'input+weight' })(conv()),
-  mlp: () => report('samples/s', { optimizer: 'adam' })(train('mlp')),
-  cnn: () => report('samples/s', { optimizer: 'adam' })(train('cnn')),
-  'mnist-cnn': () => report('samples/s', { optimizer: 'adam' })(train('mnist-cnn')),
-  resnet: () => {
-    const step = resnetStep();
-    return report('samples/s', { optimizer: 'sgd-nesterov' })(measure((i: number) => tg.tidy(() => step(i)), RESNET.batchSize));
-  },
+  mlp: () => report('samples/s', { optimizer: 'adam' })(train(trainingStep('mlp'))),
+  cnn: () => report('samples/s', { optimizer: 'adam' })(train(trainingStep('cnn'))),
+  'mnist-cnn': () => report('samples/s', { optimizer: 'adam' })(train(trainingStep('mnist-cnn'))),
+  resnet: () => report('samples/s', { optimizer: 'sgd-nesterov' })(train(resnetStep(), RESNET.batchSize)),
 };
 for (const n of [256, 512, 1024]) handlers[`matmul${n}`] = () => report('GFLOPS')(matmul(n));
 for (const name of ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam'] as const) {

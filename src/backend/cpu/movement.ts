@@ -11,7 +11,7 @@ import { sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
  * Calls `visit(i, offsets)` for i = 0 … sizeOf(shape) − 1 in row-major order, where
  * offsets[k] = Σ_d coord_d · strides[k][d] for the coordinates of i.
  */
-function odometer(shape: Shape, strides: number[][], visit: (i: number, offsets: Int32Array) => void): void {
+export function odometer(shape: Shape, strides: number[][], visit: (i: number, offsets: Int32Array) => void): void {
   const n = sizeOf(shape);
   if (n === 0) return;
   const c = coalesce(shape, strides);

@@ -17,6 +17,7 @@ import { coalesce, broadcastStrides } from '../plan.ts';
 import { newArrayUnfilled, type DType, type HostArray } from '../../tensor/dtype.ts';
 import { sizeOf, type Shape } from '../../tensor/shape.ts';
 import { isHost, type Storage } from '../../tensor/storage.ts';
+import { odometer } from './movement.ts';
 import { runSharedProgram } from './program-shared.ts';
 import { compileWasmProgram, runWasmProgram, wasmPrograms, wasmProgramsEnabled, type RowPlan, type WasmArgKind, type WasmKernel } from './program-wasm.ts';
 
@@ -299,19 +300,8 @@ function rowPlan(args: ProgramArgs<Storage>, tensorNames: string[], kinds: strin
   const tables: Float32Array[] = [];
   for (let t = 0; t < kinds.length; t++) {
     if (kinds[t] !== 's') continue;
-    const x = ins[t], strides = c.strides[t], table = new Float32Array(rowCount);
-    // An odometer over the outer dimensions, the last one fastest.
-    const idx = new Array<number>(inner).fill(0);
-    let at = 0;
-    for (let r = 0; r < rowCount; r++) {
-      table[r] = x[at];
-      for (let d = inner - 1; d >= 0; d--) {
-        at += strides[d];
-        if (++idx[d] < outer[d]) break;
-        at -= strides[d] * outer[d];
-        idx[d] = 0;
-      }
-    }
+    const x = ins[t], table = new Float32Array(rowCount);
+    odometer(outer, [c.strides[t].slice(0, inner)], (r, offs) => { table[r] = x[offs[0]]; });
     tables.push(table);
   }
   return { length, tables };
