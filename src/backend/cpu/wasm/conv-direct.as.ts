@@ -61,7 +61,7 @@ function padImage(p: usize, x: usize, area: usize): usize {
 }
 
 /**
- * One image's forward pass into y, reading the image (padded in `area` when the conv pads).
+ * One image's forward pass into y (its bias included), reading the image (padded in `area` when the conv pads).
  * Eight neighbouring outputs of one output row read, for each tap, eight neighbouring input
  * pixels, which the micro-kernel loads from the image (microKernelDirect). im2col wrote every
  * input pixel k times into a buffer larger than L1 (57 KB an image for the bench CNN's first
@@ -75,7 +75,7 @@ export function convForwardDirect(p: usize, image: usize, y: usize, offsets: usi
   const o = param(p, O), oh = param(p, OH), ow = param(p, OW);
   const k = param(p, C) * param(p, KH) * param(p, KW);
   const ldcBytes = <usize>(oh * ow) * 4;
-  const addC = param(p, BIAS) != 0;
+  const bias = <usize>param(p, BIAS);
   const ap = <usize>param(p, PACKED_W);
   const edge = scratch + <usize>(MC * KC + KC * NC) * 4;
   // The weight is packed in blocks of KC taps (packWhole): block b at b·KC·oRounded floats,
@@ -90,14 +90,16 @@ export function convForwardDirect(p: usize, image: usize, y: usize, offsets: usi
         const mr = min(MR, o - ir);
         const cTile = cColumn + <usize>ir * ldcBytes;
         const whole = mr == MR && nr == NR;
+        const tileBias = bias != 0 ? bias + <usize>ir * 4 : 0;
         for (let pc = 0; pc < k; pc += KC) {
           const kc = min(KC, k - pc);
           const a = ap + <usize>(pc * oRounded + ir * kc) * 4;
           const taps = offsets + <usize>pc * 4;
-          if (whole) microKernelDirect(kc, a, under, taps, cTile, ldcBytes, addC || pc > 0);
-          else microKernelDirect(kc, a, under, taps, edge, NR * 4, pc > 0);
+          const first = pc == 0;
+          if (whole) microKernelDirect(kc, a, under, taps, cTile, ldcBytes, !first, first ? tileBias : 0);
+          else microKernelDirect(kc, a, under, taps, edge, NR * 4, !first, first ? tileBias : 0);
         }
-        if (!whole) edgeTile(edge, mr, nr, cTile, ldcBytes, addC);
+        if (!whole) edgeTile(edge, mr, nr, cTile, ldcBytes, false);
       }
     }
   }

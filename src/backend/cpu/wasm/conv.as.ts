@@ -244,13 +244,13 @@ export function convForward(p: usize, index: i32, scratch: usize): void {
   for (let n = index * per; n < end; n++) {
     const x = <usize>param(p, X) + <usize>n * imageBytes;
     const y = <usize>param(p, OUT) + <usize>n * outBytes;
-    // Starting each output row at its bias and accumulating fuses the bias add into the GEMM.
-    if (bias != 0) {
-      for (let oc = 0; oc < o; oc++) fillF32(y + <usize>(oc * pixels) * 4, load<f32>(bias + <usize>oc * 4), pixels);
-    }
     if (offsets != 0) {
       convForwardDirect(p, x, y, offsets, bp, scratch);
       continue;
+    }
+    // Starting each output row at its bias and accumulating fuses the bias add into the GEMM.
+    if (bias != 0) {
+      for (let oc = 0; oc < o; oc++) fillF32(y + <usize>(oc * pixels) * 4, load<f32>(bias + <usize>oc * 4), pixels);
     }
     if (pointwise) packWholeB(k, pixels, x, pixels, false, bp);
     else im2colPacked(p, x, bp);
@@ -258,7 +258,16 @@ export function convForward(p: usize, index: i32, scratch: usize): void {
   }
 }
 
-/** dx [N,C,H,W] from dy [N,O,oH,oW] and W, for the images of chunk `index`. */
+/**
+ * dx [N,C,H,W] from dy [N,O,oH,oW] and W, for the images of chunk `index`.
+ *
+ * Tried on 2026-12-02 and dropped: for stride 1, adding each 4×8 tile of dcols straight onto
+ * dx (8 unaligned vector read-add-writes a tile, taps ordered channel-minor so that a tile's
+ * rows do not overlap; dy packed per output row; taps in blocks of 32–128 so the packed Wᵀ
+ * stays in L1) instead of writing dcols for col2im. It was no faster: batch 64, one thread /
+ * two, ms, col2im → direct: the bench CNN's 8×12×12 → 16 by 5×5 0.93 / 0.54 → 0.96 / 0.47,
+ * `npm run mnist`'s 32×12×12 → 64 by 5×5 10.7 / 5.4 → 11.7 / 6.2.
+ */
 export function convGradInput(p: usize, index: i32, scratch: usize): void {
   const c = param(p, C), o = param(p, O);
   const k = c * param(p, KH) * param(p, KW), pixels = param(p, OH) * param(p, OW);
