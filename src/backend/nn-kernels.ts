@@ -32,8 +32,12 @@ export interface ConvWorkspace {
 
 /** Kernels behind Conv2D and MaxPool2D. */
 export interface NnKernels {
-  /** y[N,O,oH,oW] = conv(x, w) (+ bias[O]); `workspace`, when given, may keep work for the backward. */
-  conv2d(x: Storage, w: Storage, bias: Storage | null, g: Conv2dGeometry, workspace?: ConvWorkspace): Storage;
+  /**
+   * y[N,O,oH,oW] = conv(x, w) (+ bias[O]), through relu's max(y, 0) when `activation` is
+   * 'relu' (a conv followed by ReLU, fused: the ReLU costs no pass of its own); `workspace`,
+   * when given, may keep work for the backward.
+   */
+  conv2d(x: Storage, w: Storage, bias: Storage | null, g: Conv2dGeometry, workspace?: ConvWorkspace, activation?: 'relu'): Storage;
   /** dx[N,C,H,W] from dy[N,O,oH,oW] and w. */
   conv2dGradInput(dy: Storage, w: Storage, g: Conv2dGeometry): Storage;
   /** dw[O,C,kH,kW] from dy and x (or from what the forward left in `workspace`). */

@@ -82,6 +82,16 @@ export abstract class Module {
   abstract forward(...inputs: any[]): any;
 
   /**
+   * A function computing `next.forward(this.forward(x))` as one fused op, or null (the
+   * default) when this module has none with `next`. Sequential asks it of each layer and the
+   * one after it; Conv2D fuses a following ReLU (ops/conv.ts conv2dRelu).
+   * @internal
+   */
+  fusedWith(_next: Module): ((x: Tensor) => Tensor) | null {
+    return null;
+  }
+
+  /**
    * The Parameters, Buffers and Modules held directly by this module, by field name.
    * Subclasses that keep their children somewhere other than fields (Sequential, LSTM)
    * override this.

@@ -6,7 +6,9 @@ import { isGradEnabled } from '../tensor/autograd.ts';
 import type { Conv2dGeometry, ConvWorkspace } from '../backend/nn-kernels.ts';
 import { backend } from '../backend/registry.ts';
 import { record } from './record.ts';
-import { traced } from './trace.ts';
+import { isTracing, traced } from './trace.ts';
+import { pointwise } from './pointwise.ts';
+import { relu } from './activation.ts';
 
 export interface Conv2dOptions {
   /** Step between receptive fields. Default 1. */
@@ -42,6 +44,23 @@ export function conv2dGeometry(x: Tensor, weight: Tensor, options: Conv2dOptions
  * dx = the transposed convolution of dy with w;  dw = the correlation of dy with x;  db = Σ dy.
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
+  return convolve(x, weight, bias, options, false);
+}
+
+/**
+ * relu(conv2d(x, weight, bias)) in one kernel: the conv's outputs go through max(·, 0) as they
+ * are stored, so the ReLU makes no pass of its own and no tensor of the conv's output exists.
+ * What nn.Sequential runs for a Conv2D followed by a ReLU. Not a public op: under `trace` (ONNX
+ * export) it is the composition, so that the trace shows the public conv2d and relu.
+ * dy_conv = dy·[y > 0], which is relu's dy·[x > 0] (y > 0 exactly where the conv's output is),
+ * then conv2d's backward.
+ */
+export function conv2dRelu(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
+  if (isTracing()) return relu(conv2d(x, weight, bias, options));
+  return convolve(x, weight, bias, options, true);
+}
+
+function convolve(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, fuseRelu: boolean): Tensor {
   checkTensor('conv2d', 'x', x);
   checkTensor('conv2d', 'weight', weight);
   checkFloat('conv2d', 'x', x);
@@ -55,8 +74,10 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   return traced('conv2d', inputs, { stride: g.stride, padding: g.padding }, () => {
     // Only a recorded call whose weight needs a gradient has a backward that can reuse the forward's work.
     const workspace: ConvWorkspace | undefined = isGradEnabled() && weight.requiresGrad ? {} : undefined;
-    const y = new Tensor(backend().conv2d(x.storage, weight.storage, bias ? bias.storage : null, g, workspace), [g.n, g.o, g.oh, g.ow]);
-    return record('conv2d', y, inputs, (dy, needs) => {
+    const activation = fuseRelu ? 'relu' : undefined;
+    const y = new Tensor(backend().conv2d(x.storage, weight.storage, bias ? bias.storage : null, g, workspace, activation), [g.n, g.o, g.oh, g.ow]);
+    return record(fuseRelu ? 'conv2dRelu' : 'conv2d', y, inputs, (dyOut, needs) => {
+      const dy = fuseRelu ? pointwise('conv2dRelu.grad', 'dy * (y > 0)', { dy: dyOut, y }) : dyOut;
       const kernels = backend();
       const grads = [
         needs[0] ? new Tensor(kernels.conv2dGradInput(dy.storage, weight.storage, g), x.shape) : null,

@@ -121,6 +121,7 @@ describe('wasm conv2d kernels match float64 direct loops', () => {
       it(`${JSON.stringify(dims)} (${label})`, () => {
         expectClose(conv2dWasm(x, w, bias, g, options), refForward(x, w, bias, g), k, 'forward with bias');
         expectClose(conv2dWasm(x, w, null, g, options), refForward(x, w, null, g), k, 'forward');
+        expectClose(conv2dWasm(x, w, bias, g, options, true), refForward(x, w, bias, g).map((v) => Math.max(v, 0)), k, 'forward through ReLU');
         expectClose(conv2dGradInputWasm(dy, w, g, options), refGradInput(dy, w, g), g.o * k, 'input gradient');
         expectClose(conv2dGradWeightWasm(dy, x, g, options), refGradWeight(dy, x, g), g.n * g.oh * g.ow, 'weight gradient');
       });

@@ -111,6 +111,11 @@ export const SCENARIOS: Record<string, (m: Module, env: Env) => void> = {
     const y = m.conv2d(x, w, b);
     expect(vals(y)).toEqual([3, 5, 7, 9]);
     expect(grads(y, [x, w, b])).toEqual([[2, 2, 2, 2], [10], [4]]);
+    // conv outputs 3, −3, 7, −7: the ReLU keeps the 1st and 3rd, and so does the gradient.
+    const x2 = leaf([1, -2, 3, -4], [1, 1, 2, 2]), w2 = leaf([2], [1, 1, 1, 1]), b2 = leaf([1]);
+    const r = m.conv2dRelu(x2, w2, b2);
+    expect(vals(r)).toEqual([3, 0, 7, 0]);
+    expect(grads(r, [x2, w2, b2])).toEqual([[2, 0, 2, 0], [4], [2]]);
   },
 
   'conv-transpose.ts': (m, { leaf, grads }) => {

@@ -16,7 +16,7 @@ const CONV_PARAMS = {
   n: 0, c: 1, h: 2, w: 3, o: 4, kh: 5, kw: 6, stride: 7, padding: 8, oh: 9, ow: 10,
   x: 11, weight: 12, bias: 13, out: 14, dy: 15,
   area: 16, areaBytes: 17, scratchBase: 18, scratchBytes: 19, perChunk: 20,
-  secondOffset: 21, partialOffset: 22, packedWeight: 23, packFor: 24, tapOffsets: 25, paddedOffset: 26,
+  secondOffset: 21, partialOffset: 22, packedWeight: 23, packFor: 24, tapOffsets: 25, paddedOffset: 26, relu: 27,
 } as const;
 // The GEMM micro-kernel's tile (wasm/kernel.as.ts): packed operands are padded to it.
 const MR = 4, NR = 8;
@@ -40,7 +40,7 @@ type Kind = 'forward' | 'gradInput' | 'gradWeight';
  */
 function run(
   kind: Kind, g: Conv2dGeometry, inputs: { x?: Float32Array; weight?: Float32Array; bias?: Float32Array | null; dy?: Float32Array },
-  options: TaskOptions,
+  options: TaskOptions, relu = false,
 ): Float32Array | null {
   const kernel = taskKernel(options);
   if (kernel === null) return null;
@@ -119,6 +119,7 @@ function run(
   words[q.packFor] = kind === 'forward' ? 1 : 2;
   words[q.tapOffsets] = 0;
   words[q.paddedOffset] = firstBytes + secondBytes;
+  words[q.relu] = relu ? 1 : 0;
   if (direct) {
     // Byte offset, from the input under an output, of the pixel each cols row reads: (c, i, j)
     // of the image as the kernel reads it (padded when the conv pads). Padded with zeros to
@@ -159,11 +160,14 @@ function run(
   return output;
 }
 
-/** y [N,O,oH,oW] = conv(x, w) (+ bias), or null when the wasm kernel cannot run. */
+/**
+ * y [N,O,oH,oW] = conv(x, w) (+ bias), through max(·, 0) as it is stored when `relu`, or null
+ * when the wasm kernel cannot run.
+ */
 export function conv2dWasm(
-  x: Float32Array, weight: Float32Array, bias: Float32Array | null, g: Conv2dGeometry, options: TaskOptions = {},
+  x: Float32Array, weight: Float32Array, bias: Float32Array | null, g: Conv2dGeometry, options: TaskOptions = {}, relu = false,
 ): Float32Array | null {
-  return run('forward', g, { x, weight, bias }, options);
+  return run('forward', g, { x, weight, bias }, options, relu);
 }
 
 /** dx [N,C,H,W] from dy and w, or null when the wasm kernel cannot run. */

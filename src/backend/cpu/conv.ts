@@ -101,12 +101,20 @@ function col2im(cols: Float32Array, dx: Float32Array, dxOff: number, g: Conv2dGe
 }
 
 /**
- * y[N,O,oH,oW] = conv(x, w) + bias. The wasm kernel keeps nothing in `workspace`: unrolling an
+ * y[N,O,oH,oW] = conv(x, w) + bias (through max(y, 0) for 'relu'). The wasm kernel keeps nothing in `workspace`: unrolling an
  * image again in the backward pass, in cache, costs less than keeping the whole batch's cols.
  */
-export function conv2d(xs: Storage, ws: Storage, bs: Storage | null, g: Conv2dGeometry, workspace?: ConvWorkspace): Float32Array {
+export function conv2d(
+  xs: Storage, ws: Storage, bs: Storage | null, g: Conv2dGeometry, workspace?: ConvWorkspace, activation?: 'relu',
+): Float32Array {
   const x = toHost(xs), w = toHost(ws), bias = bs ? toHost(bs) : null;
-  return conv2dWasm(x, w, bias, g) ?? conv2dTs(x, w, bias, g, workspace);
+  const relu = activation === 'relu';
+  const fused = conv2dWasm(x, w, bias, g, {}, relu);
+  if (fused !== null) return fused;
+  const y = conv2dTs(x, w, bias, g, workspace);
+  // Math.max as relu's max(x, 0): NaN stays NaN, −0 becomes +0.
+  if (relu) for (let i = 0; i < y.length; i++) y[i] = Math.max(y[i], 0);
+  return y;
 }
 
 /** dx[N,C,H,W] from dy[N,O,oH,oW] and w. */

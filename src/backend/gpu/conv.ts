@@ -5,11 +5,13 @@
  * bench/gpu.ts). Each thread computes one output element; bounds checks are generated
  * only when padding can put a read outside the image, divisibility checks only for stride > 1.
  */
-import type { Conv2dGeometry, NnKernels } from '../nn-kernels.ts';
+import type { Conv2dGeometry, ConvWorkspace, NnKernels } from '../nn-kernels.ts';
+import { program } from '../program.ts';
 import type { Storage } from '../../tensor/storage.ts';
 import { indexLines } from './codegen.ts';
 import { sumRun } from './reduce.ts';
 import type { GpuRuntime } from './runtime.ts';
+import { runProgram } from './program.ts';
 
 /** Source of the forward convolution, optionally adding bias[o]. */
 function forwardSource(g: Conv2dGeometry, withBias: boolean): string {
@@ -91,9 +93,12 @@ function gradWeightPartialSource(g: Conv2dGeometry): string {
 /** The convolution kernels of the gpu backend. */
 export function convKernels(rt: GpuRuntime): Pick<NnKernels, 'conv2d' | 'conv2dGradInput' | 'conv2dGradWeight'> {
   return {
-    conv2d(x: Storage, w: Storage, bias: Storage | null, g: Conv2dGeometry): Storage {
+    conv2d(x: Storage, w: Storage, bias: Storage | null, g: Conv2dGeometry, _workspace?: ConvWorkspace, activation?: 'relu'): Storage {
       const size = g.n * g.o * g.oh * g.ow;
-      return rt.run(forwardSource(g, bias !== null), size, bias ? [x, w, bias] : [x, w]);
+      const y = rt.run(forwardSource(g, bias !== null), size, bias ? [x, w, bias] : [x, w]);
+      if (activation !== 'relu') return y;
+      // The relu op's own program, so that the fused form gives what conv then relu gives.
+      return runProgram(rt, program('max(x, 0)'), { x: { storage: y, shape: [size], dtype: 'float32' } }, [size]).out;
     },
 
     conv2dGradInput(dy: Storage, w: Storage, g: Conv2dGeometry): Storage {

@@ -1,11 +1,12 @@
 /** Conv2D: a 2-D convolution layer over NCHW images. */
 import type { Tensor } from '../../tensor/tensor.ts';
 import { zeros } from '../../tensor/creation.ts';
-import { conv2d } from '../../ops/conv.ts';
+import { conv2d, conv2dRelu } from '../../ops/conv.ts';
 import { checkBoolean, checkInteger, checkOptions } from '../../tensor/validate.ts';
 import { Module } from '../module.ts';
 import { Parameter } from '../parameter.ts';
 import { biasUniform, kaimingUniform } from '../init.ts';
+import { ReLU } from './activation.ts';
 
 /** Options for Conv2D. */
 export interface Conv2DOptions {
@@ -61,6 +62,17 @@ export class Conv2D extends Module {
   /** Convolves a batch of images. */
   forward(x: Tensor): Tensor {
     return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding });
+  }
+
+  /**
+   * With a ReLU next: conv2dRelu, one kernel for both (the ReLU costs no pass over the conv's
+   * output). Not when either class overrides `forward`: then that forward is what must run.
+   * @internal
+   */
+  override fusedWith(next: Module): ((x: Tensor) => Tensor) | null {
+    if (!(next instanceof ReLU) || Object.getPrototypeOf(next).forward !== ReLU.prototype.forward) return null;
+    if (Object.getPrototypeOf(this).forward !== Conv2D.prototype.forward) return null;
+    return (x) => conv2dRelu(x, this.weight, this.bias, { stride: this.stride, padding: this.padding });
   }
 
   override describe(): string {

@@ -24,7 +24,7 @@ import { packB } from './pack.as.ts';
 import { KC, MC, NC } from './gemm.as.ts';
 import { roundUp } from './gemm-packed.as.ts';
 import { param, copyF32, fillF32 } from './tasks.as.ts';
-import { BIAS, C, H, KH, KW, O, OH, OW, PACKED_W, PAD, PADDED_OFFSET, W } from './conv-params.as.ts';
+import { BIAS, C, H, KH, KW, O, OH, OW, PACKED_W, PAD, PADDED_OFFSET, RELU, W } from './conv-params.as.ts';
 
 /** The width of the images the direct forms read: the input's, plus the padding on both sides. */
 // @ts-ignore: decorator
@@ -61,7 +61,7 @@ function padImage(p: usize, x: usize, area: usize): usize {
 }
 
 /**
- * One image's forward pass into y (its bias included), reading the image (padded in `area` when the conv pads).
+ * One image's forward pass into y (its bias and ReLU included), reading the image (padded in `area` when the conv pads).
  * Eight neighbouring outputs of one output row read, for each tap, eight neighbouring input
  * pixels, which the micro-kernel loads from the image (microKernelDirect). im2col wrote every
  * input pixel k times into a buffer larger than L1 (57 KB an image for the bench CNN's first
@@ -76,6 +76,7 @@ export function convForwardDirect(p: usize, image: usize, y: usize, offsets: usi
   const k = param(p, C) * param(p, KH) * param(p, KW);
   const ldcBytes = <usize>(oh * ow) * 4;
   const bias = <usize>param(p, BIAS);
+  const relu = param(p, RELU) != 0;
   const ap = <usize>param(p, PACKED_W);
   const edge = scratch + <usize>(MC * KC + KC * NC) * 4;
   // The weight is packed in blocks of KC taps (packWhole): block b at b·KC·oRounded floats,
@@ -95,9 +96,9 @@ export function convForwardDirect(p: usize, image: usize, y: usize, offsets: usi
           const kc = min(KC, k - pc);
           const a = ap + <usize>(pc * oRounded + ir * kc) * 4;
           const taps = offsets + <usize>pc * 4;
-          const first = pc == 0;
-          if (whole) microKernelDirect(kc, a, under, taps, cTile, ldcBytes, !first, first ? tileBias : 0);
-          else microKernelDirect(kc, a, under, taps, edge, NR * 4, !first, first ? tileBias : 0);
+          const first = pc == 0, last = pc + KC >= k;
+          if (whole) microKernelDirect(kc, a, under, taps, cTile, ldcBytes, !first, first ? tileBias : 0, relu && last);
+          else microKernelDirect(kc, a, under, taps, edge, NR * 4, !first, first ? tileBias : 0, relu && last);
         }
         if (!whole) edgeTile(edge, mr, nr, cTile, ldcBytes, false);
       }

@@ -18,6 +18,8 @@ export const TAP_OFFSETS = 25;
 // With padding, the direct forms read a zero-padded copy of each image that the thread makes in
 // its area, at this byte offset (the tap offsets are then into the padded image).
 export const PADDED_OFFSET = 26;
+// 1: the forward's outputs go through max(·, 0) as they are stored (a conv followed by ReLU).
+export const RELU = 27;
 
 /** This thread's area (cols, then the dW partial sum), found from its packing scratch address. */
 // @ts-ignore: decorator

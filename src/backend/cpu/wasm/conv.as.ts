@@ -30,11 +30,11 @@
 import { NR } from './kernel.as.ts';
 import { gemm, KC } from './gemm.as.ts';
 import { gemmPacked, packWhole, packWholeB, roundUp } from './gemm-packed.as.ts';
-import { param, copyF32, addF32, fillF32 } from './tasks.as.ts';
+import { param, copyF32, addF32, fillF32, reluF32 } from './tasks.as.ts';
 import { convForwardDirect, convGradWeightDirect } from './conv-direct.as.ts';
 import {
   N, C, H, W, O, KH, KW, STRIDE, PAD, OH, OW, X, WT, BIAS, OUT, DY, PER_CHUNK, SECOND_OFFSET, PARTIAL_OFFSET,
-  PACKED_W, PACK_FOR, TAP_OFFSETS, isPointwise, threadArea,
+  PACKED_W, PACK_FOR, TAP_OFFSETS, RELU, isPointwise, threadArea,
 } from './conv-params.as.ts';
 
 // Below this many cols rows (C·kH·kW), im2colPacked keeps the row-by-row order (see im2colSlivers).
@@ -230,7 +230,7 @@ export function convPackWeight(p: usize): void {
   else packWhole(k, o, <usize>param(p, WT), k, true, <usize>param(p, PACKED_W));
 }
 
-/** y [N,O,oH,oW] = conv(x, W) (+ bias) for the images of chunk `index`. */
+/** y [N,O,oH,oW] = conv(x, W) (+ bias) (through ReLU when asked) for the images of chunk `index`. */
 export function convForward(p: usize, index: i32, scratch: usize): void {
   const c = param(p, C), o = param(p, O);
   const k = c * param(p, KH) * param(p, KW), pixels = param(p, OH) * param(p, OW);
@@ -255,6 +255,7 @@ export function convForward(p: usize, index: i32, scratch: usize): void {
     if (pointwise) packWholeB(k, pixels, x, pixels, false, bp);
     else im2colPacked(p, x, bp);
     gemmPacked(o, pixels, k, packedW, bp, y, pixels, bias != 0, scratch);
+    if (param(p, RELU) != 0) reluF32(y, o * pixels);
   }
 }
 

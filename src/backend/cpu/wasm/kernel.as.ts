@@ -89,11 +89,12 @@ export const NR: i32 = 8;
  * is not packed, but read straight from the image. Row p of cols, for 8 output pixels side
  * by side in one output row, is 8 input pixels side by side, at byte offset offsets[p] from
  * `x` (the input under the first of the 8 outputs, for tap 0). A as in microKernel. `bias`, when
- * not 0, is the address of the tile's MR row biases (read past the last row of an edge tile).
+ * not 0, is the address of the tile's MR row biases (read past the last row of an edge tile);
+ * with `relu` the tile is stored through max(·, 0) (on the last block of taps only).
  */
 // @ts-ignore: decorator
 @inline export function microKernelDirect(
-  kc: i32, a: usize, x: usize, offsets: usize, c: usize, ldcBytes: usize, addC: bool, bias: usize,
+  kc: i32, a: usize, x: usize, offsets: usize, c: usize, ldcBytes: usize, addC: bool, bias: usize, relu: bool,
 ): void {
   // Each row starts at its bias (or 0). Filling the output with the bias first cost a pass
   // over it, and with 2 threads that pass held the bench CNN's first conv (8×24×24 outputs an
@@ -136,6 +137,14 @@ export const NR: i32 = 8;
     c21 = f32x4.add(c21, v128.load(c2, 16));
     c30 = f32x4.add(c30, v128.load(c3));
     c31 = f32x4.add(c31, v128.load(c3, 16));
+  }
+  if (relu) {
+    // f32x4.max, like the relu program's max(x, 0): NaN stays NaN, −0 becomes +0.
+    const zero = f32x4.splat(0);
+    c00 = f32x4.max(c00, zero); c01 = f32x4.max(c01, zero);
+    c10 = f32x4.max(c10, zero); c11 = f32x4.max(c11, zero);
+    c20 = f32x4.max(c20, zero); c21 = f32x4.max(c21, zero);
+    c30 = f32x4.max(c30, zero); c31 = f32x4.max(c31, zero);
   }
   v128.store(c, c00);
   v128.store(c, c01, 16);

@@ -75,3 +75,17 @@ export function fillF32(dst: usize, v: f32, n: i32): void {
   for (; i + 4 <= n; i += 4) v128.store(dst + <usize>i * 4, splat);
   for (; i < n; i++) store<f32>(dst + <usize>i * 4, v);
 }
+
+/** dst[0..n) = max(dst[0..n), 0), as the relu program: NaN stays NaN, −0 becomes +0. */
+export function reluF32(dst: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const d = dst + <usize>i * 4;
+    v128.store(d, f32x4.max(v128.load(d), zero));
+  }
+  for (; i < n; i++) {
+    const d = dst + <usize>i * 4;
+    store<f32>(d, max<f32>(load<f32>(d), 0));
+  }
+}
