@@ -43,6 +43,16 @@ export interface NnKernels {
   /** dw[O,C,kH,kW] from dy and x (or from what the forward left in `workspace`). */
   conv2dGradWeight(dy: Storage, x: Storage, g: Conv2dGeometry, workspace?: ConvWorkspace): Storage;
   /**
+   * A conv's parameter gradients at once: dw, and db = Σ dy over N, oH, oW when `want.bias`.
+   * With `want.reluOutput` (the output y of a conv fused with a ReLU) both come from
+   * dy·[y > 0], returned as `dy` when `want.keepMaskedDy` (the input gradient needs it);
+   * otherwise `dy` is the one given.
+   */
+  conv2dGradParams(
+    dy: Storage, x: Storage, g: Conv2dGeometry,
+    want: { bias: boolean; reluOutput: Storage | null; keepMaskedDy: boolean }, workspace?: ConvWorkspace,
+  ): { weight: Storage; bias: Storage | null; dy: Storage };
+  /**
    * Max over each window; `argmax` holds, per output, the winning offset h·W + w inside its
    * input plane, as float32 so that a gpu backend can keep it on the device (exact below 2²⁴).
    */

@@ -4,6 +4,7 @@ import { ShapeError, fmtShape } from '../tensor/errors.ts';
 import { checkFloat, checkInteger, checkTensor } from '../tensor/validate.ts';
 import { isGradEnabled } from '../tensor/autograd.ts';
 import type { Conv2dGeometry, ConvWorkspace } from '../backend/nn-kernels.ts';
+import type { Storage } from '../tensor/storage.ts';
 import { backend } from '../backend/registry.ts';
 import { record } from './record.ts';
 import { isTracing, traced } from './trace.ts';
@@ -41,7 +42,8 @@ export function conv2dGeometry(x: Tensor, weight: Tensor, options: Conv2dOptions
 /**
  * y[n,o,i,j] = Σ_c,p,q x[n, c, i·s − pad + p, j·s − pad + q] · w[o, c, p, q] + bias[o]
  * (cross-correlation, as in every deep learning framework).
- * dx = the transposed convolution of dy with w;  dw = the correlation of dy with x;  db = Σ dy.
+ * dx = the transposed convolution of dy with w;  dw = the correlation of dy with x;  db = Σ dy
+ * (dw and db in one kernel call, conv2dGradParams).
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
   return convolve(x, weight, bias, options, false);
@@ -77,12 +79,24 @@ function convolve(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2
     const activation = fuseRelu ? 'relu' : undefined;
     const y = new Tensor(backend().conv2d(x.storage, weight.storage, bias ? bias.storage : null, g, workspace, activation), [g.n, g.o, g.oh, g.ow]);
     return record(fuseRelu ? 'conv2dRelu' : 'conv2d', y, inputs, (dyOut, needs) => {
-      const dy = fuseRelu ? pointwise('conv2dRelu.grad', 'dy * (y > 0)', { dy: dyOut, y }) : dyOut;
       const kernels = backend();
+      let dy: Storage = dyOut.storage;
+      let dw: Storage | null = null, db: Storage | null = null;
+      if (needs[1]) {
+        // dw and db in one pass over dy, masked first by the fused ReLU's output (y > 0).
+        const reluOutput = fuseRelu ? y.storage : null;
+        const params = kernels.conv2dGradParams(dy, x.storage, g, { bias: needs[2] === true, reluOutput, keepMaskedDy: fuseRelu && needs[0] }, workspace);
+        dw = params.weight; db = params.bias;
+        // A masked dy is a new array: as a Tensor, it is given back for reuse with the step's others.
+        if (params.dy !== dy) dy = new Tensor(params.dy, y.shape).storage;
+      } else if (fuseRelu) {
+        dy = pointwise('conv2dRelu.grad', 'dy * (y > 0)', { dy: dyOut, y }).storage;
+      }
+      if (needs[2] && db === null) db = kernels.reduce('sum', dy, [g.n, g.o, g.oh * g.ow], [0, 2], 'float32', 'float32');
       const grads = [
-        needs[0] ? new Tensor(kernels.conv2dGradInput(dy.storage, weight.storage, g), x.shape) : null,
-        needs[1] ? new Tensor(kernels.conv2dGradWeight(dy.storage, x.storage, g, workspace), weight.shape) : null,
-        needs[2] ? new Tensor(kernels.reduce('sum', dy.storage, [g.n, g.o, g.oh * g.ow], [0, 2], 'float32', 'float32'), [g.o]) : null,
+        needs[0] ? new Tensor(kernels.conv2dGradInput(dy, weight.storage, g), x.shape) : null,
+        dw && new Tensor(dw, weight.shape),
+        db && new Tensor(db, [g.o]),
       ];
       // The unrolled input is needed once; let it go now rather than with the graph.
       if (workspace) workspace.cols = undefined;

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Conv2dGeometry } from '../../src/backend/nn-kernels.ts';
-import { conv2dGradInputWasm, conv2dGradWeightWasm, conv2dWasm } from '../../src/backend/cpu/conv-wasm.ts';
+import { conv2dGradInputWasm, conv2dGradParamsWasm, conv2dGradWeightWasm, conv2dWasm } from '../../src/backend/cpu/conv-wasm.ts';
 import { createWasmGemm } from '../../src/backend/cpu/gemm-wasm.ts';
 import { chunking } from '../../src/backend/cpu/wasm-tasks.ts';
 import type { TaskOptions } from '../../src/backend/cpu/wasm-tasks.ts';
@@ -55,6 +55,13 @@ function refGradWeight(dy: Float32Array, x: Float32Array, g: Conv2dGeometry): Fl
   const dw = new Float64Array(g.o * g.c * g.kh * g.kw);
   forEachTap(g, (yi, xi, wi) => { dw[wi] += dy[yi] * x[xi]; });
   return dw;
+}
+
+/** db[o] = Σ dy[n, o, ·, ·] in float64. */
+function refBias(dy: Float32Array, g: Conv2dGeometry): Float64Array {
+  const db = new Float64Array(g.o), p = g.oh * g.ow;
+  for (let i = 0; i < dy.length; i++) db[Math.floor(i / p) % g.o] += dy[i];
+  return db;
 }
 
 /** Relative error against float64, scaled by the number of terms summed (float32 rounding grows with it). */
@@ -124,6 +131,22 @@ describe('wasm conv2d kernels match float64 direct loops', () => {
         expectClose(conv2dWasm(x, w, bias, g, options, true), refForward(x, w, bias, g).map((v) => Math.max(v, 0)), k, 'forward through ReLU');
         expectClose(conv2dGradInputWasm(dy, w, g, options), refGradInput(dy, w, g), g.o * k, 'input gradient');
         expectClose(conv2dGradWeightWasm(dy, x, g, options), refGradWeight(dy, x, g), g.n * g.oh * g.ow, 'weight gradient');
+        // The parameter gradients at once, after a fused ReLU whose output is y (about half
+        // zeros): dy·[y > 0] exactly, dw and db from it; and without the ReLU, db = Σ dy.
+        const y = random(dy.length, seed + 4).map((v) => Math.max(v, 0));
+        const masked = dy.map((v, i) => v * (y[i] > 0 ? 1 : 0));
+        const fused = conv2dGradParamsWasm(dy, x, g, { bias: true, reluOutput: y, keepMaskedDy: true }, options)!;
+        expect(fused.dy).toEqual(masked);
+        expectClose(fused.weight, refGradWeight(masked, x, g), g.n * g.oh * g.ow, 'weight gradient after the ReLU');
+        expectClose(fused.bias, refBias(masked, g), g.n * g.oh * g.ow, 'bias gradient after the ReLU');
+        const plain = conv2dGradParamsWasm(dy, x, g, { bias: true, reluOutput: null, keepMaskedDy: false }, options)!;
+        expect(plain.dy).toBe(dy);
+        expectClose(plain.weight, refGradWeight(dy, x, g), g.n * g.oh * g.ow, 'weight gradient with the bias');
+        expectClose(plain.bias, refBias(dy, g), g.n * g.oh * g.ow, 'bias gradient');
+        const noBias = conv2dGradParamsWasm(dy, x, g, { bias: false, reluOutput: y, keepMaskedDy: false }, options)!;
+        expect(noBias.bias).toBeNull();
+        expect(noBias.dy).toBe(dy);
+        expectClose(noBias.weight, refGradWeight(masked, x, g), g.n * g.oh * g.ow, 'weight gradient after the ReLU, no bias');
       });
     }
   }

@@ -17,6 +17,7 @@ const CONV_PARAMS = {
   x: 11, weight: 12, bias: 13, out: 14, dy: 15,
   area: 16, areaBytes: 17, scratchBase: 18, scratchBytes: 19, perChunk: 20,
   secondOffset: 21, partialOffset: 22, packedWeight: 23, packFor: 24, tapOffsets: 25, paddedOffset: 26, relu: 27,
+  reluY: 28, dyOut: 29, maskedOffset: 30, biasGrad: 31,
 } as const;
 // The GEMM micro-kernel's tile (wasm/kernel.as.ts): packed operands are padded to it.
 const MR = 4, NR = 8;
@@ -31,6 +32,24 @@ const THREAD_MIN_MACS = 128 * 128 * 128;
 
 type Kind = 'forward' | 'gradInput' | 'gradWeight';
 
+/** What a call computes besides its kind's output. */
+interface Extras {
+  /** forward: store max(y, 0) (a conv fused with a ReLU). */
+  relu?: boolean;
+  /** gradWeight: the fused ReLU's output; dy is masked by y > 0 first. */
+  reluY?: Float32Array | null;
+  /** gradWeight with reluY: also return the masked dy (for the input gradient). */
+  keepMaskedDy?: boolean;
+  /** gradWeight: also return the bias gradient, Σ (masked) dy over N, oH, oW. */
+  biasGrad?: boolean;
+}
+
+interface Result {
+  out: Float32Array;
+  bias: Float32Array | null;
+  maskedDy: Float32Array | null;
+}
+
 /**
  * Lays out one call in wasm memory, writes the parameter block and the inputs, runs the job
  * and returns the result (the weight gradient summed from the threads' partial sums); null
@@ -40,16 +59,19 @@ type Kind = 'forward' | 'gradInput' | 'gradWeight';
  */
 function run(
   kind: Kind, g: Conv2dGeometry, inputs: { x?: Float32Array; weight?: Float32Array; bias?: Float32Array | null; dy?: Float32Array },
-  options: TaskOptions, relu = false,
-): Float32Array | null {
+  options: TaskOptions, extras: Extras = {},
+): Result | null {
   const kernel = taskKernel(options);
   if (kernel === null) return null;
+  const reluY = kind === 'gradWeight' ? extras.reluY ?? null : null;
+  const biasGrad = kind === 'gradWeight' && extras.biasGrad === true;
   const K = g.c * g.kh * g.kw, P = g.oh * g.ow;
   const imageFloats = g.c * g.h * g.w;
   const outFloats = kind === 'forward' ? g.n * g.o * P : kind === 'gradInput' ? g.n * imageFloats : 0;
   // Made before the workspace is planned: a new resident array moves the workspace up. The
   // weight gradient is summed into it from the threads' partial sums.
   const output = newArrayUnfilled('float32', kind === 'gradWeight' ? g.o * K : outFloats);
+  const maskedDy = reluY && extras.keepMaskedDy ? newArrayUnfilled('float32', g.n * g.o * P) : null;
   const written = kind !== 'gradWeight';
   const pointwise = g.kh === 1 && g.kw === 1 && g.stride === 1 && g.padding === 0;
   // Stride 1: cols are read straight from the image, not unrolled, by the forward (8
@@ -68,7 +90,10 @@ function run(
     : kind === 'forward' ? align64(K * roundUp(P, NR) * 4) : pointwise ? 0 : align64(K * P * 4);
   const secondBytes = kind === 'gradInput' ? align64(g.o * roundUp(P, NR) * 4)
     : kind === 'gradWeight' ? align64(g.o * K * 4) : 0;
-  const areaBytes = firstBytes + secondBytes + paddedBytes;
+  // The weight gradient's masked image (prepareDy in wasm/conv.as.ts) and partial bias gradient.
+  const maskedBytes = reluY || biasGrad ? align64(g.o * P * 4) : 0;
+  const biasBytes = biasGrad ? align64(g.o * 4) : 0;
+  const areaBytes = firstBytes + secondBytes + paddedBytes + maskedBytes + biasBytes;
   // The weight, packed once as the A operand of every image's product.
   const packedBytes = kind === 'forward' ? roundUp(g.o, MR) * K * 4 : kind === 'gradInput' ? roundUp(K, MR) * g.o * 4 : 0;
   const copied = (a: Float32Array | null | undefined, floats: number) => (a && !kernel.holds(a) ? floats * 4 : 0);
@@ -80,6 +105,8 @@ function run(
     weight: copied(inputs.weight, g.o * K),
     bias: copied(inputs.bias, g.o),
     dy: copied(inputs.dy, g.n * g.o * P),
+    reluY: copied(reluY, g.n * g.o * P),
+    dyOut: copied(maskedDy, g.n * g.o * P),
     out: written ? copied(output, outFloats) : 0,
     areas: kernel.threads * areaBytes,
   });
@@ -99,10 +126,17 @@ function run(
   const biasAt = place(inputs.bias, at.bias, g.o, true);
   const dyAt = place(inputs.dy, at.dy, g.n * g.o * P, true);
   const outAt = written ? place(output, at.out, outFloats, false) : 0;
+  const reluYAt = place(reluY, at.reluY, g.n * g.o * P, true);
+  const dyOutAt = place(maskedDy, at.dyOut, g.n * g.o * P, false);
+  const maskedOffset = firstBytes + secondBytes + paddedBytes;
   const partials = kind === 'gradWeight'
     ? Array.from({ length: kernel.threads }, (_, t) => addr(at.areas) + t * areaBytes + firstBytes)
     : [];
   for (const p of partials) kernel.zero(p, g.o * K * 4);
+  const biasPartials = biasGrad
+    ? Array.from({ length: kernel.threads }, (_, t) => addr(at.areas) + t * areaBytes + maskedOffset + maskedBytes)
+    : [];
+  for (const p of biasPartials) kernel.zero(p, g.o * 4);
 
   const { perChunk, chunks } = chunking(g.n, g.o * K * P, MIN_CHUNK_WORK.convMacs);
   const words = new Int32Array(f32.buffer, addr(at.params), PARAM_BYTES / 4);
@@ -119,7 +153,8 @@ function run(
   words[q.packFor] = kind === 'forward' ? 1 : 2;
   words[q.tapOffsets] = 0;
   words[q.paddedOffset] = firstBytes + secondBytes;
-  words[q.relu] = relu ? 1 : 0;
+  words[q.relu] = extras.relu ? 1 : 0;
+  words[q.reluY] = reluYAt; words[q.dyOut] = dyOutAt; words[q.maskedOffset] = maskedOffset; words[q.biasGrad] = biasGrad ? 1 : 0;
   if (direct) {
     // Byte offset, from the input under an output, of the pixel each cols row reads: (c, i, j)
     // of the image as the kernel reads it (padded when the conv pads). Padded with zeros to
@@ -137,8 +172,15 @@ function run(
   runTask(kernel, task, addr(at.params), chunks, options, g.n * g.o * K * P >= THREAD_MIN_MACS, shape);
   if (written) {
     if (!kernel.holds(output)) output.set(f32.subarray(outAt / 4, outAt / 4 + outFloats));
-    return output;
+    return { out: output, bias: null, maskedDy: null };
   }
+  if (maskedDy && !kernel.holds(maskedDy)) maskedDy.set(f32.subarray(dyOutAt / 4, dyOutAt / 4 + g.n * g.o * P));
+  let bias: Float32Array | null = null;
+  if (biasGrad) {
+    bias = new Float32Array(g.o);
+    for (const p of biasPartials) for (let o = 0; o < g.o; o++) bias[o] += f32[p / 4 + o];
+  }
+  const result = { out: output, bias, maskedDy };
   const size = g.o * K;
   const [first, ...rest] = partials;
   if (direct) {
@@ -150,14 +192,14 @@ function run(
         output[o * K + t] = sum;
       }
     }
-    return output;
+    return result;
   }
   output.set(f32.subarray(first / 4, first / 4 + size));
   for (const p of rest) {
     const part = f32.subarray(p / 4, p / 4 + size);
     for (let i = 0; i < size; i++) output[i] += part[i];
   }
-  return output;
+  return result;
 }
 
 /**
@@ -167,7 +209,7 @@ function run(
 export function conv2dWasm(
   x: Float32Array, weight: Float32Array, bias: Float32Array | null, g: Conv2dGeometry, options: TaskOptions = {}, relu = false,
 ): Float32Array | null {
-  return run('forward', g, { x, weight, bias }, options, relu);
+  return run('forward', g, { x, weight, bias }, options, { relu })?.out ?? null;
 }
 
 /** dx [N,C,H,W] from dy and w, or null when the wasm kernel cannot run. */
@@ -175,8 +217,8 @@ export function conv2dGradInputWasm(
   dy: Float32Array, weight: Float32Array, g: Conv2dGeometry, options: TaskOptions = {},
 ): Float32Array | null {
   const asForward = gradInputAsForward(g);
-  if (asForward !== null) return run('forward', asForward, { x: dy, weight: flipTransposed(weight, g), bias: null }, options);
-  return run('gradInput', g, { dy, weight }, options);
+  if (asForward !== null) return run('forward', asForward, { x: dy, weight: flipTransposed(weight, g), bias: null }, options)?.out ?? null;
+  return run('gradInput', g, { dy, weight }, options)?.out ?? null;
 }
 
 /**
@@ -215,5 +257,18 @@ function flipTransposed(weight: Float32Array, g: Conv2dGeometry): Float32Array {
 export function conv2dGradWeightWasm(
   dy: Float32Array, x: Float32Array, g: Conv2dGeometry, options: TaskOptions = {},
 ): Float32Array | null {
-  return run('gradWeight', g, { dy, x }, options);
+  return run('gradWeight', g, { dy, x }, options)?.out ?? null;
+}
+
+/**
+ * dw, and db = Σ dy over N, oH, oW when `bias`, in one job; with `reluOutput` (the output of a
+ * conv fused with a ReLU) both from dy·[y > 0], which is returned as `dy` when `keepMaskedDy`
+ * (else `dy` is the one given). Null when the wasm kernel cannot run.
+ */
+export function conv2dGradParamsWasm(
+  dy: Float32Array, x: Float32Array, g: Conv2dGeometry,
+  want: { bias: boolean; reluOutput: Float32Array | null; keepMaskedDy: boolean }, options: TaskOptions = {},
+): { weight: Float32Array; bias: Float32Array | null; dy: Float32Array } | null {
+  const r = run('gradWeight', g, { dy, x }, options, { reluY: want.reluOutput, keepMaskedDy: want.keepMaskedDy, biasGrad: want.bias });
+  return r && { weight: r.out, bias: r.bias, dy: r.maskedDy ?? dy };
 }

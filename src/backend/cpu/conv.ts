@@ -20,7 +20,8 @@
 import type { Conv2dGeometry, ConvWorkspace } from '../nn-kernels.ts';
 import { toHost, type Storage } from '../../tensor/storage.ts';
 import { gemm } from './gemm.ts';
-import { conv2dGradInputWasm, conv2dGradWeightWasm, conv2dWasm } from './conv-wasm.ts';
+import { conv2dGradInputWasm, conv2dGradParamsWasm, conv2dGradWeightWasm, conv2dWasm } from './conv-wasm.ts';
+import { reduce } from './reduce.ts';
 
 let scratch = new Float32Array(0);
 
@@ -121,6 +122,26 @@ export function conv2d(
 export function conv2dGradInput(dys: Storage, ws: Storage, g: Conv2dGeometry): Float32Array {
   const dy = toHost(dys), w = toHost(ws);
   return conv2dGradInputWasm(dy, w, g) ?? conv2dGradInputTs(dy, w, g);
+}
+
+/**
+ * dw, and db and the ReLU-masked dy when asked (see NnKernels.conv2dGradParams): one wasm job
+ * that masks and sums each image of dy in cache on its way into the weight gradient. Else the
+ * same from the separate kernels.
+ */
+export function conv2dGradParams(
+  dys: Storage, xs: Storage, g: Conv2dGeometry,
+  want: { bias: boolean; reluOutput: Storage | null; keepMaskedDy: boolean }, workspace?: ConvWorkspace,
+): { weight: Float32Array; bias: Float32Array | null; dy: Float32Array } {
+  const dy = toHost(dys), y = want.reluOutput ? toHost(want.reluOutput) : null;
+  if (!workspace?.cols) {
+    const fused = conv2dGradParamsWasm(dy, toHost(xs), g, { bias: want.bias, reluOutput: y, keepMaskedDy: want.keepMaskedDy });
+    if (fused !== null) return fused;
+  }
+  // The relu program's dy·[y > 0]: a multiply by 1 or 0, so NaN·0 stays NaN and −3·0 is −0.
+  const masked = y ? dy.map((v, i) => v * (y[i] > 0 ? 1 : 0)) : dy;
+  const bias = want.bias ? reduce('sum', masked, [g.n, g.o, g.oh * g.ow], [0, 2], 'float32', 'float32') as Float32Array : null;
+  return { weight: conv2dGradWeight(masked, xs, g, workspace), bias, dy: want.keepMaskedDy ? masked : dy };
 }
 
 /** dw[O,C,kH,kW] from dy and x (or, after the TypeScript forward, the cols it kept). */

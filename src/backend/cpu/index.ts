@@ -10,7 +10,7 @@ import { argReduce, reduce } from './reduce.ts';
 import { concat, gather, pad, scatterAdd, strided } from './movement.ts';
 import { softmax, softmaxGrad } from './softmax.ts';
 import { matmul } from './matmul.ts';
-import { conv2d, conv2dGradInput, conv2dGradWeight } from './conv.ts';
+import { conv2d, conv2dGradInput, conv2dGradParams, conv2dGradWeight } from './conv.ts';
 import { maxPool2d, maxPool2dGrad } from './pool.ts';
 import { residentFloat32Source } from './resident.ts';
 import { setFloat32Source } from '../../tensor/host-pool.ts';
@@ -55,6 +55,7 @@ export function createCpuBackend(): Backend {
     conv2d,
     conv2dGradInput,
     conv2dGradWeight,
+    conv2dGradParams,
     maxPool2d,
     maxPool2dGrad,
   };

@@ -9,7 +9,7 @@ import type { Conv2dGeometry, ConvWorkspace, NnKernels } from '../nn-kernels.ts'
 import { program } from '../program.ts';
 import type { Storage } from '../../tensor/storage.ts';
 import { indexLines } from './codegen.ts';
-import { sumRun } from './reduce.ts';
+import { reduce, sumRun } from './reduce.ts';
 import type { GpuRuntime } from './runtime.ts';
 import { runProgram } from './program.ts';
 
@@ -91,7 +91,12 @@ function gradWeightPartialSource(g: Conv2dGeometry): string {
 }
 
 /** The convolution kernels of the gpu backend. */
-export function convKernels(rt: GpuRuntime): Pick<NnKernels, 'conv2d' | 'conv2dGradInput' | 'conv2dGradWeight'> {
+export function convKernels(rt: GpuRuntime): Pick<NnKernels, 'conv2d' | 'conv2dGradInput' | 'conv2dGradWeight' | 'conv2dGradParams'> {
+  const gradWeight = (dy: Storage, x: Storage, g: Conv2dGeometry): Storage => {
+    const wSize = g.o * g.c * g.kh * g.kw;
+    const partial = rt.run(gradWeightPartialSource(g), g.n * wSize, [dy, x]);
+    return g.n === 1 ? partial : sumRun(rt, partial, 1, g.n, wSize);
+  };
   return {
     conv2d(x: Storage, w: Storage, bias: Storage | null, g: Conv2dGeometry, _workspace?: ConvWorkspace, activation?: 'relu'): Storage {
       const size = g.n * g.o * g.oh * g.ow;
@@ -106,9 +111,22 @@ export function convKernels(rt: GpuRuntime): Pick<NnKernels, 'conv2d' | 'conv2dG
     },
 
     conv2dGradWeight(dy: Storage, x: Storage, g: Conv2dGeometry): Storage {
-      const wSize = g.o * g.c * g.kh * g.kw;
-      const partial = rt.run(gradWeightPartialSource(g), g.n * wSize, [dy, x]);
-      return g.n === 1 ? partial : sumRun(rt, partial, 1, g.n, wSize);
+      return gradWeight(dy, x, g);
+    },
+
+    conv2dGradParams(dy: Storage, x: Storage, g: Conv2dGeometry, want: { bias: boolean; reluOutput: Storage | null; keepMaskedDy: boolean }) {
+      // Composed from the kernels above and the relu's own backward program.
+      const size = g.n * g.o * g.oh * g.ow;
+      const masked = want.reluOutput
+        ? runProgram(rt, program('dy * (y > 0)'), {
+          dy: { storage: dy, shape: [size], dtype: 'float32' }, y: { storage: want.reluOutput, shape: [size], dtype: 'float32' },
+        }, [size]).out
+        : dy;
+      return {
+        weight: gradWeight(masked, x, g),
+        bias: want.bias ? reduce(rt, 'sum', masked, [g.n, g.o, g.oh * g.ow], [0, 2]) : null,
+        dy: want.keepMaskedDy ? masked : dy,
+      };
     },
   };
 }

@@ -20,6 +20,11 @@ export const TAP_OFFSETS = 25;
 export const PADDED_OFFSET = 26;
 // 1: the forward's outputs go through max(·, 0) as they are stored (a conv followed by ReLU).
 export const RELU = 27;
+// The weight gradient's extras (convGradWeight): the address of the fused ReLU's output y
+// (0: none; then dy is first masked by y > 0), the address to write that masked dy to (0:
+// only into the thread's area), the byte offset in the area of the masked image and, after
+// it, of this thread's partial bias gradient, and whether to sum that bias gradient (1 / 0).
+export const RELU_Y = 28, DY_OUT = 29, MASKED_OFFSET = 30, BIAS_GRAD = 31;
 
 /** This thread's area (cols, then the dW partial sum), found from its packing scratch address. */
 // @ts-ignore: decorator

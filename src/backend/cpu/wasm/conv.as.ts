@@ -34,7 +34,7 @@ import { param, copyF32, addF32, fillF32, reluF32 } from './tasks.as.ts';
 import { convForwardDirect, convGradWeightDirect } from './conv-direct.as.ts';
 import {
   N, C, H, W, O, KH, KW, STRIDE, PAD, OH, OW, X, WT, BIAS, OUT, DY, PER_CHUNK, SECOND_OFFSET, PARTIAL_OFFSET,
-  PACKED_W, PACK_FOR, TAP_OFFSETS, RELU, isPointwise, threadArea,
+  PACKED_W, PACK_FOR, TAP_OFFSETS, RELU, RELU_Y, DY_OUT, MASKED_OFFSET, BIAS_GRAD, isPointwise, threadArea,
 } from './conv-params.as.ts';
 
 // Below this many cols rows (C·kH·kW), im2colPacked keeps the row-by-row order (see im2colSlivers).
@@ -295,8 +295,51 @@ export function convGradInput(p: usize, index: i32, scratch: usize): void {
 }
 
 /**
+ * One image's dy [O,P] as the weight gradient reads it: masked by y > 0 when the conv was fused
+ * with a ReLU (into `masked`, in the thread's area, or into `out`, the whole batch's masked dy
+ * that the input gradient reads next); and, when `sums` is not 0, each channel's sum added to
+ * the partial bias gradient there. Returns the address of the dy to use. One pass over an image
+ * in cache, where the unfused backward made two over the batch: the mask as an elementwise
+ * program, the bias gradient as a reduction.
+ */
+function prepareDy(dy: usize, y: usize, out: usize, masked: usize, sums: usize, o: i32, pixels: i32): usize {
+  const target = y == 0 ? dy : out != 0 ? out : masked;
+  const zero = f32x4.splat(0);
+  for (let ch = 0; ch < o; ch++) {
+    const row = <usize>(ch * pixels) * 4;
+    let acc = f32x4.splat(0), tail: f32 = 0;
+    let i = 0;
+    for (; i + 4 <= pixels; i += 4) {
+      let v = v128.load(dy + row + <usize>i * 4);
+      if (y != 0) {
+        // dy·[y > 0]: the relu program's 'dy * (x > 0)', a multiply by 1 or 0 (NaN·0 stays NaN).
+        const on = f32x4.gt(v128.load(y + row + <usize>i * 4), zero);
+        v = f32x4.mul(v, v128.and(on, f32x4.splat(1)));
+        v128.store(target + row + <usize>i * 4, v);
+      }
+      acc = f32x4.add(acc, v);
+    }
+    for (; i < pixels; i++) {
+      let v = load<f32>(dy + row + <usize>i * 4);
+      if (y != 0) {
+        v = v * (load<f32>(y + row + <usize>i * 4) > 0 ? 1 : 0);
+        store<f32>(target + row + <usize>i * 4, v);
+      }
+      tail += v;
+    }
+    if (sums != 0) {
+      const at = sums + <usize>ch * 4;
+      store<f32>(at, load<f32>(at) + (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3) + tail));
+    }
+  }
+  return target;
+}
+
+/**
  * Adds dy [O,P] @ colsᵀ of the images of chunk `index` to this thread's partial weight
- * gradient [O,K] (zeroed by the host before the job; the host sums the partials after it).
+ * gradient [O,K] (zeroed by the host before the job; the host sums the partials after it),
+ * with dy first masked by the fused ReLU's output and the partial bias gradient summed, when
+ * the parameter block asks (prepareDy).
  */
 export function convGradWeight(p: usize, index: i32, scratch: usize): void {
   const c = param(p, C), o = param(p, O);
@@ -308,9 +351,15 @@ export function convGradWeight(p: usize, index: i32, scratch: usize): void {
   const per = param(p, PER_CHUNK);
   const end = min(param(p, N), (index + 1) * per);
   const offsets = <usize>param(p, TAP_OFFSETS);
+  const reluY = <usize>param(p, RELU_Y), dyOut = <usize>param(p, DY_OUT);
+  const masked = area + <usize>param(p, MASKED_OFFSET);
+  const biasSums = param(p, BIAS_GRAD) != 0 ? masked + <usize>((o * pixels * 4 + 63) & ~63) : 0;
   for (let n = index * per; n < end; n++) {
     const x = <usize>param(p, X) + <usize>n * imageBytes;
-    const dy = <usize>param(p, DY) + <usize>n * outBytes;
+    let dy = <usize>param(p, DY) + <usize>n * outBytes;
+    if (reluY != 0 || biasSums != 0) {
+      dy = prepareDy(dy, reluY != 0 ? reluY + <usize>n * outBytes : 0, dyOut != 0 ? dyOut + <usize>n * outBytes : 0, masked, biasSums, o, pixels);
+    }
     if (offsets != 0) {
       convGradWeightDirect(p, x, dy, area, partial, offsets, scratch);
       continue;
