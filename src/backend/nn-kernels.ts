@@ -30,6 +30,23 @@ export interface ConvWorkspace {
   cols?: Float32Array;
 }
 
+/** What conv2dGradParams computes besides the weight gradient (see there). */
+export interface ConvGradParamsWant<S = Storage> {
+  /** Also the bias gradient. */
+  bias: boolean;
+  /** The output y of a conv fused with a ReLU: dy is masked by y > 0 first. */
+  reluOutput: S | null;
+  /** Return the masked dy (the input gradient reads it). */
+  keepMaskedDy: boolean;
+}
+
+/** conv2dGradParams's result: `dy` is the masked one when asked for, else the one given. */
+export interface ConvGradParams<S = Storage> {
+  weight: S;
+  bias: S | null;
+  dy: S;
+}
+
 /** Kernels behind Conv2D and MaxPool2D. */
 export interface NnKernels {
   /**
@@ -48,10 +65,7 @@ export interface NnKernels {
    * dy·[y > 0], returned as `dy` when `want.keepMaskedDy` (the input gradient needs it);
    * otherwise `dy` is the one given.
    */
-  conv2dGradParams(
-    dy: Storage, x: Storage, g: Conv2dGeometry,
-    want: { bias: boolean; reluOutput: Storage | null; keepMaskedDy: boolean }, workspace?: ConvWorkspace,
-  ): { weight: Storage; bias: Storage | null; dy: Storage };
+  conv2dGradParams(dy: Storage, x: Storage, g: Conv2dGeometry, want: ConvGradParamsWant, workspace?: ConvWorkspace): ConvGradParams;
   /**
    * Max over each window; `argmax` holds, per output, the winning offset h·W + w inside its
    * input plane, as float32 so that a gpu backend can keep it on the device (exact below 2²⁴).

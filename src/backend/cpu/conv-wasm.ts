@@ -7,7 +7,7 @@
 // The copies are linear in the data and the GEMMs are not, so they cost little: in a
 // one-thread profile of an MNIST CNN training step, copying in and out of every wasm kernel
 // (convolutions and pooling) took 7% of the step, the kernels themselves 65%.
-import type { Conv2dGeometry } from '../nn-kernels.ts';
+import type { Conv2dGeometry, ConvGradParams, ConvGradParamsWant } from '../nn-kernels.ts';
 import { MIN_CHUNK_WORK, TASK, chunking, layout, runTask, taskKernel, type TaskOptions } from './wasm-tasks.ts';
 import { newArrayUnfilled } from '../../tensor/dtype.ts';
 
@@ -37,7 +37,7 @@ interface Extras {
   /** forward: store max(y, 0) (a conv fused with a ReLU). */
   relu?: boolean;
   /** gradWeight: the fused ReLU's output; dy is masked by y > 0 first. */
-  reluY?: Float32Array | null;
+  reluOutput?: Float32Array | null;
   /** gradWeight with reluY: also return the masked dy (for the input gradient). */
   keepMaskedDy?: boolean;
   /** gradWeight: also return the bias gradient, Σ (masked) dy over N, oH, oW. */
@@ -63,7 +63,7 @@ function run(
 ): Result | null {
   const kernel = taskKernel(options);
   if (kernel === null) return null;
-  const reluY = kind === 'gradWeight' ? extras.reluY ?? null : null;
+  const reluY = kind === 'gradWeight' ? extras.reluOutput ?? null : null;
   const biasGrad = kind === 'gradWeight' && extras.biasGrad === true;
   const K = g.c * g.kh * g.kw, P = g.oh * g.ow;
   const imageFloats = g.c * g.h * g.w;
@@ -266,9 +266,8 @@ export function conv2dGradWeightWasm(
  * (else `dy` is the one given). Null when the wasm kernel cannot run.
  */
 export function conv2dGradParamsWasm(
-  dy: Float32Array, x: Float32Array, g: Conv2dGeometry,
-  want: { bias: boolean; reluOutput: Float32Array | null; keepMaskedDy: boolean }, options: TaskOptions = {},
-): { weight: Float32Array; bias: Float32Array | null; dy: Float32Array } | null {
-  const r = run('gradWeight', g, { dy, x }, options, { reluY: want.reluOutput, keepMaskedDy: want.keepMaskedDy, biasGrad: want.bias });
+  dy: Float32Array, x: Float32Array, g: Conv2dGeometry, want: ConvGradParamsWant<Float32Array>, options: TaskOptions = {},
+): ConvGradParams<Float32Array> | null {
+  const r = run('gradWeight', g, { dy, x }, options, { reluOutput: want.reluOutput, keepMaskedDy: want.keepMaskedDy, biasGrad: want.bias });
   return r && { weight: r.out, bias: r.bias, dy: r.maskedDy ?? dy };
 }

@@ -17,7 +17,9 @@
  * buffer of its own for the whole batch and leaves it there, and the weight gradient reuses
  * it instead of unrolling the same input a second time (a quarter of a CNN step's time).
  */
-import type { Conv2dGeometry, ConvWorkspace } from '../nn-kernels.ts';
+import type { Conv2dGeometry, ConvGradParams, ConvGradParamsWant, ConvWorkspace } from '../nn-kernels.ts';
+import { program } from '../program.ts';
+import { runProgram } from './program.ts';
 import { toHost, type Storage } from '../../tensor/storage.ts';
 import { gemm } from './gemm.ts';
 import { conv2dGradInputWasm, conv2dGradParamsWasm, conv2dGradWeightWasm, conv2dWasm } from './conv-wasm.ts';
@@ -113,9 +115,18 @@ export function conv2d(
   const fused = conv2dWasm(x, w, bias, g, {}, relu);
   if (fused !== null) return fused;
   const y = conv2dTs(x, w, bias, g, workspace);
-  // Math.max as relu's max(x, 0): NaN stays NaN, −0 becomes +0.
-  if (relu) for (let i = 0; i < y.length; i++) y[i] = Math.max(y[i], 0);
-  return y;
+  return relu ? elementwise('max(x, 0)', { x: y }) : y;
+}
+
+/** The relu op's own program over flat arrays, for the TypeScript paths of the fused forms. */
+function elementwise(source: string, arrays: Record<string, Float32Array>): Float32Array {
+  const args: Record<string, { storage: Float32Array; shape: number[]; dtype: 'float32' }> = {};
+  let n = 0;
+  for (const [name, a] of Object.entries(arrays)) {
+    args[name] = { storage: a, shape: [a.length], dtype: 'float32' };
+    n = a.length;
+  }
+  return runProgram(program(source), args, [n], false).out as Float32Array;
 }
 
 /** dx[N,C,H,W] from dy[N,O,oH,oW] and w. */
@@ -130,16 +141,14 @@ export function conv2dGradInput(dys: Storage, ws: Storage, g: Conv2dGeometry): F
  * same from the separate kernels.
  */
 export function conv2dGradParams(
-  dys: Storage, xs: Storage, g: Conv2dGeometry,
-  want: { bias: boolean; reluOutput: Storage | null; keepMaskedDy: boolean }, workspace?: ConvWorkspace,
-): { weight: Float32Array; bias: Float32Array | null; dy: Float32Array } {
+  dys: Storage, xs: Storage, g: Conv2dGeometry, want: ConvGradParamsWant, workspace?: ConvWorkspace,
+): ConvGradParams<Float32Array> {
   const dy = toHost(dys), y = want.reluOutput ? toHost(want.reluOutput) : null;
   if (!workspace?.cols) {
     const fused = conv2dGradParamsWasm(dy, toHost(xs), g, { bias: want.bias, reluOutput: y, keepMaskedDy: want.keepMaskedDy });
     if (fused !== null) return fused;
   }
-  // The relu program's dy·[y > 0]: a multiply by 1 or 0, so NaN·0 stays NaN and −3·0 is −0.
-  const masked = y ? dy.map((v, i) => v * (y[i] > 0 ? 1 : 0)) : dy;
+  const masked = y ? elementwise('dy * (y > 0)', { dy, y }) : dy;
   const bias = want.bias ? reduce('sum', masked, [g.n, g.o, g.oh * g.ow], [0, 2], 'float32', 'float32') as Float32Array : null;
   return { weight: conv2dGradWeight(masked, xs, g, workspace), bias, dy: want.keepMaskedDy ? masked : dy };
 }

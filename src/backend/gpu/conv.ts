@@ -5,7 +5,7 @@
  * bench/gpu.ts). Each thread computes one output element; bounds checks are generated
  * only when padding can put a read outside the image, divisibility checks only for stride > 1.
  */
-import type { Conv2dGeometry, ConvWorkspace, NnKernels } from '../nn-kernels.ts';
+import type { Conv2dGeometry, ConvGradParamsWant, ConvWorkspace, NnKernels } from '../nn-kernels.ts';
 import { program } from '../program.ts';
 import type { Storage } from '../../tensor/storage.ts';
 import { indexLines } from './codegen.ts';
@@ -114,7 +114,7 @@ export function convKernels(rt: GpuRuntime): Pick<NnKernels, 'conv2d' | 'conv2dG
       return gradWeight(dy, x, g);
     },
 
-    conv2dGradParams(dy: Storage, x: Storage, g: Conv2dGeometry, want: { bias: boolean; reluOutput: Storage | null; keepMaskedDy: boolean }) {
+    conv2dGradParams(dy: Storage, x: Storage, g: Conv2dGeometry, want: ConvGradParamsWant) {
       // Composed from the kernels above and the relu's own backward program.
       const size = g.n * g.o * g.oh * g.ow;
       const masked = want.reluOutput
