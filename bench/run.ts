@@ -1,7 +1,15 @@
-// npm run bench [-- --quick] [-- --only mlp,cnn] [-- --gpu] [-- --threads 2]
+// npm run bench [-- --quick] [-- --only mlp,cnn] [-- --gpu] [-- --threads 2] [-- --rounds 2]
 // Measures tsgrad and the peer frameworks on the same workloads, each run in its own process
 // one after another (so they never compete for the two cores), prints a table and writes
 // bench/results.json with the raw lines and tsgrad ÷ peer ratios (higher is better).
+//
+// --rounds R: each workload runs R rounds of every framework, in turn (default 2, 1 with
+// --quick), the order reversed every other round, R·3 repetitions each unless BENCH_REPS says.
+// The machines here change speed by up to 2× within minutes (another tenant's load): one
+// framework's repetitions back to back and then the other's could land on either side of such
+// a change, and their ratio with them. Interleaved, both frameworks sample the same minutes; a
+// line's median is over all its repetitions, and results.json keeps each round's median and
+// the range of the per-round ratios (ratioRanges) beside the ratio of the medians.
 //
 // --threads N: threads for tsgrad (TSGRAD_THREADS) and PyTorch (torch.set_num_threads), the
 // two multi-threaded frameworks; default min(2, cores), tsgrad's own default. The JavaScript
@@ -13,7 +21,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { WORKLOADS } from './peers/common.mjs';
+import { WORKLOADS, median } from './peers/common.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const peersDir = fileURLToPath(new URL('./peers/', import.meta.url));
@@ -23,6 +31,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     gpu: { type: 'boolean', default: false },
     threads: { type: 'string' },
+    rounds: { type: 'string' },
   },
 });
 const threads = values.threads === undefined ? Math.min(2, availableParallelism()) : Number(values.threads);
@@ -34,7 +43,13 @@ if (!existsSync(`${peersDir}node_modules`)) {
   if (r.status !== 0) throw new Error('bench: npm ci in bench/peers failed');
 }
 
-const env: NodeJS.ProcessEnv = { ...process.env, ...(values.quick ? { BENCH_REPS: '3', BENCH_REP_S: '1', BENCH_WARMUP_S: '0.5' } : {}) };
+const rounds = values.rounds === undefined ? (values.quick ? 1 : 2) : Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`bench: --rounds must be an integer >= 1, got ${values.rounds}`);
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  ...(values.quick ? { BENCH_REPS: '3', BENCH_REP_S: '1', BENCH_WARMUP_S: '0.5' } : {}),
+  ...(process.env.BENCH_REPS === undefined && !values.quick ? { BENCH_REPS: String(Math.max(2, Math.ceil(6 / rounds))) } : {}),
+};
 const workloads = values.only ? values.only.split(',') : WORKLOADS;
 const tsx = `${root}node_modules/.bin/tsx`;
 // PyTorch is Debian's python3-torch, run by the system interpreter (a pyenv or venv python
@@ -53,23 +68,55 @@ const runners: { label: string; cmd: string; args: string[]; suffix: string[]; e
   { label: 'js-pytorch', cmd: process.execPath, args: ['bench/peers/jspytorch.mjs'], suffix: [] },
 ];
 
-type Line = { framework?: string; workload: string; median?: number; unit?: string; peakRssMB?: number; cpuShare?: number; skipped?: string; error?: string; label: string };
+type Line = {
+  framework?: string; workload: string; median?: number; reps?: number[]; unit?: string; peakRssMB?: number;
+  cpuShare?: number; skipped?: string; error?: string; label: string; rounds?: number[];
+};
+
+/** One process of runner `r` on `workload`: its JSON line, or why there is none. */
+function runOnce(r: typeof runners[number], workload: string): Line {
+  const p = spawnSync(r.cmd, [...r.args, workload, ...r.suffix], { cwd: root, env: r.env ?? env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    return { ...JSON.parse(p.stdout.trim().split('\n').pop() ?? ''), label: r.label };
+  } catch {
+    return p.error
+      ? { workload, label: r.label, skipped: `cannot run ${r.cmd}: ${p.error.message}` }
+      : { workload, label: r.label, error: `exit ${p.status}: ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}` };
+  }
+}
+
+/** A framework's rounds on one workload as one line: every repetition, and each round's median. */
+function merge(runs: Line[]): Line {
+  const failed = runs.find((l) => l.skipped !== undefined || l.error !== undefined || l.median === undefined);
+  if (failed) return failed;
+  const reps = runs.flatMap((l) => l.reps ?? [l.median!]);
+  const shares = runs.map((l) => l.cpuShare).filter((x): x is number => typeof x === 'number');
+  const rss = runs.map((l) => l.peakRssMB).filter((x): x is number => typeof x === 'number');
+  return {
+    ...runs[0],
+    median: Number(median(reps).toPrecision(4)),
+    reps,
+    rounds: runs.map((l) => l.median!),
+    ...(shares.length ? { cpuShare: Math.round((shares.reduce((a, b) => a + b, 0) / shares.length) * 100) / 100 } : {}),
+    ...(rss.length ? { peakRssMB: Math.max(...rss) } : {}),
+  };
+}
+
 const lines: Line[] = [];
 for (const workload of workloads) {
-  for (const r of runners) {
-    process.stderr.write(`bench: ${r.label} ${workload} … `);
-    const p = spawnSync(r.cmd, [...r.args, workload, ...r.suffix], { cwd: root, env: r.env ?? env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    let line: Line;
-    try {
-      line = { ...JSON.parse(p.stdout.trim().split('\n').pop() ?? ''), label: r.label };
-    } catch {
-      line = p.error
-        ? { workload, label: r.label, skipped: `cannot run ${r.cmd}: ${p.error.message}` }
-        : { workload, label: r.label, error: `exit ${p.status}: ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}` };
+  const runs = new Map<string, Line[]>(runners.map((r) => [r.label, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const r of round % 2 === 0 ? runners : [...runners].reverse()) {
+      // A framework that cannot run this workload says so at once; no need to ask again.
+      const earlier = runs.get(r.label)!;
+      if (earlier.some((l) => l.skipped !== undefined || l.error !== undefined)) continue;
+      process.stderr.write(`bench: ${r.label} ${workload}${rounds > 1 ? ` (round ${round + 1}/${rounds})` : ''} … `);
+      const line = runOnce(r, workload);
+      process.stderr.write(line.skipped ? 'skipped\n' : line.error ? `error\n` : `${line.median} ${line.unit}\n`);
+      earlier.push(line);
     }
-    process.stderr.write(line.skipped ? 'skipped\n' : line.error ? `error\n` : `${line.median} ${line.unit}\n`);
-    lines.push(line);
   }
+  for (const r of runners) lines.push(merge(runs.get(r.label)!));
 }
 
 const memory: Record<string, { rssMB?: unknown; error?: string }> = {};
@@ -81,21 +128,30 @@ for (const model of ['cnn', 'mnist-cnn']) {
   process.stderr.write(`${JSON.stringify(memory[model].rssMB ?? memory[model])}\n`);
 }
 
-const get = (label: string, workload: string) => lines.find((l) => l.label === label && l.workload === workload && l.median !== undefined)?.median;
+const find = (label: string, workload: string) => lines.find((l) => l.label === label && l.workload === workload && l.median !== undefined);
 const ratio = (workload: string, peer: string) => {
-  const a = get('tsgrad', workload), b = get(peer, workload);
+  const a = find('tsgrad', workload)?.median, b = find(peer, workload)?.median;
   return a !== undefined && b !== undefined ? Math.round((a / b) * 100) / 100 : null;
 };
-const ratios: Record<string, number | null> = {
-  matmul1024_vs_tfjs_wasm: ratio('matmul1024', 'tfjs/wasm'),
-  mlp_train_vs_tfjs_wasm: ratio('mlp', 'tfjs/wasm'),
-  cnn_train_vs_convnetjs: ratio('cnn', 'convnetjs'),
-  cnn_train_vs_tfjs_cpu: ratio('cnn', 'tfjs/cpu'),
-  mlp_train_vs_convnetjs: ratio('mlp', 'convnetjs'),
-  conv_vs_convnetjs: ratio('conv', 'convnetjs'),
-  optim_adam_vs_tfjs_wasm: ratio('optim-adam', 'tfjs/wasm'),
-  ...Object.fromEntries(workloads.map((w) => [`${w.replace(/-/g, '_')}_vs_pytorch`, ratio(w, 'pytorch')])),
+/** The lowest and highest of the per-round ratios (round i of tsgrad against round i of the peer). */
+const ratioRange = (workload: string, peer: string): [number, number] | null => {
+  const a = find('tsgrad', workload)?.rounds, b = find(peer, workload)?.rounds;
+  if (!a || !b || a.length !== b.length) return null;
+  const each = a.map((x, i) => Math.round((x / b[i]) * 100) / 100);
+  return [Math.min(...each), Math.max(...each)];
 };
+const pairs: Record<string, [string, string]> = {
+  matmul1024_vs_tfjs_wasm: ['matmul1024', 'tfjs/wasm'],
+  mlp_train_vs_tfjs_wasm: ['mlp', 'tfjs/wasm'],
+  cnn_train_vs_convnetjs: ['cnn', 'convnetjs'],
+  cnn_train_vs_tfjs_cpu: ['cnn', 'tfjs/cpu'],
+  mlp_train_vs_convnetjs: ['mlp', 'convnetjs'],
+  conv_vs_convnetjs: ['conv', 'convnetjs'],
+  optim_adam_vs_tfjs_wasm: ['optim-adam', 'tfjs/wasm'],
+  ...Object.fromEntries(workloads.map((w) => [`${w.replace(/-/g, '_')}_vs_pytorch`, [w, 'pytorch'] as [string, string]])),
+};
+const ratios = Object.fromEntries(Object.entries(pairs).map(([k, [w, peer]]) => [k, ratio(w, peer)]));
+const ratioRanges = Object.fromEntries(Object.entries(pairs).map(([k, [w, peer]]) => [k, ratioRange(w, peer)]));
 
 // The table: one row per workload, one column per framework.
 const labels = runners.map((r) => r.label);
@@ -118,11 +174,14 @@ table('workload', cell, true);
 console.log(`\ncpuShare (CPU time ÷ wall time; tsgrad and PyTorch ran ${threads} thread${threads > 1 ? 's' : ''}):`);
 table('workload', share, false);
 console.log('\nratios (tsgrad ÷ peer):');
-for (const [k, v] of Object.entries(ratios)) console.log(`  ${k}: ${v ?? 'n/a'}`);
+for (const [k, v] of Object.entries(ratios)) {
+  const range = ratioRanges[k];
+  console.log(`  ${k}: ${v ?? 'n/a'}${range && rounds > 1 ? ` (rounds: ${range[0]}–${range[1]})` : ''}`);
+}
 console.log(`\nCNN memory: ${JSON.stringify(memory)}`);
 
 writeFileSync(`${root}bench/results.json`, JSON.stringify({
-  date: new Date().toISOString(), node: process.version, quick: values.quick, threads, lines, memory, ratios,
+  date: new Date().toISOString(), node: process.version, quick: values.quick, threads, rounds, lines, memory, ratios, ratioRanges,
 }, null, 2) + '\n');
 console.log('\nwrote bench/results.json');
 

@@ -26,6 +26,10 @@
 // and adding that to C, the whole GEMM still gained nothing: 1024³ on one thread median 42–43
 // against 44–45 for 4×8 (the A slivers stream from L2 in both), and the bench's matmul1024
 // on two threads 64–81 against 79–86. So the tile stays 4×8.
+//
+// Unrolling the k loop by two (two steps of loads and FMAs per iteration, a tail for odd kc)
+// halves the speed: 1024³ on one thread, GFLOPS per CPU-second, 41–43 → 21–23 (2026-12-02).
+// V8 hoists the second step's loads above the first step's FMAs, and the registers run out.
 
 /** Rows of the C tile (and of an A sliver). */
 export const MR: i32 = 4;
