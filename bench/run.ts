@@ -21,7 +21,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { WORKLOADS, median } from './peers/common.mjs';
+import { WORKLOADS } from './peers/common.mjs';
+import { poolRounds, ratioOf, ratioRangeOf, type Line } from './rounds.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const peersDir = fileURLToPath(new URL('./peers/', import.meta.url));
@@ -68,11 +69,6 @@ const runners: { label: string; cmd: string; args: string[]; suffix: string[]; e
   { label: 'js-pytorch', cmd: process.execPath, args: ['bench/peers/jspytorch.mjs'], suffix: [] },
 ];
 
-type Line = {
-  framework?: string; workload: string; median?: number; reps?: number[]; unit?: string; peakRssMB?: number;
-  cpuShare?: number; skipped?: string; error?: string; label: string; rounds?: number[];
-};
-
 /** One process of runner `r` on `workload`: its JSON line, or why there is none. */
 function runOnce(r: typeof runners[number], workload: string): Line {
   const p = spawnSync(r.cmd, [...r.args, workload, ...r.suffix], { cwd: root, env: r.env ?? env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -83,23 +79,6 @@ function runOnce(r: typeof runners[number], workload: string): Line {
       ? { workload, label: r.label, skipped: `cannot run ${r.cmd}: ${p.error.message}` }
       : { workload, label: r.label, error: `exit ${p.status}: ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}` };
   }
-}
-
-/** A framework's rounds on one workload as one line: every repetition, and each round's median. */
-function merge(runs: Line[]): Line {
-  const failed = runs.find((l) => l.skipped !== undefined || l.error !== undefined || l.median === undefined);
-  if (failed) return failed;
-  const reps = runs.flatMap((l) => l.reps ?? [l.median!]);
-  const shares = runs.map((l) => l.cpuShare).filter((x): x is number => typeof x === 'number');
-  const rss = runs.map((l) => l.peakRssMB).filter((x): x is number => typeof x === 'number');
-  return {
-    ...runs[0],
-    median: Number(median(reps).toPrecision(4)),
-    reps,
-    rounds: runs.map((l) => l.median!),
-    ...(shares.length ? { cpuShare: Math.round((shares.reduce((a, b) => a + b, 0) / shares.length) * 100) / 100 } : {}),
-    ...(rss.length ? { peakRssMB: Math.max(...rss) } : {}),
-  };
 }
 
 const lines: Line[] = [];
@@ -116,7 +95,7 @@ for (const workload of workloads) {
       earlier.push(line);
     }
   }
-  for (const r of runners) lines.push(merge(runs.get(r.label)!));
+  for (const r of runners) lines.push(poolRounds(runs.get(r.label)!));
 }
 
 const memory: Record<string, { rssMB?: unknown; error?: string }> = {};
@@ -129,17 +108,8 @@ for (const model of ['cnn', 'mnist-cnn']) {
 }
 
 const find = (label: string, workload: string) => lines.find((l) => l.label === label && l.workload === workload && l.median !== undefined);
-const ratio = (workload: string, peer: string) => {
-  const a = find('tsgrad', workload)?.median, b = find(peer, workload)?.median;
-  return a !== undefined && b !== undefined ? Math.round((a / b) * 100) / 100 : null;
-};
-/** The lowest and highest of the per-round ratios (round i of tsgrad against round i of the peer). */
-const ratioRange = (workload: string, peer: string): [number, number] | null => {
-  const a = find('tsgrad', workload)?.rounds, b = find(peer, workload)?.rounds;
-  if (!a || !b || a.length !== b.length) return null;
-  const each = a.map((x, i) => Math.round((x / b[i]) * 100) / 100);
-  return [Math.min(...each), Math.max(...each)];
-};
+const ratio = (workload: string, peer: string) => ratioOf(find('tsgrad', workload), find(peer, workload));
+const ratioRange = (workload: string, peer: string) => ratioRangeOf(find('tsgrad', workload), find(peer, workload));
 const pairs: Record<string, [string, string]> = {
   matmul1024_vs_tfjs_wasm: ['matmul1024', 'tfjs/wasm'],
   mlp_train_vs_tfjs_wasm: ['mlp', 'tfjs/wasm'],
