@@ -4,7 +4,8 @@
 // bench/results.json with the raw lines and tsgrad ÷ peer ratios (higher is better).
 //
 // --rounds R: each workload runs R rounds of every framework, in turn (default 2, 1 with
-// --quick), the order reversed every other round, R·3 repetitions each unless BENCH_REPS says.
+// --quick), the order reversed every other round, max(2, ⌈6/R⌉) repetitions a round (BENCH_REPS
+// sets its own).
 // The machines here change speed by up to 2× within minutes (another tenant's load): one
 // framework's repetitions back to back and then the other's could land on either side of such
 // a change, and their ratio with them. Interleaved, both frameworks sample the same minutes; a
