@@ -32,7 +32,9 @@ import { runTask } from './tasks.as.ts';
 // Bp to 2 MiB per thread; wider products repack Ap per column block, which is
 // cheap. The optimum is flat: single-thread 1024³ on a Zen 3 core, in GFLOPS per
 // CPU-second, KC×MC = 256×128: 42, 512×64: 43, 384×96: 42, 256×256: 41,
-// 256×64: 40, 128×128: 40; NC = 1024 or 4096 made no difference.
+// 256×64: 40, 128×128: 40; NC = 1024 or 4096 made no difference. Re-measured on the Zen 5
+// machine (2026-12-02), GFLOPS per CPU-second: 256×128 40–43, 512×128 40–41, 384×192 38,
+// 512×256 39.
 export const KC: i32 = 256;
 export const MC: i32 = 128;
 export const NC: i32 = 2048;
