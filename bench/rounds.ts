@@ -8,13 +8,18 @@ export type Line = {
   cpuShare?: number; skipped?: string; error?: string; label: string; rounds?: number[];
 };
 
+/** Whether a run was skipped, failed, or gave no figure (then its framework is not asked again). */
+export function hasNoResult(line: Line): boolean {
+  return line.skipped !== undefined || line.error !== undefined || line.median === undefined;
+}
+
 /**
  * A framework's rounds on one workload as one line: `median` over every repetition of every
  * round, `rounds` each round's median, `cpuShare` their mean, `peakRssMB` their maximum. A round
  * that was skipped or failed stands for the whole line.
  */
 export function poolRounds(runs: Line[]): Line {
-  const failed = runs.find((l) => l.skipped !== undefined || l.error !== undefined || l.median === undefined);
+  const failed = runs.find(hasNoResult);
   if (failed) return failed;
   const reps = runs.flatMap((l) => l.reps ?? [l.median!]);
   const shares = runs.map((l) => l.cpuShare).filter((x): x is number => typeof x === 'number');

@@ -23,7 +23,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WORKLOADS } from './peers/common.mjs';
-import { poolRounds, ratioOf, ratioRangeOf, type Line } from './rounds.ts';
+import { hasNoResult, poolRounds, ratioOf, ratioRangeOf, type Line } from './rounds.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const peersDir = fileURLToPath(new URL('./peers/', import.meta.url));
@@ -89,7 +89,7 @@ for (const workload of workloads) {
     for (const r of round % 2 === 0 ? runners : [...runners].reverse()) {
       // A framework that cannot run this workload says so at once; no need to ask again.
       const earlier = runs.get(r.label)!;
-      if (earlier.some((l) => l.skipped !== undefined || l.error !== undefined)) continue;
+      if (earlier.some(hasNoResult)) continue;
       process.stderr.write(`bench: ${r.label} ${workload}${rounds > 1 ? ` (round ${round + 1}/${rounds})` : ''} … `);
       const line = runOnce(r, workload);
       process.stderr.write(line.skipped ? 'skipped\n' : line.error ? `error\n` : `${line.median} ${line.unit}\n`);
@@ -109,8 +109,6 @@ for (const model of ['cnn', 'mnist-cnn']) {
 }
 
 const find = (label: string, workload: string) => lines.find((l) => l.label === label && l.workload === workload && l.median !== undefined);
-const ratio = (workload: string, peer: string) => ratioOf(find('tsgrad', workload), find(peer, workload));
-const ratioRange = (workload: string, peer: string) => ratioRangeOf(find('tsgrad', workload), find(peer, workload));
 const pairs: Record<string, [string, string]> = {
   matmul1024_vs_tfjs_wasm: ['matmul1024', 'tfjs/wasm'],
   mlp_train_vs_tfjs_wasm: ['mlp', 'tfjs/wasm'],
@@ -121,8 +119,13 @@ const pairs: Record<string, [string, string]> = {
   optim_adam_vs_tfjs_wasm: ['optim-adam', 'tfjs/wasm'],
   ...Object.fromEntries(workloads.map((w) => [`${w.replace(/-/g, '_')}_vs_pytorch`, [w, 'pytorch'] as [string, string]])),
 };
-const ratios = Object.fromEntries(Object.entries(pairs).map(([k, [w, peer]]) => [k, ratio(w, peer)]));
-const ratioRanges = Object.fromEntries(Object.entries(pairs).map(([k, [w, peer]]) => [k, ratioRange(w, peer)]));
+const ratios: Record<string, number | null> = {};
+const ratioRanges: Record<string, [number, number] | null> = {};
+for (const [key, [workload, peer]] of Object.entries(pairs)) {
+  const ours = find('tsgrad', workload), theirs = find(peer, workload);
+  ratios[key] = ratioOf(ours, theirs);
+  ratioRanges[key] = ratioRangeOf(ours, theirs);
+}
 
 // The table: one row per workload, one column per framework.
 const labels = runners.map((r) => r.label);
