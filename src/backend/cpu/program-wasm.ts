@@ -68,6 +68,16 @@ export const wasmPrograms = {
   minElements: 512,
 };
 
+/**
+ * Vectors per turn of the loop. The body of an update is a few instructions a vector, so the
+ * loop's own (the offset's add, the compare, the branch, an address add per operand) weighed as
+ * much: SGD's `p - lr * (g + wd * p)` in a hand-written loop on one thread, 64K / 256K / 1M
+ * floats, Mparams/s (two runs): one vector a turn 5 430–6 840 / 5 260–6 280 / 6 160–6 410; two
+ * 6 070–6 570 / 5 630–6 640 / 6 280–6 440; four, at constant offsets from one address,
+ * 8 560–10 100 / 6 820–9 650 / 8 430–9 160; eight 9 010 / 7 510 / 8 840.
+ */
+const UNROLL = 4;
+
 /** False when TSGRAD_WASM_PROGRAMS=0 (read on each call, so tests and benchmarks can flip it). */
 export function wasmProgramsEnabled(): boolean {
   return env('TSGRAD_WASM_PROGRAMS') !== '0';
@@ -193,12 +203,17 @@ export function compileWasmProgram(p: Program, types: Record<string, ValueType>,
   // address, each output's address, then the one-element inputs and the JS numbers as float32s.
   // An output may have the address of an input (an update in place): every input of a vector
   // is loaded before any output of it is stored. Then locals: the loop's byte offset and one
-  // v128 per name. The loop body loads every full-size input, runs the lines, stores every
-  // output, and steps 16 bytes until the end:
-  //   loop  (local.set v_x (v128.load (i32.add in_x i)))…  (lines)…  (v128.store (i32.add out_y i) v_y)…
-  //         (br_if 0 (i32.lt_u (local.tee i (i32.add i 16)) bytes))  end
+  // v128 per name. A step loads every full-size input of one vector, runs the lines and stores
+  // every output; the loop runs UNROLL steps at a time (at constant offsets from i), then the
+  // remaining vectors one at a time:
+  //   block loop  (br_if 1 (i + 16·UNROLL > bytes))
+  //               step at i, step at i + 16, …  (i += 16·UNROLL)  (br 0)  end end
+  //   block loop  (br_if 1 (i >= bytes))  step at i  (i += 16)  (br 0)  end end
+  // where a step at i + d is
+  //   (local.set v_x (v128.load offset=d (i32.add in_x i)))…  (lines)…  (v128.store offset=d (i32.add out_y i) v_y)…
   // With rows, the second parameter is the bytes of one row, and each row input's table
-  // address follows the output addresses (it steps 4 bytes a row); rowEnd is a local.
+  // address follows the output addresses (it steps 4 bytes a row); rowEnd is a local, and the
+  // two loops run to it.
   const floatNames = [...oneInputs.map((t) => tensorNames[t]), ...scalarNames];
   const addresses = fullInputs.length + p.outputs.length;
   const first = rows ? 2 : 1;
@@ -223,13 +238,24 @@ export function compileWasmProgram(p: Program, types: Record<string, ValueType>,
       OP.local_get, ...uleb(tableAddress(j)), OP.i32_const, ...sleb(4), OP.i32_add, OP.local_set, ...uleb(tableAddress(j))));
     body.push(OP.local_get, ...uleb(offset), OP.local_get, ...uleb(1), OP.i32_add, OP.local_set, ...uleb(rowEnd));
   }
-  body.push(OP.loop, OP.void);
+  const end = rows ? rowEnd : 0;
   const address = (param: number) => [OP.local_get, ...uleb(param), OP.local_get, ...uleb(offset), OP.i32_add];
-  fullInputs.forEach((t, r) => body.push(...address(inAddress(r)), ...simd(SIMD.v128_load), ...memarg(4, 0), OP.local_set, ...uleb(local(tensorNames[t]))));
-  for (const s of p.statements) body.push(...emitValue(s.expr, local), OP.local_set, ...uleb(local(s.name)));
-  p.outputs.forEach((o, k) => body.push(...address(outAddress(k)), OP.local_get, ...uleb(local(o)), ...simd(SIMD.v128_store), ...memarg(4, 0)));
-  body.push(OP.local_get, ...uleb(offset), OP.i32_const, ...sleb(16), OP.i32_add, OP.local_tee, ...uleb(offset),
-    OP.local_get, ...uleb(rows ? rowEnd : 0), OP.i32_lt_u, OP.br_if, 0, OP.end);
+  const step = (d: number) => {
+    fullInputs.forEach((t, r) => body.push(...address(inAddress(r)), ...simd(SIMD.v128_load), ...memarg(4, d), OP.local_set, ...uleb(local(tensorNames[t]))));
+    for (const s of p.statements) body.push(...emitValue(s.expr, local), OP.local_set, ...uleb(local(s.name)));
+    p.outputs.forEach((o, k) => body.push(...address(outAddress(k)), OP.local_get, ...uleb(local(o)), ...simd(SIMD.v128_store), ...memarg(4, d)));
+  };
+  const advance = (bytes: number) => body.push(OP.local_get, ...uleb(offset), OP.i32_const, ...sleb(bytes), OP.i32_add, OP.local_set, ...uleb(offset));
+  body.push(OP.block, OP.void, OP.loop, OP.void,
+    OP.local_get, ...uleb(offset), OP.i32_const, ...sleb(16 * UNROLL), OP.i32_add, OP.local_get, ...uleb(end), OP.i32_gt_u, OP.br_if, 1);
+  for (let u = 0; u < UNROLL; u++) step(16 * u);
+  advance(16 * UNROLL);
+  body.push(OP.br, 0, OP.end, OP.end);
+  body.push(OP.block, OP.void, OP.loop, OP.void,
+    OP.local_get, ...uleb(offset), OP.local_get, ...uleb(end), OP.i32_ge_u, OP.br_if, 1);
+  step(0);
+  advance(16);
+  body.push(OP.br, 0, OP.end, OP.end);
   if (rows) body.push(OP.local_get, ...uleb(offset), OP.local_get, ...uleb(0), OP.i32_lt_u, OP.br_if, 0, OP.end);
 
   const locals: [number, number][] = [[2, VALTYPE.i32], [uniqueNames.length, VALTYPE.v128]];

@@ -53,9 +53,9 @@ export const VALTYPE = { i32: 0x7f, f32: 0x7d, v128: 0x7b } as const;
 
 /** Plain (one-byte) opcodes. */
 export const OP = {
-  block: 0x02, loop: 0x03, br_if: 0x0d, end: 0x0b,
+  block: 0x02, loop: 0x03, br: 0x0c, br_if: 0x0d, end: 0x0b,
   local_get: 0x20, local_set: 0x21, local_tee: 0x22,
-  i32_const: 0x41, i32_lt_u: 0x49, i32_add: 0x6a,
+  i32_const: 0x41, i32_lt_u: 0x49, i32_gt_u: 0x4b, i32_ge_u: 0x4f, i32_add: 0x6a,
   /** The block type of a block that yields nothing. */
   void: 0x40,
 } as const;
